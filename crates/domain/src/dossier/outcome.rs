@@ -1,0 +1,124 @@
+//! Whether a dossier is early, on time or late — the figure every reform report starts from.
+
+use chrono::{DateTime, FixedOffset, Offset, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::{Dossier, PauseReason, Status};
+
+/// Classification of a dossier at an instant (regulations §2.7–2.8).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// Finished before the appointment day (trước hạn).
+    Early,
+    /// Finished on the appointment day, not after the appointment instant (đúng hạn).
+    OnTime,
+    /// Finished after the appointment (quá hạn).
+    Late,
+    /// Still open and not past its appointment (trong hạn).
+    WithinTime,
+    /// Still open and past its appointment (quá hạn).
+    Overdue,
+    /// Not counted: never received (submitted only, refused at intake, withdrawn before
+    /// receipt), or the procedure has no time limit.
+    NotCounted,
+}
+
+impl Outcome {
+    /// Stable identifier.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Early => "early",
+            Outcome::OnTime => "on_time",
+            Outcome::Late => "late",
+            Outcome::WithinTime => "within_time",
+            Outcome::Overdue => "overdue",
+            Outcome::NotCounted => "not_counted",
+        }
+    }
+}
+
+/// The rules of classification that the sources leave open; each is configuration.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OutcomeRules {
+    /// Whether the apology's new appointment (Form 04) is what statistics measure against.
+    /// Default `false`: the letter is only sent for a dossier that will be late, so counting
+    /// it on time would hide the delay (🔶, regulations §2.5: the rule is not stated).
+    pub extension_counts: bool,
+    /// 766 rule 2.1: a dossier whose supplement was requested more than once during
+    /// processing counts as late. Default `true`.
+    pub repeated_supplement_is_late: bool,
+    /// Whether waiting for a financial obligation stops the clock like a supplement does.
+    /// Default `true` (🔶: the applicant's payment time is not the agency's processing time).
+    pub payment_pauses_clock: bool,
+    /// Offset of local time, for the appointment *day* (UTC+7 in Vietnam).
+    pub utc_offset_seconds: i32,
+}
+
+impl Default for OutcomeRules {
+    fn default() -> Self {
+        OutcomeRules {
+            extension_counts: false,
+            repeated_supplement_is_late: true,
+            payment_pauses_clock: true,
+            utc_offset_seconds: 7 * 3600,
+        }
+    }
+}
+
+impl OutcomeRules {
+    fn offset(&self) -> FixedOffset {
+        FixedOffset::east_opt(self.utc_offset_seconds).unwrap_or_else(|| Utc.fix())
+    }
+}
+
+impl Dossier {
+    /// The appointment statistics measure against under `rules`.
+    pub fn measured_due(&self, rules: &OutcomeRules) -> Option<DateTime<Utc>> {
+        if rules.extension_counts {
+            self.due
+        } else {
+            self.statistical_due
+        }
+    }
+
+    /// Classifies the dossier at instant `at` (which must not precede its last event).
+    ///
+    /// 766 rule 2.1 (regulations §2.7): the end of processing is the first of processed,
+    /// stopped, refused or (for received dossiers) withdrawn; a finished dossier is early when
+    /// it ended before the appointment day, on time when on that day and not after the
+    /// appointment, late otherwise. An open dossier waiting for the applicant's supplement is
+    /// measured at the moment the supplement was requested, so waiting never makes it late;
+    /// a second supplement request makes it late outright.
+    pub fn outcome_at(&self, at: DateTime<Utc>, rules: &OutcomeRules) -> Outcome {
+        if self.received_at.is_none() || matches!(self.status, Status::NotReceived) {
+            return Outcome::NotCounted;
+        }
+        let Some(due) = self.measured_due(rules) else {
+            return Outcome::NotCounted;
+        };
+        let forced_late = rules.repeated_supplement_is_late && self.supplement_requests > 1;
+        if let Some(end) = self.finished_at {
+            if forced_late || end > due {
+                return Outcome::Late;
+            }
+            let offset = rules.offset();
+            let end_day = end.with_timezone(&offset).date_naive();
+            let due_day = due.with_timezone(&offset).date_naive();
+            return if end_day < due_day {
+                Outcome::Early
+            } else {
+                Outcome::OnTime
+            };
+        }
+        let waiting = self.pauses.last().filter(|p| {
+            p.until.is_none() && (p.reason == PauseReason::Supplement || rules.payment_pauses_clock)
+        });
+        let measured_at = waiting.map_or(at, |p| p.from);
+        if forced_late || measured_at > due {
+            Outcome::Overdue
+        } else {
+            Outcome::WithinTime
+        }
+    }
+}

@@ -1,0 +1,16 @@
+//! The pure domain of motcua.
+//!
+//! Everything here is a value or a function over values: the Vietnamese working-day and lunar
+//! calendars, administrative units, the procedure catalogue, identification numbers and the
+//! dossier life cycle. This crate must not depend on any other workspace crate, on async
+//! runtimes, databases or the network, and it never reads the clock: instants and calendars
+//! are always passed in. That keeps every legal rule testable on its own.
+
+pub mod authz;
+pub mod calendar;
+pub mod catalog;
+pub mod dossier;
+pub mod event;
+pub mod fold;
+pub mod ids;
+pub mod units;
