@@ -1,0 +1,129 @@
+//! `motcua`: the one binary of motcua, with subcommands for people and scripts.
+//!
+//! Commands parse arguments, call `motcua-service` and print; they hold no SQL and no rules.
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use motcua_storage::{DEFAULT_DATABASE_URL, Durability, Store, StoreConfig};
+
+mod commands;
+
+/// motcua — một cửa: thủ tục hành chính và cải cách hành chính / the one-stop shop.
+#[derive(Debug, Parser)]
+#[command(name = "motcua", version, about, long_about = None)]
+struct Cli {
+    /// Database URL: sqlite://FILE (default, created on first use) or postgres://…
+    #[arg(long, global = true, env = "MOTCUA_DATABASE_URL", default_value = DEFAULT_DATABASE_URL)]
+    database: String,
+    /// SQLite commit durability: full (survives power loss) or normal (survives a crash).
+    #[arg(
+        long,
+        global = true,
+        env = "MOTCUA_SQLITE_DURABILITY",
+        default_value = "full"
+    )]
+    sqlite_durability: Durability,
+    /// Log format: text or json.
+    #[arg(long, global = true, env = "MOTCUA_LOG_FORMAT", default_value = "text")]
+    log_format: LogFormat,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Apply pending database migrations and list them.
+    Migrate,
+    /// Working-day calendar: holidays, lunar dates, due dates, official schedules.
+    #[command(subcommand)]
+    Calendar(commands::calendar::CalendarCommand),
+}
+
+impl Cli {
+    fn store_config(&self) -> StoreConfig {
+        StoreConfig {
+            url: self.database.clone(),
+            durability: self.sqlite_durability,
+            ..StoreConfig::default()
+        }
+    }
+}
+
+/// Services over the configured store and the system clock.
+pub(crate) async fn services(config: &StoreConfig) -> anyhow::Result<motcua_service::Services> {
+    let store = open_store(config).await?;
+    Ok(motcua_service::Services::new(
+        store,
+        std::sync::Arc::new(motcua_service::SystemClock),
+    ))
+}
+
+/// Opens (creating and migrating if needed) the configured store.
+pub(crate) async fn open_store(config: &StoreConfig) -> anyhow::Result<Store> {
+    use anyhow::Context as _;
+    Store::open(config).await.with_context(|| {
+        format!(
+            "không mở được cơ sở dữ liệu / cannot open the database {}",
+            motcua_storage::redact_url(&config.url)
+        )
+    })
+}
+
+fn init_logging(format: LogFormat) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    match format {
+        LogFormat::Text => builder.init(),
+        LogFormat::Json => builder.json().init(),
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_logging(cli.log_format);
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("lỗi / error: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("lỗi / error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    let config = cli.store_config();
+    match cli.command {
+        Command::Migrate => commands::migrate::run(&config).await,
+        Command::Calendar(cmd) => commands::calendar::run(cmd, &config).await,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    #[test]
+    fn verify_cli() {
+        super::Cli::command().debug_assert();
+    }
+}

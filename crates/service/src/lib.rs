@@ -1,0 +1,83 @@
+//! Use cases of motcua, shared by the command line and (later) the web faces.
+//!
+//! This is where a request becomes a recorded change: the caller's permission is checked
+//! ([`motcua_domain::authz`]), the pure domain decides, and storage persists events and
+//! projections in one transaction. The clock lives here ([`Clock`]), never in the domain.
+
+pub mod calendar;
+pub mod catalog;
+mod clock;
+pub mod dossiers;
+mod error;
+pub mod units;
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use motcua_domain::authz::{self, Action};
+use motcua_domain::event::{Actor, Channel, EventMeta};
+use motcua_storage::Store;
+
+pub use clock::{Clock, FixedClock, SystemClock};
+pub use error::{ServiceError, ServiceResult};
+
+/// Who is acting, through which channel, for which request: what every change records.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Acting {
+    /// The actor.
+    pub actor: Actor,
+    /// The channel the request came through.
+    pub channel: Channel,
+    /// Correlation id of the request, if any.
+    pub request_id: Option<String>,
+}
+
+impl Acting {
+    /// The system acting from the command line under `name` (e.g. `catalog-import`).
+    pub fn cli(name: &str) -> Acting {
+        Acting {
+            actor: Actor::system(name),
+            channel: Channel::Cli,
+            request_id: None,
+        }
+    }
+
+    /// Checks the actor's permission for `action`.
+    pub fn require(&self, action: Action) -> ServiceResult<()> {
+        authz::may(&self.actor, action).map_err(|d| ServiceError::Forbidden(d.to_string()))
+    }
+}
+
+/// The use cases, over one store and one clock. Cheap to clone.
+#[derive(Debug, Clone)]
+pub struct Services {
+    store: Store,
+    clock: Arc<dyn Clock>,
+}
+
+impl Services {
+    /// Services over `store`, reading time from `clock`.
+    pub fn new(store: Store, clock: Arc<dyn Clock>) -> Services {
+        Services { store, clock }
+    }
+
+    /// The store.
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// The current instant according to the services' clock.
+    pub fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
+    }
+
+    /// The envelope of an event recorded now by `acting`.
+    pub fn meta(&self, acting: &Acting) -> EventMeta {
+        EventMeta {
+            at: self.now(),
+            actor: acting.actor.clone(),
+            channel: acting.channel,
+            request_id: acting.request_id.clone(),
+        }
+    }
+}

@@ -1,0 +1,37 @@
+-- Projection of `dossier` events: the current state of each dossier, with the columns that
+-- lists and statistics filter on. `state` holds the whole domain state as JSON.
+CREATE TABLE dossiers (
+    code                TEXT        PRIMARY KEY,
+    agency              TEXT        NOT NULL,
+    procedure_code      TEXT        NOT NULL,
+    status              TEXT        NOT NULL,
+    channel             TEXT        NOT NULL,
+    applicant_kind      TEXT        NOT NULL,
+    applicant_number    TEXT        NOT NULL,
+    applicant_phone     TEXT,
+    submitted_at        TIMESTAMPTZ NOT NULL,
+    received_at         TIMESTAMPTZ,
+    due_at              TIMESTAMPTZ,
+    statistical_due_at  TIMESTAMPTZ,
+    finished_at         TIMESTAMPTZ,
+    returned_at         TIMESTAMPTZ,
+    result_form         TEXT,
+    supplement_requests INTEGER     NOT NULL,
+    extended            BOOLEAN     NOT NULL,
+    rating              TEXT,
+    version             BIGINT      NOT NULL,
+    state               JSONB       NOT NULL
+);
+
+CREATE INDEX dossiers_by_agency_received ON dossiers (agency, received_at);
+CREATE INDEX dossiers_by_applicant ON dossiers (applicant_number);
+CREATE INDEX dossiers_open_by_due ON dossiers (statistical_due_at) WHERE finished_at IS NULL;
+
+-- Daily sequence of dossier codes per agency (Circular 01/2018/TT-VPCP art. 19), advanced in
+-- the transaction that creates the dossier, so codes are unique and gap-free.
+CREATE TABLE dossier_sequences (
+    agency     TEXT    NOT NULL,
+    day        DATE    NOT NULL,
+    last_value INTEGER NOT NULL,
+    PRIMARY KEY (agency, day)
+);

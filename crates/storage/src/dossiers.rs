@@ -1,0 +1,230 @@
+//! Dossiers: the write path (events + projection in one transaction), code allocation and
+//! reads.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use motcua_domain::dossier::{ApplicantId, Dossier, DossierCode, DossierEvent, ResultForm};
+use motcua_domain::event::EventMeta;
+use sqlx::types::Json;
+
+use crate::{StoreError, StoreResult, Tx, events, on_pool, on_tx};
+
+/// Stream type of dossier events.
+pub const STREAM: &str = "dossier";
+
+/// The projection row of a dossier: the columns lists and statistics query, and the state.
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct DossierRow {
+    /// Dossier code.
+    pub code: String,
+    /// Responsible agency identifier code.
+    pub agency: String,
+    /// National procedure code.
+    pub procedure_code: String,
+    /// Status identifier.
+    pub status: String,
+    /// Channel identifier.
+    pub channel: String,
+    /// `person` or `organisation`.
+    pub applicant_kind: String,
+    /// Personal identification number or tax code (stored, never logged).
+    pub applicant_number: String,
+    /// Applicant phone, for lookup with the code.
+    pub applicant_phone: Option<String>,
+    /// Creation instant.
+    pub submitted_at: DateTime<Utc>,
+    /// Receipt instant.
+    pub received_at: Option<DateTime<Utc>>,
+    /// Appointment in force.
+    pub due_at: Option<DateTime<Utc>>,
+    /// Appointment for statistics.
+    pub statistical_due_at: Option<DateTime<Utc>>,
+    /// End of processing.
+    pub finished_at: Option<DateTime<Utc>>,
+    /// When the result was returned.
+    pub returned_at: Option<DateTime<Utc>>,
+    /// `electronic` or `paper` once issued.
+    pub result_form: Option<String>,
+    /// Supplement requests during processing.
+    pub supplement_requests: i32,
+    /// Whether the one extension was granted.
+    pub extended: bool,
+    /// The applicant's rating.
+    pub rating: Option<String>,
+    /// Stream version.
+    pub version: i64,
+    /// Whole state as JSON.
+    pub state: Json<Dossier>,
+}
+
+fn enum_str<T: serde::Serialize>(value: &T) -> String {
+    match serde_json::to_value(value) {
+        Ok(serde_json::Value::String(s)) => s,
+        Ok(other) => other.to_string(),
+        Err(_) => String::new(),
+    }
+}
+
+impl DossierRow {
+    /// The row that projects `d`.
+    pub fn of(d: &Dossier) -> DossierRow {
+        let (applicant_kind, applicant_number) = match &d.submission.applicant.id {
+            ApplicantId::Person(id) => ("person", id.to_string()),
+            ApplicantId::Organisation(tax) => ("organisation", tax.to_string()),
+        };
+        DossierRow {
+            code: d.code().to_string(),
+            agency: d.submission.agency.clone(),
+            procedure_code: d.submission.procedure.code.clone(),
+            status: d.status.as_str().to_owned(),
+            channel: d.submission.channel.as_str().to_owned(),
+            applicant_kind: applicant_kind.to_owned(),
+            applicant_number,
+            applicant_phone: d.submission.applicant.phone.clone(),
+            submitted_at: d.submitted_at,
+            received_at: d.received_at,
+            due_at: d.due,
+            statistical_due_at: d.statistical_due,
+            finished_at: d.finished_at,
+            returned_at: d.returned.map(|(_, at)| at),
+            result_form: d.result.map(|(form, _)| match form {
+                ResultForm::Electronic => "electronic".to_owned(),
+                ResultForm::Paper => "paper".to_owned(),
+            }),
+            supplement_requests: i32::try_from(d.supplement_requests).unwrap_or(i32::MAX),
+            extended: d.extended_at.is_some(),
+            rating: d.rating.map(|r| enum_str(&r)),
+            version: d.version,
+            state: Json(d.clone()),
+        }
+    }
+}
+
+const INSERT: &str = "INSERT INTO dossiers (code, agency, procedure_code, status, channel, \
+     applicant_kind, applicant_number, applicant_phone, submitted_at, received_at, due_at, \
+     statistical_due_at, finished_at, returned_at, result_form, supplement_requests, extended, \
+     rating, version, state) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, \
+     $14, $15, $16, $17, $18, $19, $20)";
+
+/// Binds the 20 columns of a [`DossierRow`] as `$1`..`$20`, in table order.
+macro_rules! bind_row {
+    ($query:expr, $row:expr) => {
+        $query
+            .bind(&$row.code)
+            .bind(&$row.agency)
+            .bind(&$row.procedure_code)
+            .bind(&$row.status)
+            .bind(&$row.channel)
+            .bind(&$row.applicant_kind)
+            .bind(&$row.applicant_number)
+            .bind(&$row.applicant_phone)
+            .bind($row.submitted_at)
+            .bind($row.received_at)
+            .bind($row.due_at)
+            .bind($row.statistical_due_at)
+            .bind($row.finished_at)
+            .bind($row.returned_at)
+            .bind(&$row.result_form)
+            .bind($row.supplement_requests)
+            .bind($row.extended)
+            .bind(&$row.rating)
+            .bind($row.version)
+            .bind(&$row.state)
+    };
+}
+
+/// Allocates the next daily sequence number of `agency` on `day`, in the transaction that
+/// creates the dossier (so a rolled-back intake gives its number back).
+pub async fn allocate_sequence(tx: &mut Tx, agency: &str, day: NaiveDate) -> StoreResult<u32> {
+    const SQL: &str = "INSERT INTO dossier_sequences (agency, day, last_value) VALUES ($1, $2, 1) \
+         ON CONFLICT (agency, day) DO UPDATE SET last_value = dossier_sequences.last_value + 1 \
+         RETURNING last_value";
+    let value: i32 = on_tx!(tx, conn => {
+        sqlx::query_scalar(SQL).bind(agency).bind(day).fetch_one(conn).await?
+    });
+    u32::try_from(value).map_err(|_| StoreError::Corrupt(format!("sequence {value}")))
+}
+
+/// Reads a dossier inside a write transaction (the state a decision is based on).
+pub async fn find_in(tx: &mut Tx, code: &DossierCode) -> StoreResult<Option<Dossier>> {
+    const SQL: &str = "SELECT state FROM dossiers WHERE code = $1";
+    let code = code.to_string();
+    let state: Option<Json<Dossier>> = on_tx!(tx, conn => {
+        sqlx::query_scalar(SQL).bind(&code).fetch_optional(conn).await?
+    });
+    Ok(state.map(|s| s.0))
+}
+
+/// Records events of one dossier and its new state: the single write path of dossiers.
+///
+/// `expected_version` is the version the decision was based on (0 for a new dossier). The
+/// projection is updated only if it is still at that version, which makes a concurrent
+/// change surface as [`StoreError::Conflict`] instead of a lost update.
+pub async fn record(
+    tx: &mut Tx,
+    expected_version: i64,
+    events: &[DossierEvent],
+    state: &Dossier,
+    meta: &EventMeta,
+) -> StoreResult<()> {
+    const UPDATE: &str = "UPDATE dossiers SET agency = $2, procedure_code = $3, status = $4, \
+         channel = $5, applicant_kind = $6, applicant_number = $7, applicant_phone = $8, \
+         submitted_at = $9, received_at = $10, due_at = $11, statistical_due_at = $12, \
+         finished_at = $13, returned_at = $14, result_form = $15, supplement_requests = $16, \
+         extended = $17, rating = $18, version = $19, state = $20 WHERE code = $1 AND version = $21";
+    let row = DossierRow::of(state);
+    let affected = on_tx!(tx, conn => {
+        let query = bind_row!(sqlx::query(if expected_version == 0 { INSERT } else { UPDATE }), row);
+        let query = if expected_version == 0 { query } else { query.bind(expected_version) };
+        match query.execute(conn).await {
+            Ok(r) => r.rows_affected(),
+            Err(e) if crate::error::is_unique_violation(&e) => 0,
+            Err(e) => return Err(e.into()),
+        }
+    });
+    if affected == 0 {
+        return Err(StoreError::Conflict {
+            what: format!("hồ sơ / dossier {}", row.code),
+            expected: expected_version,
+            actual: expected_version + 1,
+        });
+    }
+    let payloads = events
+        .iter()
+        .map(|e| Ok((e.kind(), serde_json::to_value(e)?)))
+        .collect::<StoreResult<Vec<_>>>()?;
+    events::append_unchecked(tx, STREAM, &row.code, expected_version, &payloads, meta).await?;
+    Ok(())
+}
+
+/// Overwrites a dossier's projection with a state rebuilt from its log.
+pub async fn overwrite(tx: &mut Tx, state: &Dossier) -> StoreResult<()> {
+    const DELETE: &str = "DELETE FROM dossiers WHERE code = $1";
+    let code = state.code().to_string();
+    on_tx!(tx, conn => {
+        sqlx::query(DELETE).bind(&code).execute(conn).await?;
+    });
+    let row = DossierRow::of(state);
+    on_tx!(tx, conn => {
+        bind_row!(sqlx::query(INSERT), row).execute(conn).await?;
+    });
+    Ok(())
+}
+
+impl crate::Store {
+    /// The projection row of one dossier.
+    pub async fn find_dossier_row(&self, code: &str) -> StoreResult<Option<DossierRow>> {
+        const SQL: &str = "SELECT code, agency, procedure_code, status, channel, applicant_kind, \
+             applicant_number, applicant_phone, submitted_at, received_at, due_at, \
+             statistical_due_at, finished_at, returned_at, result_form, supplement_requests, \
+             extended, rating, version, state FROM dossiers WHERE code = $1";
+        Ok(on_pool!(self, pool => sqlx::query_as(SQL).bind(code).fetch_optional(pool).await?))
+    }
+
+    /// Dossier codes in order, `limit` at a time after `after` (for replay and exports).
+    pub async fn dossier_codes_after(&self, after: &str, limit: i64) -> StoreResult<Vec<String>> {
+        const SQL: &str = "SELECT code FROM dossiers WHERE code > $1 ORDER BY code LIMIT $2";
+        Ok(
+            on_pool!(self, pool => sqlx::query_scalar(SQL).bind(after).bind(limit).fetch_all(pool).await?),
+        )
+    }
+}

@@ -1,0 +1,204 @@
+//! The append-only event log shared by every aggregate (dossiers, procedures, schedules, …).
+//!
+//! A stream is identified by `(stream_type, stream_id)`; its events are numbered 1, 2, 3, …
+//! without gaps. Appending with an expected version gives optimistic concurrency: two writers
+//! that read version 4 cannot both write version 5 — the second gets [`StoreError::Conflict`].
+//! Nothing in motcua updates or deletes an event; the database refuses it too (triggers).
+
+use chrono::{DateTime, Utc};
+use motcua_domain::event::{Actor, Channel, EventMeta, Role};
+use serde_json::Value;
+use sqlx::types::Json;
+
+use crate::error::is_unique_violation;
+use crate::{StoreError, StoreResult, Tx, on_pool, on_tx};
+
+/// One event as stored.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RecordedEvent {
+    /// Global position in the log (increasing in commit order per backend).
+    pub id: i64,
+    /// Aggregate type, e.g. `dossier`.
+    pub stream_type: String,
+    /// Aggregate id within its type.
+    pub stream_id: String,
+    /// Position within the stream, from 1.
+    pub version: i64,
+    /// Event kind, e.g. `received`.
+    pub kind: String,
+    /// The event body as JSON.
+    pub payload: Value,
+    /// Who, when, through which channel.
+    pub meta: EventMeta,
+}
+
+#[derive(sqlx::FromRow)]
+struct EventRow {
+    id: i64,
+    stream_type: String,
+    stream_id: String,
+    version: i64,
+    kind: String,
+    payload: Json<Value>,
+    occurred_at: DateTime<Utc>,
+    actor_id: String,
+    actor_role: String,
+    actor_agency: Option<String>,
+    channel: String,
+    request_id: Option<String>,
+}
+
+impl EventRow {
+    fn into_event(self) -> StoreResult<RecordedEvent> {
+        let role = Role::parse(&self.actor_role).ok_or_else(|| {
+            StoreError::Corrupt(format!(
+                "event {}: unknown role {}",
+                self.id, self.actor_role
+            ))
+        })?;
+        let channel = Channel::parse(&self.channel).ok_or_else(|| {
+            StoreError::Corrupt(format!(
+                "event {}: unknown channel {}",
+                self.id, self.channel
+            ))
+        })?;
+        Ok(RecordedEvent {
+            id: self.id,
+            stream_type: self.stream_type,
+            stream_id: self.stream_id,
+            version: self.version,
+            kind: self.kind,
+            payload: self.payload.0,
+            meta: EventMeta {
+                at: self.occurred_at,
+                actor: Actor {
+                    id: self.actor_id,
+                    role,
+                    agency: self.actor_agency,
+                },
+                channel,
+                request_id: self.request_id,
+            },
+        })
+    }
+}
+
+/// Appends `events` (kind, JSON body) to a stream whose current version the caller read as
+/// `expected_version` (0 for a new stream). Returns the stream's new version.
+///
+/// Must run inside the transaction that also updates the stream's projections.
+pub async fn append(
+    tx: &mut Tx,
+    stream_type: &str,
+    stream_id: &str,
+    expected_version: i64,
+    events: &[(&str, Value)],
+    meta: &EventMeta,
+) -> StoreResult<i64> {
+    const CURRENT: &str =
+        "SELECT COALESCE(MAX(version), 0) FROM events WHERE stream_type = $1 AND stream_id = $2";
+    let actual: i64 = on_tx!(tx, conn => {
+        sqlx::query_scalar(CURRENT).bind(stream_type).bind(stream_id).fetch_one(conn).await?
+    });
+    if actual != expected_version {
+        return Err(conflict(stream_type, stream_id, expected_version, actual));
+    }
+    append_unchecked(tx, stream_type, stream_id, expected_version, events, meta).await
+}
+
+/// Appends without reading the stream's current version first.
+///
+/// For callers that already verified the version in the same transaction (for example by a
+/// conditional update of the projection row); the unique key on `(stream, version)` still
+/// turns a lost race into [`StoreError::Conflict`].
+pub async fn append_unchecked(
+    tx: &mut Tx,
+    stream_type: &str,
+    stream_id: &str,
+    expected_version: i64,
+    events: &[(&str, Value)],
+    meta: &EventMeta,
+) -> StoreResult<i64> {
+    const INSERT: &str = "INSERT INTO events (stream_type, stream_id, version, kind, payload, \
+         occurred_at, actor_id, actor_role, actor_agency, channel, request_id) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)";
+    let mut version = expected_version;
+    for (kind, payload) in events {
+        version += 1;
+        let result = on_tx!(tx, conn => {
+            sqlx::query(INSERT)
+                .bind(stream_type)
+                .bind(stream_id)
+                .bind(version)
+                .bind(*kind)
+                .bind(Json(payload))
+                .bind(meta.at)
+                .bind(&meta.actor.id)
+                .bind(meta.actor.role.as_str())
+                .bind(meta.actor.agency.as_deref())
+                .bind(meta.channel.as_str())
+                .bind(meta.request_id.as_deref())
+                .execute(conn)
+                .await
+                .map(|r| r.rows_affected())
+        });
+        if let Err(e) = result {
+            return Err(if is_unique_violation(&e) {
+                conflict(stream_type, stream_id, expected_version, version)
+            } else {
+                e.into()
+            });
+        }
+    }
+    Ok(version)
+}
+
+fn conflict(stream_type: &str, stream_id: &str, expected: i64, actual: i64) -> StoreError {
+    StoreError::Conflict {
+        what: format!("{stream_type} {stream_id}"),
+        expected,
+        actual,
+    }
+}
+
+impl crate::Store {
+    /// All events of one stream, in order.
+    pub async fn load_stream(
+        &self,
+        stream_type: &str,
+        stream_id: &str,
+    ) -> StoreResult<Vec<RecordedEvent>> {
+        const SQL: &str = "SELECT id, stream_type, stream_id, version, kind, payload, occurred_at, \
+             actor_id, actor_role, actor_agency, channel, request_id FROM events \
+             WHERE stream_type = $1 AND stream_id = $2 ORDER BY version";
+        let rows: Vec<EventRow> = on_pool!(self, pool => {
+            sqlx::query_as(SQL).bind(stream_type).bind(stream_id).fetch_all(pool).await?
+        });
+        rows.into_iter().map(EventRow::into_event).collect()
+    }
+
+    /// Up to `limit` events of a stream type with a global position above `after`, in order
+    /// of position: the way to replay the whole log in pages.
+    pub async fn events_after(
+        &self,
+        stream_type: &str,
+        after: i64,
+        limit: i64,
+    ) -> StoreResult<Vec<RecordedEvent>> {
+        const SQL: &str = "SELECT id, stream_type, stream_id, version, kind, payload, occurred_at, \
+             actor_id, actor_role, actor_agency, channel, request_id FROM events \
+             WHERE stream_type = $1 AND id > $2 ORDER BY id LIMIT $3";
+        let rows: Vec<EventRow> = on_pool!(self, pool => {
+            sqlx::query_as(SQL).bind(stream_type).bind(after).bind(limit).fetch_all(pool).await?
+        });
+        rows.into_iter().map(EventRow::into_event).collect()
+    }
+
+    /// Number of events in the log (all streams).
+    pub async fn count_events(&self) -> StoreResult<i64> {
+        let n: i64 = on_pool!(self, pool => {
+            sqlx::query_scalar("SELECT COUNT(*) FROM events").fetch_one(pool).await?
+        });
+        Ok(n)
+    }
+}
