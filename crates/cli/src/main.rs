@@ -44,6 +44,12 @@ enum Command {
     /// Working-day calendar: holidays, lunar dates, due dates, official schedules.
     #[command(subcommand)]
     Calendar(commands::calendar::CalendarCommand),
+    /// Procedure catalogue: import, export, search.
+    #[command(subcommand)]
+    Catalog(commands::catalog::CatalogCommand),
+    /// Administrative units, reorganizations and agencies.
+    #[command(subcommand)]
+    Units(commands::units::UnitsCommand),
 }
 
 impl Cli {
@@ -115,6 +121,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Migrate => commands::migrate::run(&config).await,
         Command::Calendar(cmd) => commands::calendar::run(cmd, &config).await,
+        Command::Catalog(cmd) => commands::catalog::run(cmd, &config).await,
+        Command::Units(cmd) => commands::units::run(cmd, &config).await,
     }
 }
 

@@ -10,10 +10,12 @@
 //! (triggers in the migrations). This crate depends on `motcua-domain` only for value types;
 //! it never decides a business rule.
 
+pub mod catalog;
 pub mod dossiers;
 mod error;
 pub mod events;
 pub mod schedules;
+pub mod units;
 
 use std::str::FromStr;
 use std::time::Duration;

@@ -1,4 +1,6 @@
 //! One module per subcommand.
 
 pub mod calendar;
+pub mod catalog;
 pub mod migrate;
+pub mod units;
