@@ -47,6 +47,9 @@ enum Command {
     /// Procedure catalogue: import, export, search.
     #[command(subcommand)]
     Catalog(commands::catalog::CatalogCommand),
+    /// Dossiers: show one with its whole history.
+    #[command(subcommand)]
+    Dossier(commands::dossier::DossierCommand),
     /// Administrative units, reorganizations and agencies.
     #[command(subcommand)]
     Units(commands::units::UnitsCommand),
@@ -122,6 +125,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Migrate => commands::migrate::run(&config).await,
         Command::Calendar(cmd) => commands::calendar::run(cmd, &config).await,
         Command::Catalog(cmd) => commands::catalog::run(cmd, &config).await,
+        Command::Dossier(cmd) => commands::dossier::run(cmd, &config).await,
         Command::Units(cmd) => commands::units::run(cmd, &config).await,
     }
 }

@@ -58,6 +58,7 @@ impl Services {
         self.store()
             .record_schedule(schedule.year(), text, &self.meta(acting))
             .await?;
+        self.forget_calendars();
         tracing::info!(
             calendar.year = schedule.year(),
             "imported an official schedule"

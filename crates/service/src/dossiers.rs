@@ -1,1 +1,366 @@
-//! (in progress)
+//! Dossier use cases: submission, intake, processing, result — one write path.
+//!
+//! Every change goes through [`DossierTx`]: load the state inside the write transaction, check
+//! the actor's permission and scope, let the domain decide, then record the events and the
+//! projection together. Single commands open and commit their own transaction; the demo
+//! generator and imports run many commands in one.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use motcua_domain::authz::{self, Action};
+use motcua_domain::calendar::Calendar;
+use motcua_domain::dossier::{
+    Applicant, Command, Component, Context, Dossier, DossierCode, DossierError, DossierEvent,
+    ProcedureRef, Submission, decide,
+};
+use motcua_domain::event::{Channel, EventMeta};
+use motcua_storage::events::RecordedEvent;
+use motcua_storage::{StoreError, Tx, dossiers};
+
+use crate::{Acting, ServiceError, ServiceResult, Services};
+
+impl From<DossierError> for ServiceError {
+    fn from(e: DossierError) -> Self {
+        match e {
+            DossierError::Invalid(m) | DossierError::InvalidCode(m) => ServiceError::Invalid(m),
+            other => ServiceError::Refused(other.to_string()),
+        }
+    }
+}
+
+/// What a new dossier carries; the code is allocated on creation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewDossier {
+    /// Identifier code of the responsible agency (the code prefix).
+    pub agency: String,
+    /// The procedure as in force.
+    pub procedure: ProcedureRef,
+    /// The applicant.
+    pub applicant: Applicant,
+    /// Desk, online or post.
+    pub channel: Channel,
+    /// Submitted components.
+    pub components: Vec<Component>,
+    /// Authenticated with the national e-ID.
+    pub eid_verified: bool,
+}
+
+/// The permissions a command needs (any one of them suffices).
+fn actions_for(command: &Command) -> &'static [Action] {
+    use Action::*;
+    match command {
+        Command::Submit(_) => &[SubmitDossier],
+        Command::Receive
+        | Command::RequestIntakeSupplement { .. }
+        | Command::RefuseAtIntake { .. } => &[ReceiveDossier],
+        Command::ReturnResult { .. } => &[ReceiveDossier],
+        // The applicant acts online; at the desk the officer records it for them.
+        Command::ProvideIntakeSupplement
+        | Command::ProvideSupplement
+        | Command::RecordPayment { .. }
+        | Command::Withdraw { .. } => &[ActAsApplicant, ReceiveDossier],
+        Command::Rate { .. } => &[ActAsApplicant],
+        Command::Transfer { .. }
+        | Command::RequestSupplement { .. }
+        | Command::RequestPayment { .. } => &[ProcessDossier],
+        Command::Finish { .. }
+        | Command::IssueResult { .. }
+        | Command::Stop { .. }
+        | Command::Extend { .. } => &[DecideDossier],
+    }
+}
+
+fn authorize(acting: &Acting, command: &Command, agency: &str) -> ServiceResult<()> {
+    authorize_actions(acting, actions_for(command), agency)
+}
+
+/// Allowed when the actor may do any one of `actions`, for `agency`.
+fn authorize_actions(acting: &Acting, actions: &[Action], agency: &str) -> ServiceResult<()> {
+    let mut denied = None;
+    for action in actions {
+        match authz::may(&acting.actor, *action) {
+            Ok(()) => {
+                denied = None;
+                break;
+            }
+            Err(d) => denied = denied.or(Some(d)),
+        }
+    }
+    if let Some(d) = denied {
+        return Err(ServiceError::Forbidden(d.to_string()));
+    }
+    if !authz::in_scope(&acting.actor, agency) {
+        return Err(ServiceError::Forbidden(format!(
+            "hồ sơ thuộc cơ quan {agency}, ngoài phạm vi của bạn / the dossier belongs to agency {agency}, outside your scope"
+        )));
+    }
+    Ok(())
+}
+
+/// A write transaction over dossiers: many commands, one commit.
+///
+/// The database transaction begins at the first write, after the agency's calendar is at
+/// hand: looking a calendar up needs a connection of its own, and holding a transaction
+/// while waiting for a second connection could exhaust a PostgreSQL pool under load.
+pub struct DossierTx<'a> {
+    services: &'a Services,
+    tx: Option<Tx>,
+}
+
+impl Services {
+    /// Opens a dossier write transaction.
+    pub fn dossier_tx(&self) -> DossierTx<'_> {
+        DossierTx {
+            services: self,
+            tx: None,
+        }
+    }
+
+    /// Creates a dossier; with `receive`, also receives it (desk and post intake of a
+    /// complete dossier), in one transaction.
+    pub async fn submit_dossier(
+        &self,
+        acting: &Acting,
+        new: NewDossier,
+        receive: bool,
+    ) -> ServiceResult<Dossier> {
+        let mut tx = self.dossier_tx();
+        let dossier = tx.submit(acting, new, receive, self.now()).await?;
+        tx.commit().await?;
+        Ok(dossier)
+    }
+
+    /// Applies one command to a dossier. With `expected_version`, refuses if the dossier
+    /// changed since the caller read it (optimistic concurrency for forms).
+    pub async fn act_on_dossier(
+        &self,
+        acting: &Acting,
+        code: &DossierCode,
+        command: Command,
+        expected_version: Option<i64>,
+    ) -> ServiceResult<Dossier> {
+        let mut tx = self.dossier_tx();
+        let dossier = tx
+            .act(acting, code, command, expected_version, self.now())
+            .await?;
+        tx.commit().await?;
+        Ok(dossier)
+    }
+
+    /// The current state of a dossier.
+    pub async fn find_dossier(&self, code: &DossierCode) -> ServiceResult<Dossier> {
+        let row = self
+            .store()
+            .find_dossier_row(&code.to_string())
+            .await?
+            .ok_or_else(|| not_found(code))?;
+        Ok(row.state.0)
+    }
+
+    /// A dossier's whole history, oldest first: the audit trail.
+    pub async fn dossier_history(&self, code: &DossierCode) -> ServiceResult<Vec<RecordedEvent>> {
+        let events = self
+            .store()
+            .load_stream(dossiers::STREAM, &code.to_string())
+            .await?;
+        if events.is_empty() {
+            return Err(not_found(code));
+        }
+        Ok(events)
+    }
+
+    /// The calendar a dossier of `agency` is counted on.
+    pub async fn dossier_calendar(&self, agency: &str) -> ServiceResult<Arc<Calendar>> {
+        self.agency_calendar(agency).await
+    }
+}
+
+fn not_found(code: &DossierCode) -> ServiceError {
+    ServiceError::Store(StoreError::NotFound {
+        what: format!("hồ sơ / dossier {code}"),
+    })
+}
+
+impl DossierTx<'_> {
+    async fn tx(&mut self) -> ServiceResult<&mut Tx> {
+        if self.tx.is_none() {
+            self.tx = Some(self.services.store().begin().await?);
+        }
+        self.tx
+            .as_mut()
+            .ok_or_else(|| ServiceError::Invalid("transaction".into()))
+    }
+
+    fn meta(&self, acting: &Acting, at: DateTime<Utc>) -> EventMeta {
+        EventMeta {
+            at,
+            actor: acting.actor.clone(),
+            channel: acting.channel,
+            request_id: acting.request_id.clone(),
+        }
+    }
+
+    /// Creates (and with `receive`, receives) a dossier at instant `at`.
+    pub async fn submit(
+        &mut self,
+        acting: &Acting,
+        new: NewDossier,
+        receive: bool,
+        at: DateTime<Utc>,
+    ) -> ServiceResult<Dossier> {
+        if !matches!(new.channel, Channel::Desk | Channel::Online | Channel::Post) {
+            return Err(ServiceError::Invalid(
+                "kênh nộp hồ sơ phải là trực tiếp, trực tuyến hoặc bưu chính / the channel must be desk, online or post".into(),
+            ));
+        }
+        if new.applicant.name.trim().is_empty() {
+            return Err(ServiceError::Invalid(
+                "thiếu họ tên chủ hồ sơ / the applicant's name is required".into(),
+            ));
+        }
+        authorize_actions(acting, &[Action::SubmitDossier], &new.agency)?;
+        let calendar = self.services.dossier_calendar(&new.agency).await?;
+        let day = at.with_timezone(&calendar.config().offset).date_naive();
+        let sequence = dossiers::allocate_sequence(self.tx().await?, &new.agency, day).await?;
+        let code = DossierCode::new(&new.agency, day, sequence)?;
+        let submit = Command::Submit(Box::new(Submission {
+            code,
+            agency: new.agency,
+            procedure: new.procedure,
+            applicant: new.applicant,
+            channel: new.channel,
+            components: new.components,
+            eid_verified: new.eid_verified,
+        }));
+        let rules = *self.services.rules();
+        let ctx = Context {
+            now: at,
+            calendar: &calendar,
+            rules: &rules,
+        };
+        let (mut events, mut state) = decide(None, &submit, &ctx)?;
+        if receive {
+            authorize(acting, &Command::Receive, &state.submission.agency)?;
+            let (more, next) = decide(Some(&state), &Command::Receive, &ctx)?;
+            events.extend(more);
+            state = next;
+        }
+        let meta = self.meta(acting, at);
+        dossiers::record(self.tx().await?, 0, &events, &state, &meta).await?;
+        Ok(state)
+    }
+
+    /// Applies `command` to the dossier `code` at instant `at`.
+    pub async fn act(
+        &mut self,
+        acting: &Acting,
+        code: &DossierCode,
+        command: Command,
+        expected_version: Option<i64>,
+        at: DateTime<Utc>,
+    ) -> ServiceResult<Dossier> {
+        if matches!(command, Command::Submit(_)) {
+            return Err(ServiceError::Invalid(
+                "dùng nộp hồ sơ mới để tạo hồ sơ / use a new submission to create a dossier".into(),
+            ));
+        }
+        // A dossier is counted on the calendar of the agency whose code it carries.
+        let calendar = self.services.dossier_calendar(code.agency()).await?;
+        let current = dossiers::find_in(self.tx().await?, code)
+            .await?
+            .ok_or_else(|| not_found(code))?;
+        if let Some(expected) = expected_version
+            && expected != current.version
+        {
+            return Err(ServiceError::Store(StoreError::Conflict {
+                what: format!("hồ sơ / dossier {code}"),
+                expected,
+                actual: current.version,
+            }));
+        }
+        authorize(acting, &command, &current.submission.agency)?;
+        let rules = *self.services.rules();
+        let ctx = Context {
+            now: at,
+            calendar: &calendar,
+            rules: &rules,
+        };
+        let (events, state) = decide(Some(&current), &command, &ctx)?;
+        let meta = self.meta(acting, at);
+        dossiers::record(self.tx().await?, current.version, &events, &state, &meta).await?;
+        Ok(state)
+    }
+
+    /// Commits every change made in this transaction.
+    pub async fn commit(self) -> ServiceResult<()> {
+        if let Some(tx) = self.tx {
+            tx.commit().await?;
+        }
+        Ok(())
+    }
+}
+
+/// Replays every dossier's log through the domain and compares the result with the stored
+/// projection; with `repair`, overwrites projections that differ.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ReplayReport {
+    /// Dossiers replayed.
+    pub dossiers: u64,
+    /// Events replayed.
+    pub events: u64,
+    /// Codes whose stored projection differed from the replay.
+    pub mismatches: Vec<String>,
+}
+
+impl Services {
+    /// Rebuilds every dossier from its events and checks (or, with `repair`, restores) the
+    /// projections: the proof that the log alone is the truth.
+    pub async fn replay_dossiers(&self, repair: bool) -> ServiceResult<ReplayReport> {
+        let mut report = ReplayReport::default();
+        let mut after = String::new();
+        loop {
+            let codes = self.store().dossier_codes_after(&after, 500).await?;
+            let Some(last) = codes.last() else { break };
+            after = last.clone();
+            let mut tx = if repair {
+                Some(self.store().begin().await?)
+            } else {
+                None
+            };
+            for code in codes {
+                let events = self.store().load_stream(dossiers::STREAM, &code).await?;
+                let mut state: Option<Dossier> = None;
+                for recorded in &events {
+                    let event: DossierEvent = serde_json::from_value(recorded.payload.clone())
+                        .map_err(|e| {
+                            ServiceError::Store(StoreError::Corrupt(format!(
+                                "{code} v{}: {e}",
+                                recorded.version
+                            )))
+                        })?;
+                    state = Some(motcua_domain::dossier::apply(
+                        state,
+                        &event,
+                        recorded.meta.at,
+                    )?);
+                }
+                report.dossiers += 1;
+                report.events += events.len() as u64;
+                let Some(state) = state else { continue };
+                let stored = self.store().find_dossier_row(&code).await?;
+                let expected = dossiers::DossierRow::of(&state);
+                if stored.as_ref() != Some(&expected) {
+                    report.mismatches.push(code.clone());
+                    if let Some(tx) = tx.as_mut() {
+                        dossiers::overwrite(tx, &state).await?;
+                    }
+                }
+            }
+            if let Some(tx) = tx {
+                tx.commit().await?;
+            }
+        }
+        Ok(report)
+    }
+}

@@ -11,10 +11,13 @@ pub mod dossiers;
 mod error;
 pub mod units;
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
 
 use chrono::{DateTime, Utc};
 use motcua_domain::authz::{self, Action};
+use motcua_domain::calendar::Calendar;
+use motcua_domain::dossier::DossierRules;
 use motcua_domain::event::{Actor, Channel, EventMeta};
 use motcua_storage::Store;
 
@@ -53,12 +56,55 @@ impl Acting {
 pub struct Services {
     store: Store,
     clock: Arc<dyn Clock>,
+    rules: DossierRules,
+    calendars: Arc<RwLock<HashMap<String, Arc<Calendar>>>>,
 }
 
 impl Services {
-    /// Services over `store`, reading time from `clock`.
+    /// Services over `store`, reading time from `clock`, with the default dossier rules.
     pub fn new(store: Store, clock: Arc<dyn Clock>) -> Services {
-        Services { store, clock }
+        Services {
+            store,
+            clock,
+            rules: DossierRules::default(),
+            calendars: Arc::default(),
+        }
+    }
+
+    /// The same services with other dossier rules (the open rules of the life cycle).
+    pub fn with_rules(mut self, rules: DossierRules) -> Services {
+        self.rules = rules;
+        self
+    }
+
+    /// The dossier rules in force.
+    pub fn rules(&self) -> &DossierRules {
+        &self.rules
+    }
+
+    /// The calendar of an agency: its office hours with the official schedules in force.
+    /// Built once per agency and kept until schedules or hours change.
+    pub async fn agency_calendar(&self, agency: &str) -> ServiceResult<Arc<Calendar>> {
+        if let Some(calendar) = self.read_calendars().get(agency) {
+            return Ok(calendar.clone());
+        }
+        let calendar = Arc::new(self.calendar().await?); // INTEGRATE: calendar_for_agency
+        self.write_calendars()
+            .insert(agency.to_owned(), calendar.clone());
+        Ok(calendar)
+    }
+
+    /// Forgets cached calendars (after a schedule import or a change of office hours).
+    pub fn forget_calendars(&self) {
+        self.write_calendars().clear();
+    }
+
+    fn read_calendars(&self) -> std::sync::RwLockReadGuard<'_, HashMap<String, Arc<Calendar>>> {
+        self.calendars.read().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn write_calendars(&self) -> std::sync::RwLockWriteGuard<'_, HashMap<String, Arc<Calendar>>> {
+        self.calendars.write().unwrap_or_else(|p| p.into_inner())
     }
 
     /// The store.

@@ -44,6 +44,10 @@ pub struct DossierRow {
     pub returned_at: Option<DateTime<Utc>>,
     /// `electronic` or `paper` once issued.
     pub result_form: Option<String>,
+    /// Why the clock waits for the applicant (`supplement` or `payment`), if it does.
+    pub waiting_reason: Option<String>,
+    /// Since when the clock waits.
+    pub waiting_since: Option<DateTime<Utc>>,
     /// Supplement requests during processing.
     pub supplement_requests: i32,
     /// Whether the one extension was granted.
@@ -71,6 +75,7 @@ impl DossierRow {
             ApplicantId::Person(id) => ("person", id.to_string()),
             ApplicantId::Organisation(tax) => ("organisation", tax.to_string()),
         };
+        let waiting = d.timing().waiting;
         DossierRow {
             code: d.code().to_string(),
             agency: d.submission.agency.clone(),
@@ -90,6 +95,8 @@ impl DossierRow {
                 ResultForm::Electronic => "electronic".to_owned(),
                 ResultForm::Paper => "paper".to_owned(),
             }),
+            waiting_reason: waiting.map(|(reason, _)| enum_str(&reason)),
+            waiting_since: waiting.map(|(_, since)| since),
             supplement_requests: i32::try_from(d.supplement_requests).unwrap_or(i32::MAX),
             extended: d.extended_at.is_some(),
             rating: d.rating.map(|r| enum_str(&r)),
@@ -101,11 +108,11 @@ impl DossierRow {
 
 const INSERT: &str = "INSERT INTO dossiers (code, agency, procedure_code, status, channel, \
      applicant_kind, applicant_number, applicant_phone, submitted_at, received_at, due_at, \
-     statistical_due_at, finished_at, returned_at, result_form, supplement_requests, extended, \
-     rating, version, state) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, \
-     $14, $15, $16, $17, $18, $19, $20)";
+     statistical_due_at, finished_at, returned_at, result_form, waiting_reason, waiting_since, \
+     supplement_requests, extended, rating, version, state) VALUES ($1, $2, $3, $4, $5, $6, $7, \
+     $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22)";
 
-/// Binds the 20 columns of a [`DossierRow`] as `$1`..`$20`, in table order.
+/// Binds the 22 columns of a [`DossierRow`] as `$1`..`$22`, in table order.
 macro_rules! bind_row {
     ($query:expr, $row:expr) => {
         $query
@@ -124,6 +131,8 @@ macro_rules! bind_row {
             .bind($row.finished_at)
             .bind($row.returned_at)
             .bind(&$row.result_form)
+            .bind(&$row.waiting_reason)
+            .bind($row.waiting_since)
             .bind($row.supplement_requests)
             .bind($row.extended)
             .bind(&$row.rating)
@@ -169,8 +178,9 @@ pub async fn record(
     const UPDATE: &str = "UPDATE dossiers SET agency = $2, procedure_code = $3, status = $4, \
          channel = $5, applicant_kind = $6, applicant_number = $7, applicant_phone = $8, \
          submitted_at = $9, received_at = $10, due_at = $11, statistical_due_at = $12, \
-         finished_at = $13, returned_at = $14, result_form = $15, supplement_requests = $16, \
-         extended = $17, rating = $18, version = $19, state = $20 WHERE code = $1 AND version = $21";
+         finished_at = $13, returned_at = $14, result_form = $15, waiting_reason = $16, \
+         waiting_since = $17, supplement_requests = $18, extended = $19, rating = $20, \
+         version = $21, state = $22 WHERE code = $1 AND version = $23";
     let row = DossierRow::of(state);
     let affected = on_tx!(tx, conn => {
         let query = bind_row!(sqlx::query(if expected_version == 0 { INSERT } else { UPDATE }), row);
@@ -215,8 +225,9 @@ impl crate::Store {
     pub async fn find_dossier_row(&self, code: &str) -> StoreResult<Option<DossierRow>> {
         const SQL: &str = "SELECT code, agency, procedure_code, status, channel, applicant_kind, \
              applicant_number, applicant_phone, submitted_at, received_at, due_at, \
-             statistical_due_at, finished_at, returned_at, result_form, supplement_requests, \
-             extended, rating, version, state FROM dossiers WHERE code = $1";
+             statistical_due_at, finished_at, returned_at, result_form, waiting_reason, \
+             waiting_since, supplement_requests, extended, rating, version, state FROM dossiers \
+             WHERE code = $1";
         Ok(on_pool!(self, pool => sqlx::query_as(SQL).bind(code).fetch_optional(pool).await?))
     }
 
@@ -225,6 +236,56 @@ impl crate::Store {
         const SQL: &str = "SELECT code FROM dossiers WHERE code > $1 ORDER BY code LIMIT $2";
         Ok(
             on_pool!(self, pool => sqlx::query_scalar(SQL).bind(after).bind(limit).fetch_all(pool).await?),
+        )
+    }
+}
+
+/// The facts statistics read of a dossier: its classification inputs and dimensions,
+/// without the JSON state.
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct DossierFacts {
+    /// Dossier code.
+    pub code: String,
+    /// Responsible agency.
+    pub agency: String,
+    /// National procedure code.
+    pub procedure_code: String,
+    /// Status identifier.
+    pub status: String,
+    /// Channel identifier.
+    pub channel: String,
+    /// Receipt instant.
+    pub received_at: Option<DateTime<Utc>>,
+    /// Appointment in force.
+    pub due_at: Option<DateTime<Utc>>,
+    /// Appointment for statistics.
+    pub statistical_due_at: Option<DateTime<Utc>>,
+    /// End of processing.
+    pub finished_at: Option<DateTime<Utc>>,
+    /// `electronic` or `paper` once issued.
+    pub result_form: Option<String>,
+    /// Why the clock waits, if it does.
+    pub waiting_reason: Option<String>,
+    /// Since when it waits.
+    pub waiting_since: Option<DateTime<Utc>>,
+    /// Supplement requests during processing.
+    pub supplement_requests: i32,
+    /// The applicant's rating.
+    pub rating: Option<String>,
+}
+
+impl crate::Store {
+    /// Facts of up to `limit` dossiers with codes after `after`, in code order.
+    pub async fn dossier_facts_after(
+        &self,
+        after: &str,
+        limit: i64,
+    ) -> StoreResult<Vec<DossierFacts>> {
+        const SQL: &str = "SELECT code, agency, procedure_code, status, channel, received_at, \
+             due_at, statistical_due_at, finished_at, result_form, waiting_reason, waiting_since, \
+             supplement_requests, rating FROM dossiers WHERE code > $1 ORDER BY code LIMIT $2";
+        Ok(
+            on_pool!(self, pool => sqlx::query_as(SQL).bind(after).bind(limit).fetch_all(pool).await?),
         )
     }
 }

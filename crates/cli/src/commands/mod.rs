@@ -2,5 +2,6 @@
 
 pub mod calendar;
 pub mod catalog;
+pub mod dossier;
 pub mod migrate;
 pub mod units;

@@ -22,7 +22,7 @@ use crate::ids::{PersonalId, TaxCode};
 pub use apply::apply;
 pub use code::{DossierCode, MAX_DAILY_SEQUENCE};
 pub use decide::{Command, Context, DossierRules, add_limit, decide};
-pub use outcome::{Outcome, OutcomeRules};
+pub use outcome::{Outcome, OutcomeRules, Timing};
 pub use status::Status;
 
 /// Why a command or event was refused. Messages are Vietnamese, then English, and say why.
@@ -435,13 +435,5 @@ impl Dossier {
     /// The dossier's code.
     pub fn code(&self) -> &DossierCode {
         &self.submission.code
-    }
-
-    /// Whether the clock is currently paused, and since when.
-    pub fn paused_since(&self) -> Option<DateTime<Utc>> {
-        self.pauses
-            .last()
-            .filter(|p| p.until.is_none())
-            .map(|p| p.from)
     }
 }

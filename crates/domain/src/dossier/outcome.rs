@@ -72,7 +72,27 @@ impl OutcomeRules {
     }
 }
 
-impl Dossier {
+/// The facts classification needs, as a dossier's projection stores them.
+///
+/// Statistics read these columns instead of whole dossiers; [`Dossier::timing`] derives them
+/// from the state, so both paths classify with the same function.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Timing {
+    /// Receipt of the valid dossier; `None` when never received.
+    pub received_at: Option<DateTime<Utc>>,
+    /// End of processing (766 `NgayKetThucXuLy`).
+    pub finished_at: Option<DateTime<Utc>>,
+    /// Appointment in force.
+    pub due: Option<DateTime<Utc>>,
+    /// Appointment without the extension.
+    pub statistical_due: Option<DateTime<Utc>>,
+    /// Supplement requests during processing.
+    pub supplement_requests: u32,
+    /// The open pause, if the clock is waiting for the applicant.
+    pub waiting: Option<(PauseReason, DateTime<Utc>)>,
+}
+
+impl Timing {
     /// The appointment statistics measure against under `rules`.
     pub fn measured_due(&self, rules: &OutcomeRules) -> Option<DateTime<Utc>> {
         if rules.extension_counts {
@@ -91,7 +111,7 @@ impl Dossier {
     /// measured at the moment the supplement was requested, so waiting never makes it late;
     /// a second supplement request makes it late outright.
     pub fn outcome_at(&self, at: DateTime<Utc>, rules: &OutcomeRules) -> Outcome {
-        if self.received_at.is_none() || matches!(self.status, Status::NotReceived) {
+        if self.received_at.is_none() {
             return Outcome::NotCounted;
         }
         let Some(due) = self.measured_due(rules) else {
@@ -111,14 +131,39 @@ impl Dossier {
                 Outcome::OnTime
             };
         }
-        let waiting = self.pauses.last().filter(|p| {
-            p.until.is_none() && (p.reason == PauseReason::Supplement || rules.payment_pauses_clock)
-        });
-        let measured_at = waiting.map_or(at, |p| p.from);
+        let waiting = self
+            .waiting
+            .filter(|(reason, _)| *reason == PauseReason::Supplement || rules.payment_pauses_clock);
+        let measured_at = waiting.map_or(at, |(_, from)| from);
         if forced_late || measured_at > due {
             Outcome::Overdue
         } else {
             Outcome::WithinTime
         }
+    }
+}
+
+impl Dossier {
+    /// The facts that classify this dossier.
+    pub fn timing(&self) -> Timing {
+        Timing {
+            received_at: self
+                .received_at
+                .filter(|_| self.status != Status::NotReceived),
+            finished_at: self.finished_at,
+            due: self.due,
+            statistical_due: self.statistical_due,
+            supplement_requests: self.supplement_requests,
+            waiting: self
+                .pauses
+                .last()
+                .filter(|p| p.until.is_none())
+                .map(|p| (p.reason, p.from)),
+        }
+    }
+
+    /// Classifies the dossier at instant `at`; see [`Timing::outcome_at`].
+    pub fn outcome_at(&self, at: DateTime<Utc>, rules: &OutcomeRules) -> Outcome {
+        self.timing().outcome_at(at, rules)
     }
 }

@@ -16,6 +16,8 @@ CREATE TABLE dossiers (
     finished_at         TIMESTAMPTZ,
     returned_at         TIMESTAMPTZ,
     result_form         TEXT,
+    waiting_reason      TEXT,
+    waiting_since       TIMESTAMPTZ,
     supplement_requests INTEGER     NOT NULL,
     extended            BOOLEAN     NOT NULL,
     rating              TEXT,

@@ -16,6 +16,8 @@ CREATE TABLE dossiers (
     finished_at         TEXT,
     returned_at         TEXT,
     result_form         TEXT,
+    waiting_reason      TEXT,
+    waiting_since       TEXT,
     supplement_requests INTEGER NOT NULL,
     extended            BOOLEAN NOT NULL,
     rating              TEXT,
