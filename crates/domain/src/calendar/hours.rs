@@ -5,11 +5,14 @@
 //! is the common 07:30–11:30 and 13:30–17:00 (7.5 hours).
 
 use chrono::{NaiveTime, TimeDelta};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use super::CalendarError;
 
 /// One working session, from `start` to `end` (local time, `start < end`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+///
+/// Serialised as `{"start": "07:30:00", "end": "11:30:00"}`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Session {
     /// When the session opens.
     pub start: NaiveTime,
@@ -24,9 +27,25 @@ impl Session {
 }
 
 /// The working sessions of a working day: non-empty, ordered and non-overlapping.
+///
+/// Serialised as the list of its sessions; deserialising validates through
+/// [`WorkingHours::new`], so stored office hours can never bypass the checks.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WorkingHours {
     sessions: Vec<Session>,
+}
+
+impl Serialize for WorkingHours {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.sessions.serialize(serializer)
+    }
+}
+
+impl<'de> Deserialize<'de> for WorkingHours {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let sessions = Vec::<Session>::deserialize(deserializer)?;
+        WorkingHours::new(sessions).map_err(serde::de::Error::custom)
+    }
 }
 
 impl Default for WorkingHours {
@@ -156,5 +175,21 @@ mod tests {
             end: t(16, 0),
         };
         assert!(WorkingHours::new(vec![morning, touching]).is_ok());
+    }
+
+    #[test]
+    fn serde_round_trips_and_validates() {
+        let hours = WorkingHours::default();
+        let json = serde_json::to_string(&hours).unwrap();
+        assert_eq!(
+            json,
+            r#"[{"start":"07:30:00","end":"11:30:00"},{"start":"13:30:00","end":"17:00:00"}]"#
+        );
+        assert_eq!(serde_json::from_str::<WorkingHours>(&json).unwrap(), hours);
+        let err = serde_json::from_str::<WorkingHours>("[]").unwrap_err();
+        assert!(err.to_string().contains("at least one session"), "{err}");
+        let overlapping =
+            r#"[{"start":"08:00:00","end":"12:00:00"},{"start":"11:00:00","end":"17:00:00"}]"#;
+        assert!(serde_json::from_str::<WorkingHours>(overlapping).is_err());
     }
 }
