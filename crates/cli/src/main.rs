@@ -41,6 +41,8 @@ enum LogFormat {
 enum Command {
     /// Apply pending database migrations and list them.
     Migrate,
+    /// Measure the dossier engine: events in memory, durable intake against raw inserts.
+    Bench(commands::bench::BenchArgs),
     /// Working-day calendar: holidays, lunar dates, due dates, official schedules.
     #[command(subcommand)]
     Calendar(commands::calendar::CalendarCommand),
@@ -123,6 +125,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     let config = cli.store_config();
     match cli.command {
         Command::Migrate => commands::migrate::run(&config).await,
+        Command::Bench(args) => commands::bench::run(args, cli.sqlite_durability).await,
         Command::Calendar(cmd) => commands::calendar::run(cmd, &config).await,
         Command::Catalog(cmd) => commands::catalog::run(cmd, &config).await,
         Command::Dossier(cmd) => commands::dossier::run(cmd, &config).await,

@@ -4,11 +4,13 @@
 //! ([`motcua_domain::authz`]), the pure domain decides, and storage persists events and
 //! projections in one transaction. The clock lives here ([`Clock`]), never in the domain.
 
+pub mod bench;
 pub mod calendar;
 pub mod catalog;
 mod clock;
 pub mod dossiers;
 mod error;
+pub mod stats;
 pub mod units;
 
 use std::collections::HashMap;
@@ -88,7 +90,7 @@ impl Services {
         if let Some(calendar) = self.read_calendars().get(agency) {
             return Ok(calendar.clone());
         }
-        let calendar = Arc::new(self.calendar().await?); // INTEGRATE: calendar_for_agency
+        let calendar = Arc::new(self.calendar_for_agency(agency).await?);
         self.write_calendars()
             .insert(agency.to_owned(), calendar.clone());
         Ok(calendar)

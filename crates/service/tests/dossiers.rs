@@ -10,6 +10,7 @@ use motcua_domain::dossier::{
     Status,
 };
 use motcua_domain::event::{Actor, Channel, Role};
+use motcua_domain::units::{AdminUnit, Agency, AgencyKind, UnitType};
 use motcua_service::dossiers::NewDossier;
 use motcua_service::{Acting, FixedClock, ServiceError, Services};
 use motcua_storage::{Store, StoreError, Tx};
@@ -26,9 +27,39 @@ fn vn(y: i32, m: u32, d: u32, h: u32, min: u32) -> DateTime<Utc> {
         .to_utc()
 }
 
-fn services(store: &Store, at: DateTime<Utc>) -> (Services, FixedClock) {
+/// Services at `at`, with Bắc Ninh and the two agencies the tests use registered.
+async fn services(store: &Store, at: DateTime<Utc>) -> (Services, FixedClock) {
     let clock = FixedClock::new(at);
-    (Services::new(store.clone(), Arc::new(clock.clone())), clock)
+    let svc = Services::new(store.clone(), Arc::new(clock.clone()));
+    let admin = Acting::cli("test");
+    let day = |y, m, d| chrono::NaiveDate::from_ymd_opt(y, m, d).unwrap();
+    svc.record_unit(
+        &admin,
+        AdminUnit {
+            code: "24".parse().unwrap(),
+            unit_type: UnitType::Province,
+            name: "Bắc Ninh".into(),
+            full_name: "Tỉnh Bắc Ninh".into(),
+            name_en: Some("Bac Ninh".into()),
+            parent: None,
+            valid_from: Some(day(2025, 7, 1)),
+            valid_to: None,
+        },
+    )
+    .await
+    .unwrap();
+    for (code, name) in [(AGENCY, "Sở Xây dựng"), (OTHER_AGENCY, "Sở Tư pháp")] {
+        let agency = Agency {
+            code: code.parse().unwrap(),
+            name: name.into(),
+            kind: AgencyKind::Department,
+            unit: "24".parse().unwrap(),
+            valid_from: Some(day(2025, 7, 1)),
+            valid_to: None,
+        };
+        svc.register_agency(&admin, agency, None).await.unwrap();
+    }
+    (svc, clock)
 }
 
 fn staff(role: Role, agency: &str) -> Acting {
@@ -70,7 +101,7 @@ fn new_dossier(agency: &str) -> NewDossier {
 }
 
 async fn desk_intake_numbers_dossiers_per_agency_and_day(store: &Store) {
-    let (svc, clock) = services(store, vn(2026, 11, 23, 9, 0));
+    let (svc, clock) = services(store, vn(2026, 11, 23, 9, 0)).await;
     let desk = staff(Role::DeskOfficer, AGENCY);
     let first = svc
         .submit_dossier(&desk, new_dossier(AGENCY), true)
@@ -99,7 +130,7 @@ async fn desk_intake_numbers_dossiers_per_agency_and_day(store: &Store) {
 }
 
 async fn concurrent_intake_gives_unique_gap_free_codes(store: &Store) {
-    let (svc, _) = services(store, vn(2026, 11, 23, 9, 0));
+    let (svc, _) = services(store, vn(2026, 11, 23, 9, 0)).await;
     let mut tasks = Vec::new();
     for _ in 0..8 {
         let svc = svc.clone();
@@ -125,7 +156,7 @@ async fn concurrent_intake_gives_unique_gap_free_codes(store: &Store) {
 }
 
 async fn a_stale_version_gets_a_clear_conflict(store: &Store) {
-    let (svc, _) = services(store, vn(2026, 11, 23, 9, 0));
+    let (svc, _) = services(store, vn(2026, 11, 23, 9, 0)).await;
     let d = svc
         .submit_dossier(&staff(Role::DeskOfficer, AGENCY), new_dossier(AGENCY), true)
         .await
@@ -152,7 +183,7 @@ async fn a_stale_version_gets_a_clear_conflict(store: &Store) {
 }
 
 async fn concurrent_officers_never_lose_an_update(store: &Store) {
-    let (svc, _) = services(store, vn(2026, 11, 23, 9, 0));
+    let (svc, _) = services(store, vn(2026, 11, 23, 9, 0)).await;
     let d = svc
         .submit_dossier(&staff(Role::DeskOfficer, AGENCY), new_dossier(AGENCY), true)
         .await
@@ -188,7 +219,7 @@ async fn concurrent_officers_never_lose_an_update(store: &Store) {
 }
 
 async fn permissions_and_scope_are_enforced(store: &Store) {
-    let (svc, _) = services(store, vn(2026, 11, 23, 9, 0));
+    let (svc, _) = services(store, vn(2026, 11, 23, 9, 0)).await;
     let d = svc
         .submit_dossier(&staff(Role::DeskOfficer, AGENCY), new_dossier(AGENCY), true)
         .await
@@ -223,7 +254,7 @@ async fn permissions_and_scope_are_enforced(store: &Store) {
 }
 
 async fn the_log_records_who_did_what_and_replays_to_the_projection(store: &Store) {
-    let (svc, clock) = services(store, vn(2026, 11, 23, 9, 0));
+    let (svc, clock) = services(store, vn(2026, 11, 23, 9, 0)).await;
     let desk = staff(Role::DeskOfficer, AGENCY);
     let mut codes: Vec<DossierCode> = Vec::new();
     for i in 0..5 {
@@ -340,7 +371,7 @@ async fn the_log_records_who_did_what_and_replays_to_the_projection(store: &Stor
 }
 
 async fn personal_numbers_stay_out_of_debug_output(store: &Store) {
-    let (svc, _) = services(store, vn(2026, 11, 23, 9, 0));
+    let (svc, _) = services(store, vn(2026, 11, 23, 9, 0)).await;
     let d = svc
         .submit_dossier(&staff(Role::DeskOfficer, AGENCY), new_dossier(AGENCY), true)
         .await

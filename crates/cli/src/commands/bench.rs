@@ -1,0 +1,160 @@
+//! `motcua bench`: throughput of the dossier engine, reported against the raw rate of the
+//! same database measured in the same run.
+
+use std::io::Write;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context as _;
+use clap::{Args, ValueEnum};
+use motcua_service::bench::{self, Rate};
+use motcua_service::{Services, SystemClock};
+use motcua_storage::{Durability, Store, StoreConfig};
+use serde_json::json;
+
+/// Options of `motcua bench`.
+#[derive(Debug, Args)]
+pub struct BenchArgs {
+    /// Seconds per measurement.
+    #[arg(long, default_value_t = 5)]
+    seconds: u64,
+    /// Concurrent writers for the concurrent measurements.
+    #[arg(long, default_value_t = 8)]
+    writers: usize,
+    /// Which databases to measure.
+    #[arg(long, value_enum, default_value_t = Backends::All)]
+    backend: Backends,
+    /// PostgreSQL server for the PostgreSQL measurements (a scratch schema is created and
+    /// dropped).
+    #[arg(
+        long,
+        env = "MOTCUA_TEST_POSTGRES_URL",
+        default_value = "postgres://postgres@127.0.0.1:5432/test"
+    )]
+    postgres_url: String,
+    /// Print JSON for machines.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Backends {
+    All,
+    Sqlite,
+    Postgres,
+}
+
+struct Pair {
+    writers: usize,
+    raw: Rate,
+    ours: Rate,
+}
+
+impl Pair {
+    fn ratio(&self) -> f64 {
+        let raw = self.raw.per_second();
+        if raw > 0.0 {
+            self.ours.per_second() / raw
+        } else {
+            0.0
+        }
+    }
+}
+
+async fn measure(store: &Store, args: &BenchArgs, bytes: usize) -> anyhow::Result<Vec<Pair>> {
+    let services = Services::new(store.clone(), Arc::new(SystemClock));
+    bench::prepare(&services).await?;
+    let duration = Duration::from_secs(args.seconds.max(1));
+    let mut pairs = Vec::new();
+    for writers in [1, args.writers.max(1)] {
+        let raw = bench::raw_insert_rate(store, writers, duration, bytes).await?;
+        let ours = bench::intake_rate(&services, writers, duration).await?;
+        pairs.push(Pair { writers, raw, ours });
+    }
+    Ok(pairs)
+}
+
+/// Runs the benchmark and prints the figures.
+pub async fn run(args: BenchArgs, durability: Durability) -> anyhow::Result<()> {
+    let now = chrono::DateTime::parse_from_rfc3339("2026-11-23T09:00:00+07:00")?.to_utc();
+    let bytes = bench::intake_payload_bytes(&bench::sample_dossier()?, now)?;
+    let apply =
+        tokio::task::spawn_blocking(move || bench::apply_rate(Duration::from_secs(2))).await??;
+    let mut results = Vec::new();
+    if args.backend != Backends::Postgres {
+        let dir = tempfile::tempdir().context("temporary directory")?;
+        let config = StoreConfig {
+            url: format!("sqlite://{}/bench.sqlite", dir.path().display()),
+            durability,
+            ..StoreConfig::default()
+        };
+        let store = Store::open(&config).await?;
+        let pairs = measure(&store, &args, bytes).await?;
+        store.close().await;
+        let label = match durability {
+            Durability::Full => "SQLite (WAL, synchronous=FULL)",
+            Durability::Normal => "SQLite (WAL, synchronous=NORMAL)",
+        };
+        results.push((label, pairs));
+    }
+    if args.backend != Backends::Sqlite {
+        let (store, schema) = motcua_storage::bench::open_postgres_scratch(
+            &args.postgres_url,
+            args.writers as u32 + 2,
+        )
+        .await
+        .with_context(|| {
+            format!(
+                "không kết nối được PostgreSQL / cannot reach PostgreSQL at {}",
+                motcua_storage::redact_url(&args.postgres_url)
+            )
+        })?;
+        let pairs = measure(&store, &args, bytes).await;
+        store.close().await;
+        motcua_storage::bench::drop_postgres_scratch(&args.postgres_url, &schema).await?;
+        results.push(("PostgreSQL", pairs?));
+    }
+    let mut out = std::io::stdout().lock();
+    if args.json {
+        let doc = json!({
+            "payload_bytes": bytes,
+            "seconds_per_measurement": args.seconds,
+            "apply_events_per_second": apply.per_second(),
+            "backends": results.iter().map(|(label, pairs)| json!({
+                "backend": label,
+                "measurements": pairs.iter().map(|p| json!({
+                    "writers": p.writers,
+                    "raw_inserts_per_second": p.raw.per_second(),
+                    "intake_events_per_second": p.ours.per_second(),
+                    "ratio": p.ratio(),
+                })).collect::<Vec<_>>(),
+            })).collect::<Vec<_>>(),
+        });
+        serde_json::to_writer_pretty(&mut out, &doc)?;
+        writeln!(out)?;
+        return Ok(());
+    }
+    writeln!(
+        out,
+        "Sự kiện hồ sơ áp dụng trong bộ nhớ / dossier events applied in memory: {:.0}/s",
+        apply.per_second()
+    )?;
+    writeln!(
+        out,
+        "Tiếp nhận bền vững: 1 sự kiện mỗi giao dịch, so với chèn thô {bytes} byte cùng độ bền / durable intake: one event per transaction, against raw {bytes}-byte inserts at the same durability"
+    )?;
+    for (label, pairs) in &results {
+        writeln!(out, "{label}")?;
+        for p in pairs {
+            writeln!(
+                out,
+                "  {:>2} writer(s): raw {:>9.0}/s   motcua {:>9.0}/s   ratio {:>5.1} %",
+                p.writers,
+                p.raw.per_second(),
+                p.ours.per_second(),
+                p.ratio() * 100.0
+            )?;
+        }
+    }
+    Ok(())
+}
