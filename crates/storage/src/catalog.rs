@@ -25,6 +25,7 @@ use serde_json::Value;
 use sqlx::types::Json;
 
 use crate::error::is_unique_violation;
+use crate::events::BatchEvent;
 use crate::{StoreError, StoreResult, Tx, events, on_pool, on_tx};
 
 /// Stream type of procedure events; the stream id is the procedure code.
@@ -355,37 +356,17 @@ pub async fn record_all(
             ));
         }
     }
-    const INSERT: &str = "INSERT INTO events (stream_type, stream_id, version, kind, payload, \
-         occurred_at, actor_id, actor_role, actor_agency, channel, request_id) ";
-    for chunk in rows.chunks(BATCH) {
-        let result = on_tx!(tx, conn => {
-            let mut q = sqlx::QueryBuilder::new(INSERT);
-            q.push_values(chunk, |mut b, (code, version, kind, payload)| {
-                b.push_bind(PROCEDURE_STREAM)
-                    .push_bind(*code)
-                    .push_bind(*version)
-                    .push_bind(*kind)
-                    .push_bind(Json(payload))
-                    .push_bind(meta.at)
-                    .push_bind(meta.actor.id.as_str())
-                    .push_bind(meta.actor.role.as_str())
-                    .push_bind(meta.actor.agency.as_deref())
-                    .push_bind(meta.channel.as_str())
-                    .push_bind(meta.request_id.as_deref());
-            });
-            q.build().execute(conn).await.map(|r| r.rows_affected())
-        });
-        if let Err(e) = result {
-            return Err(match chunk.first() {
-                Some((code, version, ..)) if is_unique_violation(&e) => StoreError::Conflict {
-                    what: format!("{PROCEDURE_STREAM} {code}"),
-                    expected: version - 1,
-                    actual: *version,
-                },
-                _ => e.into(),
-            });
-        }
-    }
+    let batch: Vec<BatchEvent<'_>> = rows
+        .iter()
+        .map(|(code, version, kind, payload)| BatchEvent {
+            stream_type: PROCEDURE_STREAM,
+            stream_id: code,
+            version: *version,
+            kind,
+            payload,
+        })
+        .collect();
+    events::append_many(tx, &batch, meta).await?;
     let touched: Vec<&Procedure> = changes.iter().flat_map(|c| &c.versions).collect();
     upsert_procedures(tx, &touched).await
 }

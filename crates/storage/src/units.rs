@@ -23,6 +23,7 @@ use serde_json::{Value, json};
 use sqlx::types::Json;
 
 use crate::error::is_unique_violation;
+use crate::events::BatchEvent;
 use crate::{StoreError, StoreResult, Tx, events, on_pool, on_tx};
 
 /// Stream type of unit events (id = unit code).
@@ -281,39 +282,25 @@ fn assemble_mergers(
 
 /// Inserts events of new streams (or new versions) in multi-row statements.
 async fn insert_events(tx: &mut Tx, new: &[NewEvent], meta: &EventMeta) -> StoreResult<()> {
-    const INSERT: &str = "INSERT INTO events (stream_type, stream_id, version, kind, payload, \
-         occurred_at, actor_id, actor_role, actor_agency, channel, request_id) ";
-    for chunk in new.chunks(BATCH) {
-        let result = on_tx!(tx, conn => {
-            let mut q = sqlx::QueryBuilder::new(INSERT);
-            q.push_values(chunk, |mut b, e| {
-                b.push_bind(e.stream_type)
-                    .push_bind(e.stream_id.as_str())
-                    .push_bind(e.version)
-                    .push_bind(e.kind)
-                    .push_bind(Json(&e.payload))
-                    .push_bind(meta.at)
-                    .push_bind(meta.actor.id.as_str())
-                    .push_bind(meta.actor.role.as_str())
-                    .push_bind(meta.actor.agency.as_deref())
-                    .push_bind(meta.channel.as_str())
-                    .push_bind(meta.request_id.as_deref());
-            });
-            q.build().execute(conn).await.map(|r| r.rows_affected())
-        });
-        result.map_err(|e| {
-            if is_unique_violation(&e) {
-                StoreError::Duplicate {
-                    what:
-                        "sự kiện của đơn vị, sáp nhập hoặc cơ quan / a unit, merger or agency event"
-                            .into(),
-                }
-            } else {
-                e.into()
-            }
-        })?;
-    }
-    Ok(())
+    let batch: Vec<BatchEvent<'_>> = new
+        .iter()
+        .map(|e| BatchEvent {
+            stream_type: e.stream_type,
+            stream_id: &e.stream_id,
+            version: e.version,
+            kind: e.kind,
+            payload: &e.payload,
+        })
+        .collect();
+    events::append_many(tx, &batch, meta)
+        .await
+        .map_err(|e| match e {
+            StoreError::Conflict { .. } => StoreError::Duplicate {
+                what: "sự kiện của đơn vị, sáp nhập hoặc cơ quan / a unit, merger or agency event"
+                    .into(),
+            },
+            other => other,
+        })
 }
 
 /// Inserts unit rows (revision, stream version) in multi-row statements.
