@@ -39,6 +39,8 @@ enum LogFormat {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Build the demo province (Bắc Ninh) through the real engine and print its figures.
+    Demo(commands::demo::DemoArgs),
     /// Apply pending database migrations and list them.
     Migrate,
     /// Measure the dossier engine: events in memory, durable intake against raw inserts.
@@ -124,6 +126,7 @@ fn main() -> ExitCode {
 async fn run(cli: Cli) -> anyhow::Result<()> {
     let config = cli.store_config();
     match cli.command {
+        Command::Demo(args) => commands::demo::run(args, &config).await,
         Command::Migrate => commands::migrate::run(&config).await,
         Command::Bench(args) => commands::bench::run(args, cli.sqlite_durability).await,
         Command::Calendar(cmd) => commands::calendar::run(cmd, &config).await,

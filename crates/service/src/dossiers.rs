@@ -260,13 +260,9 @@ impl DossierTx<'_> {
         expected_version: Option<i64>,
         at: DateTime<Utc>,
     ) -> ServiceResult<Dossier> {
-        if matches!(command, Command::Submit(_)) {
-            return Err(ServiceError::Invalid(
-                "dùng nộp hồ sơ mới để tạo hồ sơ / use a new submission to create a dossier".into(),
-            ));
-        }
-        // A dossier is counted on the calendar of the agency whose code it carries.
-        let calendar = self.services.dossier_calendar(code.agency()).await?;
+        // A dossier is counted on the calendar of the agency whose code it carries; look it up
+        // before the transaction holds a connection.
+        self.services.dossier_calendar(code.agency()).await?;
         let current = dossiers::find_in(self.tx().await?, code)
             .await?
             .ok_or_else(|| not_found(code))?;
@@ -279,14 +275,33 @@ impl DossierTx<'_> {
                 actual: current.version,
             }));
         }
+        self.act_on_state(acting, &current, command, at).await
+    }
+
+    /// Applies `command` to a dossier whose current state the caller already holds — a
+    /// generator driving a whole life cycle in one transaction saves the re-read. The write
+    /// still goes through [`dossiers::record`], guarded by the stored version.
+    pub async fn act_on_state(
+        &mut self,
+        acting: &Acting,
+        current: &Dossier,
+        command: Command,
+        at: DateTime<Utc>,
+    ) -> ServiceResult<Dossier> {
+        if matches!(command, Command::Submit(_)) {
+            return Err(ServiceError::Invalid(
+                "dùng nộp hồ sơ mới để tạo hồ sơ / use a new submission to create a dossier".into(),
+            ));
+        }
         authorize(acting, &command, &current.submission.agency)?;
+        let calendar = self.services.dossier_calendar(current.code().agency()).await?;
         let rules = *self.services.rules();
         let ctx = Context {
             now: at,
             calendar: &calendar,
             rules: &rules,
         };
-        let (events, state) = decide(Some(&current), &command, &ctx)?;
+        let (events, state) = decide(Some(current), &command, &ctx)?;
         let meta = self.meta(acting, at);
         dossiers::record(self.tx().await?, current.version, &events, &state, &meta).await?;
         Ok(state)

@@ -8,6 +8,7 @@ pub mod bench;
 pub mod calendar;
 pub mod catalog;
 mod clock;
+pub mod demo;
 pub mod dossiers;
 mod error;
 pub mod stats;

@@ -3,6 +3,7 @@
 pub mod bench;
 pub mod calendar;
 pub mod catalog;
+pub mod demo;
 pub mod dossier;
 pub mod migrate;
 pub mod units;
