@@ -294,7 +294,10 @@ impl DossierTx<'_> {
             ));
         }
         authorize(acting, &command, &current.submission.agency)?;
-        let calendar = self.services.dossier_calendar(current.code().agency()).await?;
+        let calendar = self
+            .services
+            .dossier_calendar(current.code().agency())
+            .await?;
         let rules = *self.services.rules();
         let ctx = Context {
             now: at,

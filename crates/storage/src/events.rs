@@ -133,9 +133,12 @@ pub async fn append_many(
         });
         if let Err(e) = result {
             return Err(match chunk.first() {
-                Some(first) if is_unique_violation(&e) => {
-                    conflict(first.stream_type, first.stream_id, first.version - 1, first.version)
-                }
+                Some(first) if is_unique_violation(&e) => conflict(
+                    first.stream_type,
+                    first.stream_id,
+                    first.version - 1,
+                    first.version,
+                ),
                 _ => e.into(),
             });
         }
