@@ -2,41 +2,32 @@
 #![expect(clippy::unwrap_used, reason = "a failed step fails the test")]
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
+
+mod common;
+
+use common::Cli;
 
 use motcua_domain::catalog::codec::COLUMNS;
 use motcua_domain::catalog::shipped::PROCEDURES_CSV;
 
-/// A temporary database and the directory holding it.
-struct Db {
-    dir: tempfile::TempDir,
-    url: String,
-}
+/// A temporary database for `motcua catalog …` commands.
+struct Db(Cli);
 
 impl Db {
     fn new() -> Db {
-        let dir = tempfile::tempdir().unwrap();
-        let url = format!("sqlite://{}/motcua.sqlite", dir.path().display());
-        Db { dir, url }
+        Db(Cli::new())
     }
 
     fn path(&self, name: &str) -> PathBuf {
-        self.dir.path().join(name)
+        self.0.path(name)
     }
 
     /// Runs `motcua --database … catalog ARGS`.
     fn catalog(&self, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_motcua"))
-            .args([
-                "--database",
-                &self.url,
-                "--sqlite-durability",
-                "normal",
-                "catalog",
-            ])
-            .args(args)
-            .output()
-            .unwrap()
+        let mut all = vec!["catalog"];
+        all.extend_from_slice(args);
+        self.0.run(&all)
     }
 
     /// Runs and expects success; returns stdout.

@@ -1,54 +1,14 @@
 //! `motcua units …` end to end: the built binary on a throw-away SQLite file.
-#![expect(clippy::unwrap_used, reason = "a failed step fails the test")]
 
-use std::process::{Command, Output};
+mod common;
 
-use serde_json::Value;
+use common::Cli;
 
-/// A database file in a temporary directory, and the binary pointed at it.
-struct Cli {
-    _dir: tempfile::TempDir,
-    url: String,
+trait Loaded {
+    fn loaded() -> Cli;
 }
 
-impl Cli {
-    fn new() -> Cli {
-        let dir = tempfile::tempdir().unwrap();
-        let url = format!("sqlite://{}/motcua.sqlite", dir.path().display());
-        Cli { _dir: dir, url }
-    }
-
-    fn run(&self, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_motcua"))
-            .args(["--database", &self.url, "--sqlite-durability", "normal"])
-            .args(args)
-            .env_remove("MOTCUA_DATABASE_URL")
-            .output()
-            .unwrap()
-    }
-
-    /// Runs a command that must succeed; returns its standard output.
-    fn ok(&self, args: &[&str]) -> String {
-        let out = self.run(args);
-        assert!(
-            out.status.success(),
-            "{args:?} failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8(out.stdout).unwrap()
-    }
-
-    /// Runs a command that must fail; returns its standard error.
-    fn fails(&self, args: &[&str]) -> String {
-        let out = self.run(args);
-        assert!(!out.status.success(), "{args:?} should fail");
-        String::from_utf8(out.stderr).unwrap()
-    }
-
-    fn json(&self, args: &[&str]) -> Value {
-        serde_json::from_str(&self.ok(args)).unwrap()
-    }
-
+impl Loaded for Cli {
     fn loaded() -> Cli {
         let cli = Cli::new();
         cli.ok(&["units", "load"]);

@@ -17,6 +17,7 @@ use motcua_domain::units::{AdminUnit, Agency, AgencyKind, UnitType};
 use motcua_storage::{Store, bench as raw};
 
 use crate::dossiers::NewDossier;
+use crate::intake::IntakeQueue;
 use crate::{Acting, ServiceError, ServiceResult, Services};
 
 /// Operations done in a measured time.
@@ -180,12 +181,14 @@ where
     })
 }
 
-/// Online submissions recorded per second (one event per transaction), by `writers`
-/// concurrent writers.
+/// Online submissions recorded per second by `writers` concurrent writers: one event per
+/// transaction, or with `group_commit`, through an [`IntakeQueue`] where submissions that
+/// arrive together share a transaction.
 pub async fn intake_rate(
     services: &Services,
     writers: usize,
     duration: Duration,
+    group_commit: bool,
 ) -> ServiceResult<Rate> {
     let acting = Acting {
         actor: Actor {
@@ -202,11 +205,16 @@ pub async fn intake_rate(
     }
     let services = services.clone();
     let offset = services.store().count_events().await?.unsigned_abs();
+    let queue = group_commit.then(|| IntakeQueue::start(services.clone(), 64));
     run_concurrently(writers, duration, move |n| {
         let (services, acting, mut new) = (services.clone(), acting.clone(), new.clone());
+        let queue = queue.clone();
         async move {
             new.agency = bench_agency(offset + n);
-            services.submit_dossier(&acting, new, false).await?;
+            match queue {
+                Some(queue) => queue.submit(&acting, new, false).await?,
+                None => services.submit_dossier(&acting, new, false).await?,
+            };
             Ok(())
         }
     })

@@ -11,6 +11,7 @@ mod clock;
 pub mod demo;
 pub mod dossiers;
 mod error;
+pub mod intake;
 pub mod stats;
 pub mod units;
 

@@ -15,8 +15,6 @@ CREATE TABLE events (
     UNIQUE (stream_type, stream_id, version)
 );
 
-CREATE INDEX events_by_type ON events (stream_type, id);
-
 -- History is never rewritten: the database itself refuses it (TRUNCATE included).
 CREATE FUNCTION events_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN

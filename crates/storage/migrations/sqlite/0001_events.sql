@@ -15,8 +15,6 @@ CREATE TABLE events (
     UNIQUE (stream_type, stream_id, version)
 );
 
-CREATE INDEX events_by_type ON events (stream_type, id);
-
 -- History is never rewritten: the database itself refuses it.
 CREATE TRIGGER events_no_update BEFORE UPDATE ON events
 BEGIN

@@ -25,9 +25,8 @@ CREATE TABLE dossiers (
     state               TEXT    NOT NULL
 );
 
-CREATE INDEX dossiers_by_agency_received ON dossiers (agency, received_at);
-CREATE INDEX dossiers_by_applicant ON dossiers (applicant_number);
-CREATE INDEX dossiers_open_by_due ON dossiers (statistical_due_at) WHERE finished_at IS NULL;
+-- Secondary indexes come with the queries that need them: every index is paid for at
+-- every intake (see `motcua bench`).
 
 -- Daily sequence of dossier codes per agency (Circular 01/2018/TT-VPCP art. 19), advanced in
 -- the transaction that creates the dossier, so codes are unique and gap-free.
