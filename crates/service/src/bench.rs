@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicI32, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use chrono::{DateTime, TimeDelta, Utc};
+use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
 use motcua_domain::calendar::{Calendar, CalendarConfig, bundled_schedules};
 use motcua_domain::catalog::{TimeLimit, TimeUnit, TimeValue};
 use motcua_domain::dossier::{
@@ -18,7 +18,7 @@ use motcua_storage::{Store, bench as raw};
 
 use crate::dossiers::NewDossier;
 use crate::intake::IntakeQueue;
-use crate::{Acting, ServiceError, ServiceResult, Services};
+use crate::{Acting, FixedClock, ServiceError, ServiceResult, Services};
 
 /// Operations done in a measured time.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -43,10 +43,16 @@ impl Rate {
 /// The agency the benchmark's sample dossier belongs to.
 pub const BENCH_AGENCY: &str = "000.00.99.H05";
 
-/// The agency of the `n`-th benchmark dossier: a new agency every 9,000 dossiers, since an
-/// agency's daily sequence has four digits (Circular 01/2018/TT-VPCP art. 19).
-fn bench_agency(n: u64) -> String {
-    format!("{:03}.00.99.H05", (n / 9000) % BENCH_AGENCIES)
+/// The agency of a benchmark agency slot.
+fn bench_agency(slot: u64) -> String {
+    format!("{:03}.00.99.H05", slot % BENCH_AGENCIES)
+}
+
+/// The slot of writer `w`'s `k`-th dossier: each writer is a desk of its own agency, moving on
+/// every 9,000 dossiers because an agency's daily sequence has four digits (Circular
+/// 01/2018/TT-VPCP art. 19).
+fn bench_slot(writers: usize, w: usize, k: u64) -> u64 {
+    w as u64 + writers as u64 * (k / 9000)
 }
 
 /// Agencies the benchmark spreads its dossiers over (each takes 9,000 a day).
@@ -77,16 +83,17 @@ pub async fn prepare(services: &Services) -> ServiceResult<()> {
         )
         .await?;
     for n in 0..BENCH_AGENCIES {
-        let agency = Agency {
-            code: bench_agency(n * 9000).parse().map_err(
-                |e: motcua_domain::units::AgencyCodeError| ServiceError::Invalid(e.to_string()),
-            )?,
-            name: format!("Cơ quan thử tải {n}"),
-            kind: AgencyKind::Other,
-            unit: parse("24")?,
-            valid_from: Some(since),
-            valid_to: None,
-        };
+        let agency =
+            Agency {
+                code: bench_agency(n).parse().map_err(
+                    |e: motcua_domain::units::AgencyCodeError| ServiceError::Invalid(e.to_string()),
+                )?,
+                name: format!("Cơ quan thử tải {n}"),
+                kind: AgencyKind::Other,
+                unit: parse("24")?,
+                valid_from: Some(since),
+                valid_to: None,
+            };
         services.register_agency(&admin, agency, None).await?;
     }
     Ok(())
@@ -147,10 +154,11 @@ pub fn intake_payload_bytes(new: &NewDossier, at: DateTime<Utc>) -> ServiceResul
     Ok(bytes)
 }
 
-/// Runs `op` from `writers` concurrent tasks for `duration`; counts successes.
+/// Runs `op(writer, k)` from `writers` concurrent tasks for `duration`, where `k` counts the
+/// writer's own operations; counts successes.
 async fn run_concurrently<F, Fut>(writers: usize, duration: Duration, op: F) -> ServiceResult<Rate>
 where
-    F: Fn(u64) -> Fut + Send + Sync + 'static,
+    F: Fn(usize, u64) -> Fut + Send + Sync + 'static,
     Fut: std::future::Future<Output = ServiceResult<()>> + Send,
 {
     let op = Arc::new(op);
@@ -158,17 +166,16 @@ where
     let start = Instant::now();
     let deadline = start + duration;
     let mut tasks = Vec::new();
-    for _ in 0..writers.max(1) {
+    for writer in 0..writers.max(1) {
         let (op, done) = (op.clone(), done.clone());
         tasks.push(tokio::spawn(async move {
+            let mut k = 0;
             while Instant::now() < deadline {
-                let n = done.fetch_add(1, Ordering::Relaxed);
-                if let Err(e) = op(n).await {
-                    done.fetch_sub(1, Ordering::Relaxed);
-                    return Err(e);
-                }
+                op(writer, k).await?;
+                k += 1;
+                done.fetch_add(1, Ordering::Relaxed);
             }
-            Ok(())
+            Ok::<(), ServiceError>(())
         }));
     }
     for task in tasks {
@@ -185,11 +192,18 @@ where
 /// transaction, or with `group_commit`, through an [`IntakeQueue`] where submissions that
 /// arrive together share a transaction.
 pub async fn intake_rate(
-    services: &Services,
+    store: &Store,
     writers: usize,
     duration: Duration,
     group_commit: bool,
+    day: NaiveDate,
 ) -> ServiceResult<Rate> {
+    // Each measurement is a day of its own, so every run starts its agencies' sequences at 1.
+    let at = day
+        .and_hms_opt(2, 0, 0)
+        .ok_or_else(|| ServiceError::Invalid("day".into()))?
+        .and_utc();
+    let services = Services::new(store.clone(), Arc::new(FixedClock::new(at)));
     let acting = Acting {
         actor: Actor {
             id: "u:bench".into(),
@@ -200,17 +214,15 @@ pub async fn intake_rate(
         request_id: None,
     };
     let new = sample_dossier()?;
-    for n in 0..BENCH_AGENCIES {
-        services.agency_calendar(&bench_agency(n * 9000)).await?; // warm the calendar cache
+    for slot in 0..BENCH_AGENCIES {
+        services.agency_calendar(&bench_agency(slot)).await?; // warm the calendar cache
     }
-    let services = services.clone();
-    let offset = services.store().count_events().await?.unsigned_abs();
     let queue = group_commit.then(|| IntakeQueue::start(services.clone(), 64));
-    run_concurrently(writers, duration, move |n| {
+    run_concurrently(writers, duration, move |w, k| {
         let (services, acting, mut new) = (services.clone(), acting.clone(), new.clone());
         let queue = queue.clone();
         async move {
-            new.agency = bench_agency(offset + n);
+            new.agency = bench_agency(bench_slot(writers, w, k));
             match queue {
                 Some(queue) => queue.submit(&acting, new, false).await?,
                 None => services.submit_dossier(&acting, new, false).await?,
@@ -233,7 +245,7 @@ pub async fn raw_insert_rate(
     let payload: Arc<str> = "x".repeat(payload_bytes).into();
     let next_id = Arc::new(AtomicI32::new(raw::max_raw_id(store).await? + 1));
     let store = store.clone();
-    run_concurrently(writers, duration, move |_| {
+    run_concurrently(writers, duration, move |_, _| {
         let (store, payload, next_id) = (store.clone(), payload.clone(), next_id.clone());
         async move {
             let id = next_id.fetch_add(1, Ordering::Relaxed);
