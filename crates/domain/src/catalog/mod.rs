@@ -1059,9 +1059,60 @@ pub fn version_on<'a>(
         .max_by_key(|p| p.version)
 }
 
+/// Whether `procedure` is a certification due the same working day, or the next working day
+/// when requested after 15:00: certifying copies from originals (paper or electronic copies),
+/// signatures and translators' signatures (Decree 23/2015/NĐ-CP art. 7, 🔶 article not
+/// re-verified; regulations.md §2.7 and §4). Codes 2.000815, 2.000884, 2.000992, 2.001008 in
+/// the shipped catalogue.
+///
+/// Read from the name because the catalogue has no such flag. Certifying contracts and
+/// transactions (up to 2 working days) and copies from master registers are not same-day.
+pub fn is_same_day_certification(procedure: &Procedure) -> bool {
+    let name = crate::fold::fold(&procedure.name);
+    let name = name.strip_prefix("thu tuc ").unwrap_or(&name);
+    name.starts_with("chung thuc ban sao") || name.starts_with("chung thuc chu ky")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn same_day_certification_is_copies_and_signatures() {
+        let named = |c: &str, n: &str| Procedure::draft(code(c), n);
+        for (c, n) in [
+            (
+                "2.000815",
+                "Chứng thực bản sao từ bản chính giấy tờ, văn bản do cơ quan, tổ chức có thẩm quyền của Việt Nam cấp",
+            ),
+            ("2.000884", "Chứng thực chữ ký trong các giấy tờ, văn bản"),
+            (
+                "2.001008",
+                "Chứng thực chữ ký người dịch mà người dịch không phải là cộng tác viên dịch thuật",
+            ),
+            (
+                "2.000975",
+                "Thủ tục chứng thực chữ ký người dịch không phải viên chức ngoại giao",
+            ),
+            ("2.000816", "CHUNG THUC BAN SAO dien tu tu ban chinh"),
+        ] {
+            assert!(is_same_day_certification(&named(c, n)), "{c}");
+        }
+        for (c, n) in [
+            (
+                "2.001035",
+                "Chứng thực giao dịch liên quan đến tài sản là động sản, quyền sử dụng đất, nhà ở",
+            ),
+            ("2.000908", "Thủ tục cấp bản sao từ sổ gốc"),
+            (
+                "2.000942",
+                "Cấp bản sao có chứng thực từ bản chính giao dịch đã được chứng thực",
+            ),
+            ("1.001193", "Thủ tục đăng ký khai sinh"),
+        ] {
+            assert!(!is_same_day_certification(&named(c, n)), "{c}");
+        }
+    }
 
     fn code(s: &str) -> ProcedureCode {
         s.parse().unwrap()

@@ -1,0 +1,95 @@
+//! `motcua demo` end to end: the built binary on a throw-away SQLite file.
+#![expect(clippy::unwrap_used, reason = "a failed step fails the test")]
+
+use std::process::Command;
+
+fn motcua(url: &str, args: &[&str]) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_motcua"))
+        .args(["--database", url, "--sqlite-durability", "normal"])
+        .args(args)
+        .env_remove("MOTCUA_DATABASE_URL")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// The numbers of the English line starting with `label`, e.g. `Received: 1,234 (online 5, …)`.
+fn numbers(text: &str, label: &str) -> Vec<u64> {
+    let line = text
+        .lines()
+        .find(|l| l.starts_with(label))
+        .unwrap_or_else(|| panic!("no line '{label}' in:\n{text}"));
+    line.split(|c: char| !(c.is_ascii_digit() || c == ','))
+        .map(|w| w.replace(',', ""))
+        .filter(|w| !w.is_empty())
+        .map(|w| w.parse().unwrap())
+        .collect()
+}
+
+#[test]
+fn demo_builds_prints_the_headline_and_is_not_built_twice() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}/demo.sqlite", dir.path().display());
+    let out = motcua(&url, &["demo", "--dossiers", "200", "--seed", "3"]);
+
+    assert!(
+        out.contains("200 hồ sơ") && out.contains("200 dossiers"),
+        "{out}"
+    );
+    let received = numbers(&out, "Received:");
+    let [total, online, desk, post] = received[..] else {
+        panic!("{received:?}")
+    };
+    assert_eq!(total, online + desk + post);
+    assert!((150..=200).contains(&total), "{out}");
+    let resolved = numbers(&out, "Resolved:");
+    let [resolved, early, on_time, late] = resolved[..] else {
+        panic!("{resolved:?}")
+    };
+    assert!(early + on_time + late <= resolved);
+    let in_progress = numbers(&out, "In progress:");
+    assert_eq!(total, resolved + in_progress[0], "{out}");
+    // Open dossiers of procedures without a time limit are not classified.
+    assert!(in_progress[1] + in_progress[2] <= in_progress[0], "{out}");
+    // Both families of rates, each labelled, Vietnamese style then English style.
+    for label in [
+        "Tỷ lệ đúng hạn (766: (trước hạn + đúng hạn + đang giải quyết trong hạn) ÷ đã tiếp nhận): ",
+        "On-time rate (766: (early + on time + in progress within time) ÷ received): ",
+        "Tỷ lệ đúng hạn (Thông tư 01: (trước hạn + đúng hạn) ÷ đã giải quyết): ",
+        "On-time rate (Circular 01: (early + on time) ÷ resolved): ",
+        "Overdue rate (766: (late + in progress overdue) ÷ received): ",
+        "Overdue rate (Circular 01: late ÷ resolved): ",
+        "Online rate (online ÷ received): ",
+        "Electronic-result rate (electronic results ÷ resolved): ",
+    ] {
+        let line = out
+            .lines()
+            .find(|l| l.starts_with(label))
+            .unwrap_or_else(|| panic!("no '{label}' in:\n{out}"));
+        assert!(line.contains(" %"), "{line}");
+        if label.starts_with("Tỷ lệ") {
+            assert!(line.contains(','), "decimal comma: {line}");
+        }
+    }
+    assert!(out.contains("dossiers/s"), "{out}");
+
+    // The suggested dossier exists.
+    let code = out
+        .lines()
+        .find_map(|l| l.split("motcua dossier show ").nth(1))
+        .unwrap()
+        .trim()
+        .to_owned();
+    let shown = motcua(&url, &["dossier", "show", &code]);
+    assert!(shown.contains(&code), "{shown}");
+
+    // A second run only prints the figures.
+    let again = motcua(&url, &["demo", "--dossiers", "200", "--seed", "3"]);
+    assert!(again.contains("already in the database"), "{again}");
+    assert_eq!(numbers(&again, "Received:"), received);
+}
