@@ -43,6 +43,8 @@ enum Command {
     Demo(commands::demo::DemoArgs),
     /// Apply pending database migrations and list them.
     Migrate,
+    /// Serve the public portal, the one-stop desk and back office, and the JSON API.
+    Serve(commands::serve::ServeArgs),
     /// Measure the dossier engine: events in memory, durable intake against raw inserts.
     Bench(commands::bench::BenchArgs),
     /// Working-day calendar: holidays, lunar dates, due dates, official schedules.
@@ -128,6 +130,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Demo(args) => commands::demo::run(args, &config).await,
         Command::Migrate => commands::migrate::run(&config).await,
+        Command::Serve(args) => commands::serve::run(args, &config).await,
         Command::Bench(args) => commands::bench::run(args, cli.sqlite_durability).await,
         Command::Calendar(cmd) => commands::calendar::run(cmd, &config).await,
         Command::Catalog(cmd) => commands::catalog::run(cmd, &config).await,

@@ -6,4 +6,5 @@ pub mod catalog;
 pub mod demo;
 pub mod dossier;
 pub mod migrate;
+pub mod serve;
 pub mod units;

@@ -1,0 +1,222 @@
+//! Vietnamese first, English one click away: the message catalogue and local formats.
+//!
+//! Two embedded files, `i18n/vi.txt` and `i18n/en.txt`, hold `key = text` lines; a test keeps
+//! their keys identical and checks that every key a template uses exists. Vietnamese has no
+//! grammatical plural, so a flat catalogue is all it needs (../shared/deps.md §1.3).
+
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
+use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
+
+/// A language of the interface.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Lang {
+    /// Tiếng Việt (default).
+    #[default]
+    Vi,
+    /// English.
+    En,
+}
+
+impl Lang {
+    /// The language code (`vi`, `en`), as in `<html lang>` and `?lang=`.
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Vi => "vi",
+            Lang::En => "en",
+        }
+    }
+
+    /// Parses a language code; anything else is `None`.
+    pub fn parse(code: &str) -> Option<Lang> {
+        match code.trim() {
+            "vi" => Some(Lang::Vi),
+            "en" => Some(Lang::En),
+            _ => None,
+        }
+    }
+
+    /// The other language, for the switch link.
+    pub fn other(self) -> Lang {
+        match self {
+            Lang::Vi => Lang::En,
+            Lang::En => Lang::Vi,
+        }
+    }
+}
+
+/// Parses a catalogue file: `key = text`, `#` comments, blank lines.
+pub(crate) fn parse_catalogue(text: &str) -> Result<HashMap<&str, &str>, String> {
+    let mut map = HashMap::new();
+    for (n, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let (key, value) = line
+            .split_once(" = ")
+            .ok_or_else(|| format!("line {}: expected `key = text`", n + 1))?;
+        if map.insert(key.trim(), value.trim()).is_some() {
+            return Err(format!("line {}: duplicate key {}", n + 1, key.trim()));
+        }
+    }
+    Ok(map)
+}
+
+/// The Vietnamese catalogue file.
+pub(crate) const VI: &str = include_str!("../i18n/vi.txt");
+/// The English catalogue file.
+pub(crate) const EN: &str = include_str!("../i18n/en.txt");
+
+static CATALOGUES: LazyLock<[HashMap<&'static str, &'static str>; 2]> = LazyLock::new(|| {
+    // The files are checked by tests; a broken file must not take the server down.
+    [
+        parse_catalogue(VI).unwrap_or_default(),
+        parse_catalogue(EN).unwrap_or_default(),
+    ]
+});
+
+/// Offset of Vietnamese local time.
+const VIETNAM: FixedOffset = match FixedOffset::east_opt(7 * 3600) {
+    Some(offset) => offset,
+    None => unreachable!(),
+};
+
+/// The translator handed to every template: texts and local number and date formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Tr {
+    /// The language in use.
+    pub lang: Lang,
+}
+
+impl Tr {
+    /// A translator for `lang`.
+    pub fn new(lang: Lang) -> Tr {
+        Tr { lang }
+    }
+
+    /// The text of `key` (the key itself if it is missing, which tests forbid).
+    pub fn t<'a>(&self, key: &'a str) -> &'a str {
+        let index = match self.lang {
+            Lang::Vi => 0,
+            Lang::En => 1,
+        };
+        CATALOGUES[index].get(key).copied().unwrap_or(key)
+    }
+
+    /// A date as `dd/mm/yyyy` (the Vietnamese administrative form, used in both languages).
+    pub fn date(&self, date: NaiveDate) -> String {
+        date.format("%d/%m/%Y").to_string()
+    }
+
+    /// An instant in Vietnamese local time, `dd/mm/yyyy HH:MM`.
+    pub fn datetime(&self, t: &DateTime<Utc>) -> String {
+        t.with_timezone(&VIETNAM)
+            .format("%d/%m/%Y %H:%M")
+            .to_string()
+    }
+
+    /// An optional instant, or a dash.
+    pub fn opt_datetime(&self, t: &Option<DateTime<Utc>>) -> String {
+        t.as_ref()
+            .map_or_else(|| "—".to_owned(), |t| self.datetime(t))
+    }
+
+    /// A whole number with thousands separators: `1.234.567` in Vietnamese, `1,234,567` in
+    /// English.
+    pub fn num(&self, n: u64) -> String {
+        let digits = n.to_string();
+        let sep = match self.lang {
+            Lang::Vi => '.',
+            Lang::En => ',',
+        };
+        let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+        for (i, c) in digits.chars().enumerate() {
+            if i > 0 && (digits.len() - i).is_multiple_of(3) {
+                out.push(sep);
+            }
+            out.push(c);
+        }
+        out
+    }
+
+    /// A ratio as a percentage with two decimals: `99,62 %` in Vietnamese, `99.62%` in English.
+    pub fn pct(&self, ratio: Option<f64>) -> String {
+        let Some(r) = ratio else {
+            return "—".to_owned();
+        };
+        let text = format!("{:.2}", r * 100.0);
+        match self.lang {
+            Lang::Vi => format!("{} %", text.replace('.', ",")),
+            Lang::En => format!("{text}%"),
+        }
+    }
+
+    /// An amount of money in đồng: `150.000 ₫`.
+    pub fn vnd(&self, amount: u64) -> String {
+        format!("{} ₫", self.num(amount))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn both_catalogues_parse_and_have_the_same_keys() {
+        let vi = parse_catalogue(VI).unwrap();
+        let en = parse_catalogue(EN).unwrap();
+        let mut only_vi: Vec<_> = vi.keys().filter(|k| !en.contains_key(*k)).collect();
+        let mut only_en: Vec<_> = en.keys().filter(|k| !vi.contains_key(*k)).collect();
+        only_vi.sort();
+        only_en.sort();
+        assert!(only_vi.is_empty(), "missing in en.txt: {only_vi:?}");
+        assert!(only_en.is_empty(), "missing in vi.txt: {only_en:?}");
+        assert!(vi.values().chain(en.values()).all(|v| !v.is_empty()));
+    }
+
+    #[test]
+    fn every_key_the_templates_use_exists() {
+        let vi = parse_catalogue(VI).unwrap();
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("templates");
+        let mut missing = Vec::new();
+        let mut stack = vec![dir];
+        while let Some(dir) = stack.pop() {
+            for entry in std::fs::read_dir(dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    stack.push(path);
+                    continue;
+                }
+                let text = std::fs::read_to_string(&path).unwrap();
+                for piece in text.split("t.t(\"").skip(1) {
+                    let key = piece.split('"').next().unwrap();
+                    if !vi.contains_key(key) {
+                        missing.push(format!("{}: {key}", path.display()));
+                    }
+                }
+            }
+        }
+        assert!(
+            missing.is_empty(),
+            "keys missing from the catalogue: {missing:?}"
+        );
+    }
+
+    #[test]
+    fn numbers_and_percentages_follow_each_language() {
+        let vi = Tr::new(Lang::Vi);
+        let en = Tr::new(Lang::En);
+        assert_eq!(vi.num(1_234_567), "1.234.567");
+        assert_eq!(en.num(1_234_567), "1,234,567");
+        assert_eq!(vi.num(999), "999");
+        assert_eq!(vi.pct(Some(0.996_251)), "99,63 %");
+        assert_eq!(en.pct(Some(0.996_251)), "99.63%");
+        assert_eq!(vi.pct(None), "—");
+        assert_eq!(
+            vi.date(NaiveDate::from_ymd_opt(2026, 2, 17).unwrap()),
+            "17/02/2026"
+        );
+    }
+}

@@ -1,0 +1,155 @@
+//! The HTML faces: the public portal, the one-stop desk and the back office.
+//!
+//! Server-rendered with askama (compile-time checked, auto-escaped), usable without
+//! JavaScript. Every page carries [`Chrome`]: the translator, the language switch and the
+//! page title.
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{FromRequestParts, Path, Query};
+use axum::http::request::Parts;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::get;
+use serde::Deserialize;
+
+use crate::error::{AppError, PageError};
+use crate::i18n::{Lang, Tr};
+use crate::{AppState, assets};
+
+/// Name of the cookie holding the chosen language.
+pub const LANG_COOKIE: &str = "motcua_lang";
+
+/// The value of cookie `name` in a request, if present.
+pub fn cookie<'a>(parts: &'a Parts, name: &str) -> Option<&'a str> {
+    parts
+        .headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .find_map(|pair| {
+            let (k, v) = pair.trim().split_once('=')?;
+            (k == name).then_some(v)
+        })
+}
+
+/// What every page shows around its content.
+#[derive(Debug, Clone)]
+pub struct Chrome {
+    /// Texts and formats in the page's language.
+    pub t: Tr,
+    /// The current path, for the language switch to come back to.
+    pub path: String,
+    /// URL of the stylesheet.
+    pub css: &'static str,
+}
+
+impl Chrome {
+    /// The link that switches to the other language and returns here.
+    pub fn switch_url(&self) -> String {
+        format!("/lang/{}?next={}", self.t.lang.other().code(), self.path)
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Chrome {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let lang = cookie(parts, LANG_COOKIE)
+            .and_then(Lang::parse)
+            .unwrap_or_default();
+        Ok(Chrome {
+            t: Tr::new(lang),
+            path: parts.uri.path().to_owned(),
+            css: assets::url("app.css"),
+        })
+    }
+}
+
+/// Renders a template, turning a rendering failure into a logged 500.
+pub fn render(page: &impl Template) -> Result<Html<String>, PageError> {
+    page.render()
+        .map(Html)
+        .map_err(|e| PageError(AppError::Internal(format!("template: {e}"))))
+}
+
+#[derive(Template)]
+#[template(path = "home.html")]
+struct HomePage {
+    chrome: Chrome,
+}
+
+async fn home(chrome: Chrome) -> Result<Html<String>, PageError> {
+    render(&HomePage { chrome })
+}
+
+/// The error page, bilingual because service messages are.
+#[derive(Template)]
+#[template(path = "error.html")]
+pub struct ErrorPage {
+    status: u16,
+    message: String,
+    css: &'static str,
+}
+
+impl ErrorPage {
+    /// An error page for `status` with `message`.
+    pub fn new(status: StatusCode, message: &str) -> ErrorPage {
+        ErrorPage {
+            status: status.as_u16(),
+            message: message.to_owned(),
+            css: assets::url("app.css"),
+        }
+    }
+
+    /// The page as HTML (plain text if the template itself fails).
+    pub fn render_html(&self) -> String {
+        self.render().unwrap_or_else(|_| self.message.clone())
+    }
+}
+
+#[derive(Deserialize)]
+struct Next {
+    next: Option<String>,
+}
+
+/// `/lang/{code}?next=/path`: remembers the language in a cookie and goes back.
+async fn switch_language(Path(code): Path<String>, Query(next): Query<Next>) -> Response {
+    let Some(lang) = Lang::parse(&code) else {
+        return PageError(AppError::invalid(
+            "lang",
+            "ngôn ngữ phải là vi hoặc en",
+            "the language must be vi or en",
+        ))
+        .into_response();
+    };
+    // Only local paths: an open redirect would let others borrow our domain.
+    let next = next
+        .next
+        .filter(|n| n.starts_with('/') && !n.starts_with("//"))
+        .unwrap_or_else(|| "/".to_owned());
+    let mut response = Redirect::to(&next).into_response();
+    let cookie = format!(
+        "{LANG_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax",
+        lang.code()
+    );
+    if let Ok(value) = HeaderValue::from_str(&cookie) {
+        response.headers_mut().insert(header::SET_COOKIE, value);
+    }
+    response
+}
+
+async fn not_found() -> PageError {
+    PageError(AppError::NotFound(
+        "không tìm thấy trang / page not found".into(),
+    ))
+}
+
+/// The HTML routes.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/", get(home))
+        .route("/lang/{code}", get(switch_language))
+        .fallback(not_found)
+}
