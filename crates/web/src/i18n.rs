@@ -1,7 +1,8 @@
 //! Vietnamese first, English one click away: the message catalogue and local formats.
 //!
-//! Two embedded files, `i18n/vi.txt` and `i18n/en.txt`, hold `key = text` lines; a test keeps
-//! their keys identical and checks that every key a template uses exists. Vietnamese has no
+//! Embedded files `i18n/{vi,en}/{area}.txt` hold `key = text` lines, one file per area of the
+//! application (so areas are edited independently); a test keeps the two languages' keys
+//! identical and checks that every key a template uses exists. Vietnamese has no
 //! grammatical plural, so a flat catalogue is all it needs (../shared/deps.md §1.3).
 
 use std::collections::HashMap;
@@ -46,28 +47,45 @@ impl Lang {
     }
 }
 
-/// Parses a catalogue file: `key = text`, `#` comments, blank lines.
-pub(crate) fn parse_catalogue(text: &str) -> Result<HashMap<&str, &str>, String> {
+/// Parses catalogue files: `key = text`, `#` comments, blank lines; a key appears once.
+pub(crate) fn parse_catalogue(
+    files: &[(&str, &'static str)],
+) -> Result<HashMap<&'static str, &'static str>, String> {
     let mut map = HashMap::new();
-    for (n, line) in text.lines().enumerate() {
-        let line = line.trim();
-        if line.is_empty() || line.starts_with('#') {
-            continue;
-        }
-        let (key, value) = line
-            .split_once(" = ")
-            .ok_or_else(|| format!("line {}: expected `key = text`", n + 1))?;
-        if map.insert(key.trim(), value.trim()).is_some() {
-            return Err(format!("line {}: duplicate key {}", n + 1, key.trim()));
+    for (name, text) in files {
+        for (n, line) in text.lines().enumerate() {
+            let line = line.trim();
+            if line.is_empty() || line.starts_with('#') {
+                continue;
+            }
+            let (key, value) = line
+                .split_once(" = ")
+                .ok_or_else(|| format!("{name} line {}: expected `key = text`", n + 1))?;
+            if map.insert(key.trim(), value.trim()).is_some() {
+                return Err(format!(
+                    "{name} line {}: duplicate key {}",
+                    n + 1,
+                    key.trim()
+                ));
+            }
         }
     }
     Ok(map)
 }
 
-/// The Vietnamese catalogue file.
-pub(crate) const VI: &str = include_str!("../i18n/vi.txt");
-/// The English catalogue file.
-pub(crate) const EN: &str = include_str!("../i18n/en.txt");
+/// Declares the catalogue files of one language, one per area.
+macro_rules! catalogue {
+    ($lang:literal: $($area:literal),*) => {
+        &[$(($area, include_str!(concat!("../i18n/", $lang, "/", $area, ".txt")))),*]
+    };
+}
+
+/// The Vietnamese catalogue files.
+pub(crate) const VI: &[(&str, &str)] =
+    catalogue!("vi": "common", "account", "portal", "office", "api");
+/// The English catalogue files.
+pub(crate) const EN: &[(&str, &str)] =
+    catalogue!("en": "common", "account", "portal", "office", "api");
 
 static CATALOGUES: LazyLock<[HashMap<&'static str, &'static str>; 2]> = LazyLock::new(|| {
     // The files are checked by tests; a broken file must not take the server down.

@@ -13,6 +13,10 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::get;
 use serde::Deserialize;
 
+pub mod account;
+pub mod office;
+pub mod portal;
+
 use crate::error::{AppError, PageError};
 use crate::i18n::{Lang, Tr};
 use crate::{AppState, assets};
@@ -151,5 +155,8 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/", get(home))
         .route("/lang/{code}", get(switch_language))
+        .merge(account::router())
+        .merge(portal::router())
+        .merge(office::router())
         .fallback(not_found)
 }

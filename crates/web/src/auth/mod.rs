@@ -1,0 +1,1 @@
+//! Accounts, sessions and CSRF protection for the web faces (in progress).
