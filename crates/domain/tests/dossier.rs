@@ -59,6 +59,7 @@ fn submission(channel: Channel, limit: Option<TimeLimit>) -> Submission {
         channel,
         components: Vec::new(),
         eid_verified: false,
+        lookup_secret: "K7M2QX9P".into(),
     }
 }
 

@@ -146,6 +146,7 @@ pub fn intake_payload_bytes(new: &NewDossier, at: DateTime<Utc>) -> ServiceResul
         channel: new.channel,
         components: new.components.clone(),
         eid_verified: new.eid_verified,
+        lookup_secret: "K7M2QX9P".into(),
     };
     let event = DossierEvent::Submitted(Box::new(submission));
     let state = apply(None, &event, at)?;
@@ -271,6 +272,7 @@ pub fn sample_life_cycle(
         channel: new.channel,
         components: new.components,
         eid_verified: new.eid_verified,
+        lookup_secret: "K7M2QX9P".into(),
     };
     let commands = [
         Command::Submit(Box::new(submission)),

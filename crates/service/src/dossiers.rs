@@ -17,6 +17,8 @@ use motcua_domain::dossier::{
 use motcua_domain::event::{Channel, EventMeta};
 use motcua_storage::events::RecordedEvent;
 use motcua_storage::{StoreError, Tx, dossiers};
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
 
 use crate::{Acting, ServiceError, ServiceResult, Services};
 
@@ -106,6 +108,19 @@ fn authorize_actions(acting: &Acting, actions: &[Action], agency: &str) -> Servi
 pub struct DossierTx<'a> {
     services: &'a Services,
     tx: Option<Tx>,
+    secrets: Option<ChaCha8Rng>,
+}
+
+/// Letters and digits that cannot be misread on paper (no 0/O, 1/I/L).
+const SECRET_ALPHABET: &[u8] = b"ABCDEFGHJKMNPQRSTUVWXYZ23456789";
+
+/// Length of a lookup secret: 31^8 ≈ 8.5 × 10^11 possibilities.
+const SECRET_LENGTH: usize = 8;
+
+fn lookup_secret(rng: &mut impl rand::Rng) -> String {
+    (0..SECRET_LENGTH)
+        .map(|_| char::from(SECRET_ALPHABET[rng.random_range(0..SECRET_ALPHABET.len())]))
+        .collect()
 }
 
 impl Services {
@@ -114,6 +129,7 @@ impl Services {
         DossierTx {
             services: self,
             tx: None,
+            secrets: None,
         }
     }
 
@@ -183,6 +199,20 @@ fn not_found(code: &DossierCode) -> ServiceError {
 }
 
 impl DossierTx<'_> {
+    /// Draws receipts' lookup secrets from a generator seeded with `seed` instead of the
+    /// operating system's: for reproducible demo data only.
+    pub fn with_secret_seed(mut self, seed: u64) -> Self {
+        self.secrets = Some(ChaCha8Rng::seed_from_u64(seed));
+        self
+    }
+
+    fn next_secret(&mut self) -> String {
+        match self.secrets.as_mut() {
+            Some(rng) => lookup_secret(rng),
+            None => lookup_secret(&mut rand::rng()),
+        }
+    }
+
     async fn tx(&mut self) -> ServiceResult<&mut Tx> {
         if self.tx.is_none() {
             self.tx = Some(self.services.store().begin().await?);
@@ -232,6 +262,7 @@ impl DossierTx<'_> {
             channel: new.channel,
             components: new.components,
             eid_verified: new.eid_verified,
+            lookup_secret: self.next_secret(),
         }));
         let rules = *self.services.rules();
         let ctx = Context {

@@ -13,6 +13,7 @@ pub mod dossiers;
 mod error;
 pub mod intake;
 pub mod stats;
+pub mod tracking;
 pub mod units;
 
 use std::collections::HashMap;

@@ -380,7 +380,129 @@ async fn personal_numbers_stay_out_of_debug_output(store: &Store) {
     assert!(!debug.contains("027190123456"), "{debug}");
 }
 
+async fn tracking_needs_the_receipt_secret_or_the_phone(store: &Store) {
+    let (svc, _) = services(store, vn(2026, 11, 23, 9, 0)).await;
+    let d = svc
+        .submit_dossier(&staff(Role::DeskOfficer, AGENCY), new_dossier(AGENCY), true)
+        .await
+        .unwrap();
+    let code = d.code().to_string();
+    let secret = d.submission.lookup_secret.clone();
+    assert_eq!(secret.len(), 8);
+    assert_eq!(
+        svc.track_dossier(&code, &secret.to_lowercase())
+            .await
+            .unwrap()
+            .code(),
+        d.code()
+    );
+    assert_eq!(
+        svc.track_dossier(&code, "+84 987 654 321")
+            .await
+            .unwrap()
+            .code(),
+        d.code()
+    );
+    let wrong = svc.track_dossier(&code, "0900000000").await.unwrap_err();
+    let missing = svc
+        .track_dossier("000.00.13.H05-261123-0099", &secret)
+        .await
+        .unwrap_err();
+    // A stranger cannot tell a wrong code from a wrong second factor.
+    assert_eq!(wrong.to_string(), missing.to_string());
+    let malformed = svc.track_dossier("H05-1", &secret).await.unwrap_err();
+    assert!(
+        matches!(malformed, ServiceError::Invalid(_)),
+        "{malformed:?}"
+    );
+}
+
+async fn worklists_list_open_dossiers_by_deadline(store: &Store) {
+    let (svc, clock) = services(store, vn(2026, 11, 23, 9, 0)).await;
+    let desk = staff(Role::DeskOfficer, AGENCY);
+    let mut codes = Vec::new();
+    for day in [23, 24, 25] {
+        clock.set(vn(2026, 11, day, 9, 0));
+        codes.push(
+            svc.submit_dossier(&desk, new_dossier(AGENCY), true)
+                .await
+                .unwrap(),
+        );
+    }
+    clock.set(vn(2026, 11, 23, 10, 0));
+    let other = svc
+        .submit_dossier(
+            &staff(Role::DeskOfficer, OTHER_AGENCY),
+            new_dossier(OTHER_AGENCY),
+            true,
+        )
+        .await
+        .unwrap();
+    // The other agency hands a step to ours: it appears in our worklist too.
+    svc.act_on_dossier(
+        &staff(Role::Specialist, OTHER_AGENCY),
+        other.code(),
+        Command::Transfer {
+            step: "Phối hợp".into(),
+            agency: AGENCY.into(),
+            assignee: None,
+            budget: None,
+        },
+        None,
+    )
+    .await
+    .unwrap();
+    svc.act_on_dossier(
+        &staff(Role::Leader, AGENCY),
+        codes[1].code(),
+        Command::Stop {
+            reasons: "Có tranh chấp".into(),
+        },
+        None,
+    )
+    .await
+    .unwrap();
+    let query = motcua_storage::dossiers::DossierQuery {
+        agency: Some(AGENCY.into()),
+        open_only: true,
+        limit: 10,
+        ..Default::default()
+    };
+    let (rows, total) = store.list_dossiers(&query).await.unwrap();
+    assert_eq!(total, 3);
+    let listed: Vec<&str> = rows.iter().map(|r| r.code.as_str()).collect();
+    assert_eq!(
+        listed,
+        [
+            codes[0].code().to_string(),
+            other.code().to_string(),
+            codes[2].code().to_string()
+        ]
+        .iter()
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+    );
+    assert_eq!(rows[1].step.as_deref(), Some("Phối hợp"));
+    let by_step = motcua_storage::dossiers::DossierQuery {
+        step: Some("Phối hợp".into()),
+        ..query.clone()
+    };
+    assert_eq!(store.list_dossiers(&by_step).await.unwrap().1, 1);
+    let mine = motcua_storage::dossiers::DossierQuery {
+        applicant_number: Some("027190123456".into()),
+        order: motcua_storage::dossiers::DossierOrder::NewestFirst,
+        limit: 2,
+        ..Default::default()
+    };
+    let (page, total) = store.list_dossiers(&mine).await.unwrap();
+    assert_eq!(total, 4);
+    assert_eq!(page.len(), 2);
+    assert_eq!(page[0].code, codes[2].code().to_string());
+}
+
 contract_tests!(
+    tracking_needs_the_receipt_secret_or_the_phone,
+    worklists_list_open_dossiers_by_deadline,
     desk_intake_numbers_dossiers_per_agency_and_day,
     concurrent_intake_gives_unique_gap_free_codes,
     a_stale_version_gets_a_clear_conflict,

@@ -54,6 +54,10 @@ pub struct DossierRow {
     pub extended: bool,
     /// The applicant's rating.
     pub rating: Option<String>,
+    /// Name of the current (open) processing step.
+    pub step: Option<String>,
+    /// Agency handling the current step (another agency's for inter-agency procedures).
+    pub step_agency: Option<String>,
     /// Stream version.
     pub version: i64,
     /// Whole state as JSON.
@@ -76,6 +80,7 @@ impl DossierRow {
             ApplicantId::Organisation(tax) => ("organisation", tax.to_string()),
         };
         let waiting = d.timing().waiting;
+        let current_step = d.steps.last().filter(|s| s.ended_at.is_none());
         DossierRow {
             code: d.code().to_string(),
             agency: d.submission.agency.clone(),
@@ -100,6 +105,8 @@ impl DossierRow {
             supplement_requests: i32::try_from(d.supplement_requests).unwrap_or(i32::MAX),
             extended: d.extended_at.is_some(),
             rating: d.rating.map(|r| enum_str(&r)),
+            step: current_step.map(|s| s.name.clone()),
+            step_agency: current_step.map(|s| s.agency.clone()),
             version: d.version,
             state: Json(d.clone()),
         }
@@ -111,15 +118,16 @@ const UPDATE: &str = "UPDATE dossiers SET agency = $2, procedure_code = $3, stat
      submitted_at = $9, received_at = $10, due_at = $11, statistical_due_at = $12, \
      finished_at = $13, returned_at = $14, result_form = $15, waiting_reason = $16, \
      waiting_since = $17, supplement_requests = $18, extended = $19, rating = $20, \
-     version = $21, state = $22 WHERE code = $1 AND version = $23";
+     step = $21, step_agency = $22, version = $23, state = $24 WHERE code = $1 AND version = $25";
 
 const INSERT: &str = "INSERT INTO dossiers (code, agency, procedure_code, status, channel, \
      applicant_kind, applicant_number, applicant_phone, submitted_at, received_at, due_at, \
      statistical_due_at, finished_at, returned_at, result_form, waiting_reason, waiting_since, \
-     supplement_requests, extended, rating, version, state) VALUES ($1, $2, $3, $4, $5, $6, $7, \
-     $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22)";
+     supplement_requests, extended, rating, step, step_agency, version, state) VALUES ($1, $2, \
+     $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, \
+     $23, $24)";
 
-/// Binds the 22 columns of a [`DossierRow`] as `$1`..`$22`, in table order.
+/// Binds the 24 columns of a [`DossierRow`] as `$1`..`$24`, in table order.
 macro_rules! bind_row {
     ($query:expr, $row:expr) => {
         $query
@@ -143,6 +151,8 @@ macro_rules! bind_row {
             .bind($row.supplement_requests)
             .bind($row.extended)
             .bind(&$row.rating)
+            .bind(&$row.step)
+            .bind(&$row.step_agency)
             .bind($row.version)
             .bind(&$row.state)
     };
@@ -192,9 +202,9 @@ pub async fn record(
         .map(|e| Ok((e.kind(), serde_json::to_value(e)?)))
         .collect::<StoreResult<Vec<_>>>()?;
     let insert = expected_version == 0;
-    // $1..$22 are the row, then the expected version for an update, then the envelope
+    // $1..$24 are the row, then the expected version for an update, then the envelope
     // (6 parameters) and 3 per event.
-    let envelope = if insert { 23 } else { 24 };
+    let envelope = if insert { 25 } else { 26 };
     let mut values = Vec::with_capacity(payloads.len());
     for i in 0..payloads.len() {
         let p = envelope + 6 + 3 * i;
@@ -278,8 +288,8 @@ impl crate::Store {
         const SQL: &str = "SELECT code, agency, procedure_code, status, channel, applicant_kind, \
              applicant_number, applicant_phone, submitted_at, received_at, due_at, \
              statistical_due_at, finished_at, returned_at, result_form, waiting_reason, \
-             waiting_since, supplement_requests, extended, rating, version, state FROM dossiers \
-             WHERE code = $1";
+             waiting_since, supplement_requests, extended, rating, step, step_agency, version, \
+             state FROM dossiers WHERE code = $1";
         Ok(on_pool!(self, pool => sqlx::query_as(SQL).bind(code).fetch_optional(pool).await?))
     }
 
@@ -339,5 +349,107 @@ impl crate::Store {
         Ok(
             on_pool!(self, pool => sqlx::query_as(SQL).bind(after).bind(limit).fetch_all(pool).await?),
         )
+    }
+}
+
+/// In which order a list of dossiers comes.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum DossierOrder {
+    /// Nearest appointment first (worklists); dossiers without one last.
+    #[default]
+    ByDeadline,
+    /// Most recently submitted first ("my dossiers").
+    NewestFirst,
+}
+
+/// Which dossiers a list shows, and which page of them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DossierQuery {
+    /// Dossiers of this agency, or at a step handled by it (inter-agency procedures).
+    pub agency: Option<String>,
+    /// Only this procedure.
+    pub procedure: Option<String>,
+    /// Only these statuses (identifiers such as `in_progress`); empty for all.
+    pub statuses: Vec<String>,
+    /// Only dossiers whose current step has this name.
+    pub step: Option<String>,
+    /// Only dossiers of this applicant (personal identification number or tax code).
+    pub applicant_number: Option<String>,
+    /// Only dossiers whose processing has not ended.
+    pub open_only: bool,
+    /// Order of the list.
+    pub order: DossierOrder,
+    /// Page size.
+    pub limit: i64,
+    /// Rows to skip.
+    pub offset: i64,
+}
+
+/// Appends the WHERE clause of a [`DossierQuery`] to a statement being built (a macro, so the
+/// same text serves both engines' builders).
+macro_rules! push_filters {
+    ($b:expr, $query:expr) => {{
+        let (b, query) = ($b, $query);
+        b.push(" WHERE 1 = 1");
+        if let Some(agency) = &query.agency {
+            b.push(" AND (agency = ")
+                .push_bind(agency.clone())
+                .push(" OR step_agency = ")
+                .push_bind(agency.clone())
+                .push(")");
+        }
+        if let Some(procedure) = &query.procedure {
+            b.push(" AND procedure_code = ")
+                .push_bind(procedure.clone());
+        }
+        if !query.statuses.is_empty() {
+            b.push(" AND status IN (");
+            let mut list = b.separated(", ");
+            for status in &query.statuses {
+                list.push_bind(status.clone());
+            }
+            b.push(")");
+        }
+        if let Some(step) = &query.step {
+            b.push(" AND step = ").push_bind(step.clone());
+        }
+        if let Some(number) = &query.applicant_number {
+            b.push(" AND applicant_number = ").push_bind(number.clone());
+        }
+        if query.open_only {
+            b.push(" AND finished_at IS NULL AND status NOT IN ('not_received', 'withdrawn')");
+        }
+    }};
+}
+
+impl crate::Store {
+    /// A page of dossiers matching `query`, and how many match in all.
+    pub async fn list_dossiers(&self, query: &DossierQuery) -> StoreResult<(Vec<DossierRow>, i64)> {
+        const SELECT: &str = "SELECT code, agency, procedure_code, status, channel, \
+             applicant_kind, applicant_number, applicant_phone, submitted_at, received_at, \
+             due_at, statistical_due_at, finished_at, returned_at, result_form, waiting_reason, \
+             waiting_since, supplement_requests, extended, rating, step, step_agency, version, \
+             state FROM dossiers";
+        let order = match query.order {
+            // CASE keeps "no appointment" last on both engines (NULLS LAST is not portable).
+            DossierOrder::ByDeadline => {
+                " ORDER BY CASE WHEN statistical_due_at IS NULL THEN 1 ELSE 0 END, \
+                 statistical_due_at, code"
+            }
+            DossierOrder::NewestFirst => " ORDER BY submitted_at DESC, code DESC",
+        };
+        let limit = query.limit.clamp(1, 500);
+        let offset = query.offset.max(0);
+        let (rows, total) = on_pool!(self, pool => {
+            let mut select = sqlx::QueryBuilder::new(SELECT);
+            push_filters!(&mut select, query);
+            select.push(order).push(" LIMIT ").push_bind(limit).push(" OFFSET ").push_bind(offset);
+            let rows: Vec<DossierRow> = select.build_query_as().fetch_all(pool).await?;
+            let mut count = sqlx::QueryBuilder::new("SELECT COUNT(*) FROM dossiers");
+            push_filters!(&mut count, query);
+            let total: i64 = count.build_query_scalar().fetch_one(pool).await?;
+            (rows, total)
+        });
+        Ok((rows, total))
     }
 }

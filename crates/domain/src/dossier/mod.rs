@@ -141,6 +141,9 @@ pub struct Submission {
     pub components: Vec<Component>,
     /// The applicant's account was authenticated with the national e-ID (766 indicator 4.5).
     pub eid_verified: bool,
+    /// The secret printed on the receipt that, with the code, lets anyone holding the receipt
+    /// follow the dossier without an account.
+    pub lookup_secret: String,
 }
 
 /// A processing step (bước xử lý) with its own time budget; inter-agency procedures pass the

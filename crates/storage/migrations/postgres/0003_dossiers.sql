@@ -21,12 +21,18 @@ CREATE TABLE dossiers (
     supplement_requests INTEGER     NOT NULL,
     extended            BOOLEAN     NOT NULL,
     rating              TEXT,
+    step                TEXT,
+    step_agency         TEXT,
     version             BIGINT      NOT NULL,
     state               JSONB       NOT NULL
 );
 
 -- Secondary indexes come with the queries that need them: every index is paid for at
--- every intake (see `motcua bench`).
+-- every intake (see `motcua bench`). Worklists: an agency's open dossiers by deadline, and
+-- dossiers at a step of another agency; "my dossiers": by applicant.
+CREATE INDEX dossiers_worklist ON dossiers (agency, statistical_due_at) WHERE finished_at IS NULL;
+CREATE INDEX dossiers_by_step_agency ON dossiers (step_agency) WHERE step_agency IS NOT NULL;
+CREATE INDEX dossiers_by_applicant ON dossiers (applicant_number);
 
 -- Daily sequence of dossier codes per agency (Circular 01/2018/TT-VPCP art. 19), advanced in
 -- the transaction that creates the dossier, so codes are unique and gap-free.
