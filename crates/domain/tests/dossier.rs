@@ -395,6 +395,39 @@ fn a_document_result_is_issued_before_it_is_returned_and_rated_once() {
 }
 
 #[test]
+fn each_step_is_measured_against_its_own_budget() {
+    let mut run = desk_received(5, vn(2026, 11, 23, 10, 0));
+    // 16 working hours from Mon 11:00, Tuesday 24/11 being a holiday: Thu 26/11 14:00.
+    transfer(&mut run, vn(2026, 11, 23, 11, 0));
+    run.did(
+        vn(2026, 11, 26, 15, 0),
+        Command::Transfer {
+            step: "Phê duyệt".into(),
+            agency: "000.00.13.H05".into(),
+            assignee: None,
+            budget: Some(limit(4, TimeUnit::WorkingHours)),
+        },
+    );
+    let rules = run.rules.outcome;
+    let steps = &run.state().steps;
+    assert_eq!(steps[0].due, Some(vn(2026, 11, 26, 14, 0)));
+    assert_eq!(
+        steps[0].outcome_at(vn(2026, 11, 26, 15, 0), &rules),
+        Outcome::Late
+    );
+    // 4 working hours from Thu 15:00: Fri 27/11 09:30.
+    assert_eq!(steps[1].due, Some(vn(2026, 11, 27, 9, 30)));
+    assert_eq!(
+        steps[1].outcome_at(vn(2026, 11, 27, 9, 0), &rules),
+        Outcome::WithinTime
+    );
+    assert_eq!(
+        steps[1].outcome_at(vn(2026, 11, 27, 10, 0), &rules),
+        Outcome::Overdue
+    );
+}
+
+#[test]
 fn payment_pauses_the_clock_by_default() {
     let mut run = desk_received(5, vn(2026, 11, 23, 10, 0));
     transfer(&mut run, vn(2026, 11, 23, 11, 0));

@@ -167,3 +167,28 @@ impl Dossier {
         self.timing().outcome_at(at, rules)
     }
 }
+
+impl super::Step {
+    /// Whether this step was early, on time or late against its own budget, for the
+    /// process-control slip (Form 06, Circular 01/2018/TT-VPCP): a step still open at `at` is
+    /// within time or overdue; a step without a budget is not classified.
+    pub fn outcome_at(&self, at: DateTime<Utc>, rules: &OutcomeRules) -> Outcome {
+        let Some(due) = self.due else {
+            return Outcome::NotCounted;
+        };
+        match self.ended_at {
+            Some(end) if end > due => Outcome::Late,
+            Some(end) => {
+                let offset = rules.offset();
+                if end.with_timezone(&offset).date_naive() < due.with_timezone(&offset).date_naive()
+                {
+                    Outcome::Early
+                } else {
+                    Outcome::OnTime
+                }
+            }
+            None if at > due => Outcome::Overdue,
+            None => Outcome::WithinTime,
+        }
+    }
+}
