@@ -28,10 +28,21 @@ pub struct IntakeQueue {
 }
 
 impl IntakeQueue {
-    /// Starts the writer task; at most `max_batch` submissions share a transaction.
+    /// Starts the writer tasks; at most `max_batch` submissions share a transaction.
+    ///
+    /// SQLite gets one writer (it admits one at a time anyway); PostgreSQL gets several, so
+    /// batches also overlap their round trips to the server.
     pub fn start(services: Services, max_batch: usize) -> IntakeQueue {
-        let (sender, receiver) = mpsc::channel(max_batch.max(1) * 4);
-        tokio::spawn(write_batches(services, receiver, max_batch.max(1)));
+        let max_batch = max_batch.max(1);
+        let (sender, receiver) = mpsc::channel(max_batch * 4);
+        let receiver = Arc::new(tokio::sync::Mutex::new(receiver));
+        let writers = match services.store().backend() {
+            motcua_storage::Backend::Sqlite => 1,
+            motcua_storage::Backend::Postgres => 4,
+        };
+        for _ in 0..writers {
+            tokio::spawn(write_batches(services.clone(), receiver.clone(), max_batch));
+        }
         IntakeQueue { sender }
     }
 
@@ -61,12 +72,16 @@ impl IntakeQueue {
 
 async fn write_batches(
     services: Services,
-    mut receiver: mpsc::Receiver<Request>,
+    receiver: Arc<tokio::sync::Mutex<mpsc::Receiver<Request>>>,
     max_batch: usize,
 ) {
-    let services = Arc::new(services);
     let mut batch = Vec::with_capacity(max_batch);
-    while receiver.recv_many(&mut batch, max_batch).await > 0 {
+    loop {
+        // Take what has queued up; the lock is held only while collecting a batch.
+        let received = receiver.lock().await.recv_many(&mut batch, max_batch).await;
+        if received == 0 {
+            break;
+        }
         let requests = std::mem::take(&mut batch);
         match write_together(&services, &requests).await {
             Ok(dossiers) => {

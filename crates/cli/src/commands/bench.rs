@@ -15,9 +15,12 @@ use serde_json::json;
 /// Options of `motcua bench`.
 #[derive(Debug, Args)]
 pub struct BenchArgs {
-    /// Seconds per measurement.
-    #[arg(long, default_value_t = 5)]
+    /// Seconds per measurement, split over the rounds.
+    #[arg(long, default_value_t = 10)]
     seconds: u64,
+    /// Alternating rounds per measurement (raw then motcua); the ratio is their median.
+    #[arg(long, default_value_t = 5)]
+    rounds: usize,
     /// Concurrent writers for the concurrent measurements.
     #[arg(long, default_value_t = 8)]
     writers: usize,
@@ -44,21 +47,31 @@ enum Backends {
     Postgres,
 }
 
+/// One configuration measured in alternating rounds: raw, ours, raw, ours, …
 struct Pair {
     writers: usize,
     group_commit: bool,
     raw: Rate,
     ours: Rate,
+    /// Ratio of each round (ours ÷ the raw rate measured just before it), sorted.
+    ratios: Vec<f64>,
 }
 
 impl Pair {
+    /// The median of the rounds' ratios: robust to a burst of load on a shared machine.
     fn ratio(&self) -> f64 {
-        let raw = self.raw.per_second();
-        if raw > 0.0 {
-            self.ours.per_second() / raw
-        } else {
-            0.0
+        match self.ratios.len() {
+            0 => 0.0,
+            n if n % 2 == 1 => self.ratios[n / 2],
+            n => (self.ratios[n / 2 - 1] + self.ratios[n / 2]) / 2.0,
         }
+    }
+}
+
+fn sum(a: Rate, b: Rate) -> Rate {
+    Rate {
+        operations: a.operations + b.operations,
+        seconds: a.seconds + b.seconds,
     }
 }
 
@@ -69,18 +82,36 @@ async fn measure(store: &Store, args: &BenchArgs, bytes: usize) -> anyhow::Resul
     let mut pairs = Vec::new();
     let writers = args.writers.max(1);
     let first_day = chrono::NaiveDate::from_ymd_opt(2027, 3, 1).context("date")?;
+    let rounds = args.rounds.max(1);
+    let slice = duration / u32::try_from(rounds).unwrap_or(1);
     let runs = [(1, false), (writers, false), (writers, true)];
-    for (run, (writers, group_commit)) in runs.into_iter().enumerate() {
-        // The reference is re-measured next to each of ours: the machine is shared and noisy.
-        let raw = bench::raw_insert_rate(store, writers, duration, bytes).await?;
-        let day = first_day + chrono::Days::new(run as u64);
-        let ours = bench::intake_rate(store, writers, duration, group_commit, day).await?;
-        pairs.push(Pair {
+    let mut day = first_day;
+    for (writers, group_commit) in runs {
+        let zero = Rate {
+            operations: 0,
+            seconds: 0.0,
+        };
+        let mut pair = Pair {
             writers,
             group_commit,
-            raw,
-            ours,
-        });
+            raw: zero,
+            ours: zero,
+            ratios: Vec::with_capacity(rounds),
+        };
+        // The reference is re-measured just before each round of ours: the machine is shared
+        // and its load changes from second to second.
+        for _ in 0..rounds {
+            let raw = bench::raw_insert_rate(store, writers, slice, bytes).await?;
+            let ours = bench::intake_rate(store, writers, slice, group_commit, day).await?;
+            day = day + chrono::Days::new(1);
+            if raw.per_second() > 0.0 {
+                pair.ratios.push(ours.per_second() / raw.per_second());
+            }
+            pair.raw = sum(pair.raw, raw);
+            pair.ours = sum(pair.ours, ours);
+        }
+        pair.ratios.sort_by(f64::total_cmp);
+        pairs.push(pair);
     }
     Ok(pairs)
 }
@@ -138,7 +169,8 @@ pub async fn run(args: BenchArgs, durability: Durability) -> anyhow::Result<()> 
                     "group_commit": p.group_commit,
                     "raw_inserts_per_second": p.raw.per_second(),
                     "intake_events_per_second": p.ours.per_second(),
-                    "ratio": p.ratio(),
+                    "ratio_median": p.ratio(),
+                    "ratios": p.ratios,
                 })).collect::<Vec<_>>(),
             })).collect::<Vec<_>>(),
         });
@@ -160,7 +192,7 @@ pub async fn run(args: BenchArgs, durability: Durability) -> anyhow::Result<()> 
         for p in pairs {
             writeln!(
                 out,
-                "  {:>2} writer(s){}: raw {:>9.0}/s   motcua {:>9.0}/s   ratio {:>5.1} %",
+                "  {:>2} writer(s){}: raw {:>9.0}/s   motcua {:>9.0}/s   ratio (median of {} rounds) {:>5.1} %",
                 p.writers,
                 if p.group_commit {
                     ", group commit"
@@ -169,6 +201,7 @@ pub async fn run(args: BenchArgs, durability: Durability) -> anyhow::Result<()> 
                 },
                 p.raw.per_second(),
                 p.ours.per_second(),
+                p.ratios.len(),
                 p.ratio() * 100.0
             )?;
         }
