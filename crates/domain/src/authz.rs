@@ -1,11 +1,24 @@
-//! Who may do what: the permission rules, written once.
+//! Who may do what, and where: the permission rules, written once.
 //!
-//! A pure predicate over the actor (role and agency) and the action. The service layer asks
-//! it before every change; the web faces never decide permissions themselves.
+//! One pure entry point, [`authorize`], answers "may this principal do this action to this
+//! target?" in two steps:
+//!
+//! 1. **Role**: does the role carry the action at all ([`role_allows`], a table)?
+//! 2. **Scope**: does the target belong to the principal's [`Scope`] — the staff member's
+//!    agency, the inspector's unit (or a unit under it), the applicant's own dossiers? Actions
+//!    on what the whole installation shares (the procedure catalogue, administrative units,
+//!    working-day schedules; [`Action::is_installation_wide`]) depend on the role alone.
+//!
+//! Facts that need I/O — which units an agency lies within, whose dossier it is — are
+//! supplied by the caller in the [`Target`], so this module stays pure. The service layer asks
+//! before every change; the web faces ask before showing anything; neither decides
+//! permissions by itself. `crates/service/tests/authz_matrix.rs` checks every role × action ×
+//! in/out of scope against a table written by hand.
 
+use crate::dossier::{ApplicantId, Dossier};
 use crate::event::{Actor, Role};
 
-/// Something an actor may attempt.
+/// Something a principal may attempt.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Action {
     /// Import or edit procedures of the catalogue.
@@ -28,27 +41,53 @@ pub enum Action {
     DecideDossier,
     /// Act as the applicant on one's own dossier (supplements, payment, withdrawal, rating).
     ActAsApplicant,
-    /// Read a dossier.
+    /// Read a dossier and its history.
     ReadDossier,
-}
-
-/// Why an action was refused.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error(
-    "vai trò {role} không được phép {action_vi} / role {role} may not {action_en}",
-    role = .role.as_str()
-)]
-pub struct Denied {
-    /// The actor's role.
-    pub role: Role,
-    /// The action, in Vietnamese.
-    pub action_vi: &'static str,
-    /// The action, in English.
-    pub action_en: &'static str,
+    /// List an agency's dossiers to work on (the back-office worklist).
+    ListWorklist,
+    /// Read the statistics of an agency or of a unit (and the units under it).
+    ReadStatistics,
+    /// Create, disable and enable accounts (staff of an agency; any account everywhere).
+    ManageAccounts,
+    /// Issue and revoke API tokens for machine clients.
+    ManageApiTokens,
 }
 
 impl Action {
-    fn names(self) -> (&'static str, &'static str) {
+    /// Every action, in declaration order (for tables and tests).
+    pub const ALL: [Action; 15] = [
+        Action::ManageCatalogue,
+        Action::PublishProcedure,
+        Action::ManageSimplification,
+        Action::ManageUnits,
+        Action::ImportSchedule,
+        Action::SubmitDossier,
+        Action::ReceiveDossier,
+        Action::ProcessDossier,
+        Action::DecideDossier,
+        Action::ActAsApplicant,
+        Action::ReadDossier,
+        Action::ListWorklist,
+        Action::ReadStatistics,
+        Action::ManageAccounts,
+        Action::ManageApiTokens,
+    ];
+
+    /// Whether the action changes what the whole installation shares (catalogue, units,
+    /// schedules): then the role alone decides, whatever the target.
+    pub fn is_installation_wide(self) -> bool {
+        matches!(
+            self,
+            Action::ManageCatalogue
+                | Action::PublishProcedure
+                | Action::ManageSimplification
+                | Action::ManageUnits
+                | Action::ImportSchedule
+        )
+    }
+
+    /// The action's name in Vietnamese and in English, as in "may not …".
+    pub fn names(self) -> (&'static str, &'static str) {
         match self {
             Action::ManageCatalogue => {
                 ("quản lý danh mục thủ tục", "manage the procedure catalogue")
@@ -66,46 +105,344 @@ impl Action {
             Action::DecideDossier => ("phê duyệt hồ sơ", "decide dossiers"),
             Action::ActAsApplicant => ("thao tác thay chủ hồ sơ", "act as the applicant"),
             Action::ReadDossier => ("xem hồ sơ", "read dossiers"),
+            Action::ListWorklist => ("xem danh sách hồ sơ cần xử lý", "list worklists"),
+            Action::ReadStatistics => ("xem số liệu thống kê", "read statistics"),
+            Action::ManageAccounts => ("quản lý tài khoản", "manage accounts"),
+            Action::ManageApiTokens => ("quản lý khóa truy cập API", "manage API tokens"),
         }
     }
 }
 
-/// Whether `actor` may perform `action` (scope checks — which agency, whose dossier — are the
-/// caller's second question, asked with [`in_scope`]).
-pub fn may(actor: &Actor, action: Action) -> Result<(), Denied> {
-    use Action::*;
-    use Role::*;
-    let allowed = match actor.role {
-        System | SystemAdmin => true,
-        AgencyAdmin => matches!(action, ManageCatalogue | ManageSimplification | ReadDossier),
-        Leader => matches!(
-            action,
-            PublishProcedure | ManageSimplification | ProcessDossier | DecideDossier | ReadDossier
-        ),
-        Specialist => matches!(action, ProcessDossier | ReadDossier),
-        DeskOfficer => matches!(action, SubmitDossier | ReceiveDossier | ReadDossier),
-        Inspector => matches!(action, ReadDossier),
-        Citizen | Business => matches!(action, SubmitDossier | ActAsApplicant | ReadDossier),
-    };
-    if allowed {
-        Ok(())
-    } else {
-        let (action_vi, action_en) = action.names();
-        Err(Denied {
+/// Where a principal may act.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Scope {
+    /// Everywhere: system administrators and the system itself.
+    Everywhere,
+    /// One agency, by identifier code (e.g. `000.00.10.H05`): desk officers, specialists,
+    /// leaders and agency administrators.
+    Agency(String),
+    /// A unit and every unit under it, by unit code (e.g. `24` for Bắc Ninh): reform
+    /// inspectors.
+    Unit(String),
+    /// One's own dossiers: the personal identification number of a citizen or the tax code
+    /// of a business, exactly as a dossier records its applicant.
+    Applicant(String),
+    /// A program of this installation acting for applicants it does not name (the demo
+    /// generator, benchmarks, imports from another one-stop system). Never given to an
+    /// account: a signed-in citizen always has [`Scope::Applicant`].
+    AnyApplicant,
+    /// Nowhere (a staff actor recorded without an agency): only installation-wide actions
+    /// its role carries.
+    Nowhere,
+}
+
+/// Who asks: a role and where it applies.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Principal {
+    /// The role held.
+    pub role: Role,
+    /// Where the role applies.
+    pub scope: Scope,
+}
+
+impl Principal {
+    /// A principal with `role` in `scope`.
+    pub fn new(role: Role, scope: Scope) -> Principal {
+        Principal { role, scope }
+    }
+
+    /// What an [`Actor`] of the log can be trusted with by itself: staff act for the agency
+    /// they acted for, the system and system administrators everywhere, applicants and
+    /// inspectors for what the actor does not say (see [`Scope::AnyApplicant`],
+    /// [`Scope::Nowhere`]).
+    ///
+    /// Accounts give a sharper principal (their applicant number or unit); the service
+    /// derives it from the account, not from this.
+    pub fn of_actor(actor: &Actor) -> Principal {
+        let scope = match actor.role {
+            Role::System | Role::SystemAdmin => Scope::Everywhere,
+            Role::Citizen | Role::Business => Scope::AnyApplicant,
+            Role::Inspector => Scope::Nowhere,
+            Role::DeskOfficer | Role::Specialist | Role::Leader | Role::AgencyAdmin => {
+                match &actor.agency {
+                    Some(agency) => Scope::Agency(agency.clone()),
+                    None => Scope::Nowhere,
+                }
+            }
+        };
+        Principal {
             role: actor.role,
-            action_vi,
-            action_en,
-        })
+            scope,
+        }
     }
 }
 
-/// Whether a staff actor's agency covers `agency` (staff act only for their own agency;
-/// the system and system administrators act everywhere).
-pub fn in_scope(actor: &Actor, agency: &str) -> bool {
-    match actor.role {
-        Role::System | Role::SystemAdmin | Role::Inspector => true,
-        Role::Citizen | Role::Business => true,
-        _ => actor.agency.as_deref() == Some(agency),
+/// What an action is done to: the agency, units and applicant it belongs to.
+///
+/// Build it from the thing at hand ([`Target::of_dossier`], [`Target::agency`],
+/// [`Target::unit`]); add the units the agency lies within with [`Target::within`] when an
+/// inspector may be asking (the caller knows the map; this module does not).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Target {
+    /// Identifier code of the agency the thing belongs to, if any.
+    pub agency: Option<String>,
+    /// Codes of the units the thing lies within: its own unit and every unit above it.
+    pub units: Vec<String>,
+    /// Applicant number (personal ID or tax code) the thing belongs to, if any.
+    pub applicant: Option<String>,
+}
+
+impl Target {
+    /// Nothing owned by an agency, unit or applicant: the installation as a whole.
+    pub const INSTALLATION: Target = Target {
+        agency: None,
+        units: Vec::new(),
+        applicant: None,
+    };
+
+    /// Something of agency `code` (its worklist, accounts, statistics, API tokens).
+    pub fn agency(code: &str) -> Target {
+        Target {
+            agency: Some(code.to_owned()),
+            ..Target::default()
+        }
+    }
+
+    /// A unit's own statistics (unit code), before [`Target::within`] adds its ancestors.
+    pub fn unit(code: &str) -> Target {
+        Target {
+            units: vec![code.to_owned()],
+            ..Target::default()
+        }
+    }
+
+    /// A dossier of `agency` whose applicant number is `applicant`.
+    pub fn dossier(agency: &str, applicant: &str) -> Target {
+        Target {
+            agency: Some(agency.to_owned()),
+            units: Vec::new(),
+            applicant: Some(applicant.to_owned()),
+        }
+    }
+
+    /// A stored dossier: its responsible agency and its applicant.
+    pub fn of_dossier(dossier: &Dossier) -> Target {
+        let submission = &dossier.submission;
+        Target::dossier(
+            &submission.agency,
+            &applicant_number(&submission.applicant.id),
+        )
+    }
+
+    /// The same target, also lying within `units` (unit codes, e.g. the agency's commune
+    /// and its province).
+    #[must_use]
+    pub fn within<I, S>(mut self, units: I) -> Target
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.units.extend(units.into_iter().map(Into::into));
+        self
+    }
+}
+
+/// A dossier applicant's number as scopes and projections write it: the 12 digits of a
+/// personal ID, or the tax code (`0100109106`, branches `0100109106-001`).
+pub fn applicant_number(id: &ApplicantId) -> String {
+    match id {
+        ApplicantId::Person(p) => p.to_string(),
+        ApplicantId::Organisation(t) => t.to_string(),
+    }
+}
+
+/// Why an action was refused; the message is Vietnamese, then English.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Denied {
+    /// The role does not carry the action anywhere.
+    #[error(
+        "vai trò {role} không được phép {action_vi} / role {role} may not {action_en}",
+        role = .role.as_str(),
+        action_vi = .action.names().0,
+        action_en = .action.names().1
+    )]
+    Role {
+        /// The principal's role.
+        role: Role,
+        /// The action refused.
+        action: Action,
+    },
+    /// The role carries the action, but the target lies outside the principal's scope.
+    #[error(
+        "{what_vi} ngoài phạm vi của bạn ({scope_vi}): không được {action_vi} / {what_en} is outside your scope ({scope_en}): you may not {action_en}",
+        action_vi = .action.names().0,
+        action_en = .action.names().1
+    )]
+    OutOfScope {
+        /// The principal's role.
+        role: Role,
+        /// The action refused.
+        action: Action,
+        /// What was targeted, in Vietnamese (e.g. "hồ sơ của cơ quan 000.00.11.H05").
+        what_vi: String,
+        /// What was targeted, in English.
+        what_en: String,
+        /// The principal's scope, in Vietnamese.
+        scope_vi: String,
+        /// The principal's scope, in English.
+        scope_en: String,
+    },
+}
+
+impl Denied {
+    /// The action that was refused.
+    pub fn action(&self) -> Action {
+        match self {
+            Denied::Role { action, .. } | Denied::OutOfScope { action, .. } => *action,
+        }
+    }
+}
+
+/// Whether `role` carries `action` at all, wherever it applies.
+///
+/// The table of the issue "Accounts, roles, security": desk officers receive and return,
+/// specialists process, leaders approve and sign (Decree 118/2025/NĐ-CP), agency
+/// administrators manage their agency's accounts and tokens, inspectors read, system
+/// administrators run the installation but neither process nor sign dossiers (who signs is
+/// a matter of law, not of IT), and the system itself (imports, generators) does anything.
+pub fn role_allows(role: Role, action: Action) -> bool {
+    use Action::*;
+    match role {
+        Role::System => true,
+        Role::SystemAdmin => !matches!(
+            action,
+            SubmitDossier | ReceiveDossier | ProcessDossier | DecideDossier | ActAsApplicant
+        ),
+        Role::AgencyAdmin => matches!(
+            action,
+            ManageCatalogue
+                | ManageSimplification
+                | ReadDossier
+                | ReadStatistics
+                | ManageAccounts
+                | ManageApiTokens
+        ),
+        Role::Leader => matches!(
+            action,
+            PublishProcedure
+                | ManageSimplification
+                | ProcessDossier
+                | DecideDossier
+                | ReadDossier
+                | ListWorklist
+                | ReadStatistics
+        ),
+        Role::Specialist => matches!(action, ProcessDossier | ReadDossier | ListWorklist),
+        Role::DeskOfficer => matches!(
+            action,
+            SubmitDossier | ReceiveDossier | ReadDossier | ListWorklist
+        ),
+        Role::Inspector => matches!(action, ReadDossier | ReadStatistics),
+        Role::Citizen | Role::Business => {
+            matches!(action, SubmitDossier | ActAsApplicant | ReadDossier)
+        }
+    }
+}
+
+/// Whether `target` lies within `scope`.
+pub fn in_scope(scope: &Scope, target: &Target) -> bool {
+    match scope {
+        Scope::Everywhere => true,
+        Scope::Agency(agency) => target.agency.as_deref() == Some(agency.as_str()),
+        Scope::Unit(unit) => target.units.iter().any(|u| u == unit),
+        Scope::Applicant(number) => target.applicant.as_deref() == Some(number.as_str()),
+        Scope::AnyApplicant => target.applicant.is_some(),
+        Scope::Nowhere => false,
+    }
+}
+
+/// The single entry point: may `who` do `action` to `target`?
+///
+/// # Errors
+/// [`Denied::Role`] when the role never carries the action, [`Denied::OutOfScope`] when the
+/// target lies outside the principal's scope.
+pub fn authorize(who: &Principal, action: Action, target: &Target) -> Result<(), Denied> {
+    if !role_allows(who.role, action) {
+        return Err(Denied::Role {
+            role: who.role,
+            action,
+        });
+    }
+    if action.is_installation_wide() || in_scope(&who.scope, target) {
+        return Ok(());
+    }
+    let (what_vi, what_en) = describe_target(target);
+    let (scope_vi, scope_en) = describe_scope(&who.scope);
+    Err(Denied::OutOfScope {
+        role: who.role,
+        action,
+        what_vi,
+        what_en,
+        scope_vi,
+        scope_en,
+    })
+}
+
+/// Allowed when `who` may do any one of `actions` to `target` (a desk officer may record a
+/// supplement that the applicant may also provide online). With no action, refused as the
+/// first would be; the first refusal is the one reported.
+///
+/// # Errors
+/// The refusal of the first action when none is allowed.
+pub fn authorize_any(who: &Principal, actions: &[Action], target: &Target) -> Result<(), Denied> {
+    let mut first = None;
+    for action in actions {
+        match authorize(who, *action, target) {
+            Ok(()) => return Ok(()),
+            Err(d) => {
+                first.get_or_insert(d);
+            }
+        }
+    }
+    Err(first.unwrap_or(Denied::Role {
+        role: who.role,
+        action: Action::ReadDossier,
+    }))
+}
+
+/// What a target is, for messages. The applicant's number is personal data and never shown.
+fn describe_target(target: &Target) -> (String, String) {
+    match (
+        &target.agency,
+        target.applicant.is_some(),
+        target.units.first(),
+    ) {
+        (Some(agency), true, _) => (
+            format!("hồ sơ thuộc cơ quan {agency}"),
+            format!("the dossier belongs to agency {agency}, which"),
+        ),
+        (Some(agency), false, _) => (format!("cơ quan {agency}"), format!("agency {agency}")),
+        (None, true, _) => ("hồ sơ này".to_owned(), "this dossier".to_owned()),
+        (None, false, Some(unit)) => (format!("đơn vị {unit}"), format!("unit {unit}")),
+        (None, false, None) => (
+            "toàn hệ thống".to_owned(),
+            "the whole installation".to_owned(),
+        ),
+    }
+}
+
+/// What a scope is, for messages.
+fn describe_scope(scope: &Scope) -> (String, String) {
+    match scope {
+        Scope::Everywhere => ("toàn hệ thống".into(), "everywhere".into()),
+        Scope::Agency(a) => (format!("cơ quan {a}"), format!("agency {a}")),
+        Scope::Unit(u) => (
+            format!("đơn vị {u} và các đơn vị trực thuộc"),
+            format!("unit {u} and the units under it"),
+        ),
+        Scope::Applicant(_) => ("hồ sơ của chính bạn".into(), "your own dossiers".into()),
+        Scope::AnyApplicant => ("hồ sơ của người nộp".into(), "applicants' dossiers".into()),
+        Scope::Nowhere => ("không có cơ quan".into(), "no agency".into()),
     }
 }
 
@@ -113,31 +450,88 @@ pub fn in_scope(actor: &Actor, agency: &str) -> bool {
 mod tests {
     use super::*;
 
-    fn actor(role: Role, agency: Option<&str>) -> Actor {
-        Actor {
-            id: "u:1".into(),
-            role,
-            agency: agency.map(str::to_owned),
-        }
+    fn staff(role: Role, agency: &str) -> Principal {
+        Principal::new(role, Scope::Agency(agency.into()))
     }
 
     #[test]
     fn desk_officers_receive_but_do_not_decide() {
-        let desk = actor(Role::DeskOfficer, Some("A"));
-        assert!(may(&desk, Action::ReceiveDossier).is_ok());
-        let denied = may(&desk, Action::DecideDossier).unwrap_err();
+        let desk = staff(Role::DeskOfficer, "A");
+        let dossier = Target::dossier("A", "027190123456");
+        assert!(authorize(&desk, Action::ReceiveDossier, &dossier).is_ok());
+        let denied = authorize(&desk, Action::DecideDossier, &dossier).unwrap_err();
         assert!(
             denied
                 .to_string()
-                .contains("desk_officer may not decide dossiers")
+                .contains("desk_officer may not decide dossiers"),
+            "{denied}"
         );
     }
 
     #[test]
     fn staff_act_only_for_their_agency() {
-        let specialist = actor(Role::Specialist, Some("A"));
-        assert!(in_scope(&specialist, "A"));
-        assert!(!in_scope(&specialist, "B"));
-        assert!(in_scope(&Actor::system("demo"), "B"));
+        let specialist = staff(Role::Specialist, "A");
+        let elsewhere = Target::dossier("B", "027190123456");
+        let denied = authorize(&specialist, Action::ProcessDossier, &elsewhere).unwrap_err();
+        assert!(
+            denied.to_string().contains("outside your scope"),
+            "{denied}"
+        );
+        assert!(!denied.to_string().contains("027190123456"), "{denied}");
+        let system = Principal::of_actor(&Actor::system("demo"));
+        assert!(authorize(&system, Action::ProcessDossier, &elsewhere).is_ok());
+    }
+
+    #[test]
+    fn installation_wide_actions_ignore_the_target() {
+        let admin = staff(Role::AgencyAdmin, "A");
+        assert!(authorize(&admin, Action::ManageCatalogue, &Target::INSTALLATION).is_ok());
+        assert!(authorize(&admin, Action::ManageAccounts, &Target::INSTALLATION).is_err());
+        assert!(authorize(&admin, Action::ManageAccounts, &Target::agency("A")).is_ok());
+    }
+
+    #[test]
+    fn inspectors_read_units_under_theirs() {
+        let inspector = Principal::new(Role::Inspector, Scope::Unit("24".into()));
+        let commune = Target::agency("001.00.50.H05").within(["25000", "24"]);
+        assert!(authorize(&inspector, Action::ReadStatistics, &commune).is_ok());
+        let other = Target::agency("001.00.50.H01").within(["00004", "01"]);
+        assert!(authorize(&inspector, Action::ReadStatistics, &other).is_err());
+        assert!(authorize(&inspector, Action::ReceiveDossier, &commune).is_err());
+    }
+
+    #[test]
+    fn any_of_several_actions_suffices() {
+        let desk = staff(Role::DeskOfficer, "A");
+        let t = Target::dossier("A", "x");
+        let both = [Action::ActAsApplicant, Action::ReceiveDossier];
+        assert!(authorize_any(&desk, &both, &t).is_ok());
+        let err = authorize_any(&desk, &[Action::DecideDossier], &t).unwrap_err();
+        assert_eq!(err.action(), Action::DecideDossier);
+    }
+
+    #[test]
+    fn every_action_is_listed_once() {
+        for (i, a) in Action::ALL.iter().enumerate() {
+            // An exhaustive match: a new action fails to compile here until it is in ALL.
+            let position = match a {
+                Action::ManageCatalogue => 0,
+                Action::PublishProcedure => 1,
+                Action::ManageSimplification => 2,
+                Action::ManageUnits => 3,
+                Action::ImportSchedule => 4,
+                Action::SubmitDossier => 5,
+                Action::ReceiveDossier => 6,
+                Action::ProcessDossier => 7,
+                Action::DecideDossier => 8,
+                Action::ActAsApplicant => 9,
+                Action::ReadDossier => 10,
+                Action::ListWorklist => 11,
+                Action::ReadStatistics => 12,
+                Action::ManageAccounts => 13,
+                Action::ManageApiTokens => 14,
+            };
+            assert_eq!(position, i);
+        }
     }
 }

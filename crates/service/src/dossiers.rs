@@ -8,7 +8,7 @@
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
-use motcua_domain::authz::{self, Action};
+use motcua_domain::authz::{self, Action, Principal, Target};
 use motcua_domain::calendar::Calendar;
 use motcua_domain::dossier::{
     Applicant, Command, Component, Context, Dossier, DossierCode, DossierError, DossierEvent,
@@ -73,31 +73,19 @@ fn actions_for(command: &Command) -> &'static [Action] {
     }
 }
 
-fn authorize(acting: &Acting, command: &Command, agency: &str) -> ServiceResult<()> {
-    authorize_actions(acting, actions_for(command), agency)
+fn authorize(principal: &Principal, command: &Command, target: &Target) -> ServiceResult<()> {
+    authorize_actions(principal, actions_for(command), target)
 }
 
-/// Allowed when the actor may do any one of `actions`, for `agency`.
-fn authorize_actions(acting: &Acting, actions: &[Action], agency: &str) -> ServiceResult<()> {
-    let mut denied = None;
-    for action in actions {
-        match authz::may(&acting.actor, *action) {
-            Ok(()) => {
-                denied = None;
-                break;
-            }
-            Err(d) => denied = denied.or(Some(d)),
-        }
-    }
-    if let Some(d) = denied {
-        return Err(ServiceError::Forbidden(d.to_string()));
-    }
-    if !authz::in_scope(&acting.actor, agency) {
-        return Err(ServiceError::Forbidden(format!(
-            "hồ sơ thuộc cơ quan {agency}, ngoài phạm vi của bạn / the dossier belongs to agency {agency}, outside your scope"
-        )));
-    }
-    Ok(())
+/// Allowed when the principal may do any one of `actions` to the dossier `target`
+/// (role and scope: its agency, or its applicant for citizens and businesses).
+fn authorize_actions(
+    principal: &Principal,
+    actions: &[Action],
+    target: &Target,
+) -> ServiceResult<()> {
+    authz::authorize_any(principal, actions, target)
+        .map_err(|d| ServiceError::Forbidden(d.to_string()))
 }
 
 /// A write transaction over dossiers: many commands, one commit.
@@ -222,6 +210,13 @@ impl DossierTx<'_> {
             .ok_or_else(|| ServiceError::Invalid("transaction".into()))
     }
 
+    /// Who `acting` stands for; an account's applicant number is read in this transaction
+    /// when it is open (a second connection while holding one could starve the pool).
+    async fn principal(&mut self, acting: &Acting) -> ServiceResult<Principal> {
+        let services = self.services;
+        services.principal_in(self.tx.as_mut(), acting).await
+    }
+
     fn meta(&self, acting: &Acting, at: DateTime<Utc>) -> EventMeta {
         EventMeta {
             at,
@@ -249,7 +244,9 @@ impl DossierTx<'_> {
                 "thiếu họ tên chủ hồ sơ / the applicant's name is required".into(),
             ));
         }
-        authorize_actions(acting, &[Action::SubmitDossier], &new.agency)?;
+        let target = Target::dossier(&new.agency, &authz::applicant_number(&new.applicant.id));
+        let principal = self.principal(acting).await?;
+        authorize_actions(&principal, &[Action::SubmitDossier], &target)?;
         let calendar = self.services.dossier_calendar(&new.agency).await?;
         let day = at.with_timezone(&calendar.config().offset).date_naive();
         let sequence = dossiers::allocate_sequence(self.tx().await?, &new.agency, day).await?;
@@ -272,7 +269,7 @@ impl DossierTx<'_> {
         };
         let (mut events, mut state) = decide(None, &submit, &ctx)?;
         if receive {
-            authorize(acting, &Command::Receive, &state.submission.agency)?;
+            authorize(&principal, &Command::Receive, &target)?;
             let (more, next) = decide(Some(&state), &Command::Receive, &ctx)?;
             events.extend(more);
             state = next;
@@ -324,7 +321,8 @@ impl DossierTx<'_> {
                 "dùng nộp hồ sơ mới để tạo hồ sơ / use a new submission to create a dossier".into(),
             ));
         }
-        authorize(acting, &command, &current.submission.agency)?;
+        let principal = self.principal(acting).await?;
+        authorize(&principal, &command, &Target::of_dossier(current))?;
         let calendar = self
             .services
             .dossier_calendar(current.code().agency())

@@ -4,6 +4,7 @@
 //! ([`motcua_domain::authz`]), the pure domain decides, and storage persists events and
 //! projections in one transaction. The clock lives here ([`Clock`]), never in the domain.
 
+pub mod accounts;
 pub mod bench;
 pub mod calendar;
 pub mod catalog;
@@ -20,7 +21,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 
 use chrono::{DateTime, Utc};
-use motcua_domain::authz::{self, Action};
+use motcua_domain::authz::{self, Action, Principal, Target};
 use motcua_domain::calendar::Calendar;
 use motcua_domain::dossier::DossierRules;
 use motcua_domain::event::{Actor, Channel, EventMeta};
@@ -50,9 +51,16 @@ impl Acting {
         }
     }
 
-    /// Checks the actor's permission for `action`.
+    /// Checks the actor's permission for an action on the installation as a whole (the
+    /// catalogue, units, schedules): see [`authz::authorize`]. Actions on a dossier, an
+    /// agency or a unit are checked with their [`Target`] instead.
     pub fn require(&self, action: Action) -> ServiceResult<()> {
-        authz::may(&self.actor, action).map_err(|d| ServiceError::Forbidden(d.to_string()))
+        authz::authorize(
+            &Principal::of_actor(&self.actor),
+            action,
+            &Target::INSTALLATION,
+        )
+        .map_err(|d| ServiceError::Forbidden(d.to_string()))
     }
 }
 

@@ -10,6 +10,7 @@
 //! (triggers in the migrations). This crate depends on `motcua-domain` only for value types;
 //! it never decides a business rule.
 
+pub mod accounts;
 pub mod bench;
 pub mod catalog;
 pub mod dossiers;

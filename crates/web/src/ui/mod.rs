@@ -6,7 +6,7 @@
 
 use askama::Template;
 use axum::Router;
-use axum::extract::{FromRequestParts, Path, Query};
+use axum::extract::{FromRef, FromRequestParts, Path, Query};
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
@@ -47,6 +47,19 @@ pub struct Chrome {
     pub path: String,
     /// URL of the stylesheet.
     pub css: &'static str,
+    /// The signed-in user, for the header's name and sign-out button.
+    pub user: Option<ChromeUser>,
+}
+
+/// The signed-in user as the page header shows them.
+#[derive(Debug, Clone)]
+pub struct ChromeUser {
+    /// Display name.
+    pub name: String,
+    /// The session's CSRF token, for the sign-out form.
+    pub csrf: String,
+    /// Whether the account is staff.
+    pub staff: bool,
 }
 
 impl Chrome {
@@ -54,19 +67,41 @@ impl Chrome {
     pub fn switch_url(&self) -> String {
         format!("/lang/{}?next={}", self.t.lang.other().code(), self.path)
     }
+
+    /// The sign-in link that comes back here.
+    pub fn sign_in_url(&self) -> String {
+        crate::auth::sign_in_url(&self.path)
+    }
 }
 
-impl<S: Send + Sync> FromRequestParts<S> for Chrome {
+impl<S> FromRequestParts<S> for Chrome
+where
+    S: Send + Sync,
+    AppState: FromRef<S>,
+{
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         let lang = cookie(parts, LANG_COOKIE)
             .and_then(Lang::parse)
             .unwrap_or_default();
+        // A failing session store must not take every page down: show it as signed out.
+        let user = match crate::auth::signed_in(parts, &AppState::from_ref(state)).await {
+            Ok(user) => user.map(|u| ChromeUser {
+                name: u.account().name.clone(),
+                csrf: u.csrf().to_owned(),
+                staff: u.account().is_staff(),
+            }),
+            Err(e) => {
+                tracing::warn!(error = %e, "session lookup failed; page shown signed out");
+                None
+            }
+        };
         Ok(Chrome {
             t: Tr::new(lang),
             path: parts.uri.path().to_owned(),
             css: assets::url("app.css"),
+            user,
         })
     }
 }
