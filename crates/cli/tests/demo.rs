@@ -35,7 +35,10 @@ fn numbers(text: &str, label: &str) -> Vec<u64> {
 fn demo_builds_prints_the_headline_and_is_not_built_twice() {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}/demo.sqlite", dir.path().display());
-    let out = motcua(&url, &["demo", "--dossiers", "200", "--seed", "3"]);
+    let out = motcua(
+        &url,
+        &["demo", "--no-serve", "--dossiers", "200", "--seed", "3"],
+    );
 
     assert!(
         out.contains("200 hồ sơ") && out.contains("200 dossiers"),
@@ -89,7 +92,10 @@ fn demo_builds_prints_the_headline_and_is_not_built_twice() {
     assert!(shown.contains(&code), "{shown}");
 
     // A second run only prints the figures.
-    let again = motcua(&url, &["demo", "--dossiers", "200", "--seed", "3"]);
+    let again = motcua(
+        &url,
+        &["demo", "--no-serve", "--dossiers", "200", "--seed", "3"],
+    );
     assert!(again.contains("already in the database"), "{again}");
     assert_eq!(numbers(&again, "Received:"), received);
 }

@@ -526,8 +526,8 @@ fn checked(new: &NewAccount) -> Result<Checked, Vec<FieldError>> {
             None => {
                 errors.push(FieldError::new(
                     "phone",
-                    "số điện thoại phải gồm 10 chữ số, bắt đầu bằng 0 (hoặc +84)",
-                    "the phone number must have 10 digits starting with 0 (or +84)",
+                    "số điện thoại phải gồm 10 chữ số bắt đầu bằng 0, hoặc 11 chữ số bắt đầu bằng 02 (có thể viết +84)",
+                    "the phone number must have 10 digits starting with 0, or 11 digits starting with 02 (+84 allowed)",
                 ));
                 None
             }
@@ -614,10 +614,14 @@ fn normalise_phone(text: &str) -> Option<String> {
         Some(rest) => format!("0{rest}"),
         None => compact,
     };
-    (national.len() == 10
-        && national.starts_with('0')
-        && national.bytes().all(|b| b.is_ascii_digit()))
-    .then_some(national)
+    // Mobile numbers have 10 digits; fixed lines 11, with a 02xx area code (numbering plan
+    // of 2017, Decision 798/QĐ-BTTTT 🔶).
+    let fits = match national.len() {
+        10 => national.starts_with('0'),
+        11 => national.starts_with("02"),
+        _ => false,
+    };
+    (fits && national.bytes().all(|b| b.is_ascii_digit())).then_some(national)
 }
 
 /// The stored form of whatever someone types as a login: a personal ID's 12 digits, a tax
@@ -639,11 +643,9 @@ pub fn normalise_login(text: &str) -> String {
 /// `len` random bytes from the operating system, as lower-case hex.
 fn random_hex(len: usize) -> ServiceResult<String> {
     let mut bytes = vec![0_u8; len];
-    OsRng.try_fill_bytes(&mut bytes).map_err(|e| {
-        ServiceError::Refused(format!(
-            "không lấy được số ngẫu nhiên từ hệ điều hành / the OS random source failed: {e}"
-        ))
-    })?;
+    OsRng
+        .try_fill_bytes(&mut bytes)
+        .map_err(|e| ServiceError::Internal(format!("the OS random source failed: {e}")))?;
     Ok(hex(&bytes))
 }
 
@@ -699,9 +701,7 @@ async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> 
     let span = tracing::Span::current();
     tokio::task::spawn_blocking(move || span.in_scope(f))
         .await
-        .map_err(|e| {
-            ServiceError::Refused(format!("lỗi hệ thống / internal error: hashing task: {e}"))
-        })
+        .map_err(|e| ServiceError::Internal(format!("hashing task: {e}")))
 }
 
 /// Hashes a password with Argon2id and a random salt, as a PHC string.
@@ -713,7 +713,7 @@ async fn hash_password(password: &Password) -> ServiceResult<String> {
             .map(|h: PasswordHash| h.to_string())
     })
     .await?
-    .map_err(|e| ServiceError::Refused(format!("lỗi hệ thống / internal error: hashing: {e}")))
+    .map_err(|e| ServiceError::Internal(format!("hashing: {e}")))
 }
 
 /// Verifies a password against a PHC string; a malformed string verifies nothing.

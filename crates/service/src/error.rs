@@ -17,6 +17,9 @@ pub enum ServiceError {
     /// The domain refused the change (illegal transition, rule violated).
     #[error("{0}")]
     Refused(String),
+    /// A fault of ours (a failed hashing task, an exhausted random source): logged, not shown.
+    #[error("lỗi hệ thống / internal error: {0}")]
+    Internal(String),
     /// Storage failed or reported a conflict / missing record.
     #[error(transparent)]
     Store(#[from] StoreError),

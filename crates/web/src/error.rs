@@ -107,6 +107,7 @@ impl From<ServiceError> for AppError {
                 field: None,
             },
             ServiceError::Refused(m) => AppError::Refused(m),
+            ServiceError::Internal(m) => AppError::Internal(m),
             ServiceError::Store(e) => e.into(),
         }
     }

@@ -3,6 +3,7 @@
 use std::sync::Arc;
 
 use motcua_service::Services;
+use motcua_service::accounts::SessionPolicy;
 use serde::{Deserialize, Serialize};
 
 /// Configuration of the web faces.
@@ -18,6 +19,8 @@ pub struct WebConfig {
     pub request_timeout_secs: u64,
     /// Serve cookies with `Secure` (behind TLS).
     pub secure_cookies: bool,
+    /// How long sessions last.
+    pub sessions: SessionPolicy,
 }
 
 impl Default for WebConfig {
@@ -28,6 +31,7 @@ impl Default for WebConfig {
             max_body_bytes: 20 * 1024 * 1024,
             request_timeout_secs: 30,
             secure_cookies: false,
+            sessions: SessionPolicy::default(),
         }
     }
 }

@@ -2,164 +2,26 @@
 //! (`tower::ServiceExt::oneshot` on the real router), on SQLite and on PostgreSQL.
 #![expect(clippy::unwrap_used, reason = "a failed step fails the test")]
 
-use std::collections::BTreeMap;
-use std::sync::Arc;
+mod common;
+
+use common::{App, Browser, app_with};
 
 use axum::Router;
 use axum::body::Body;
-use axum::http::{Request, Response, StatusCode, header};
+use axum::http::{Request, StatusCode, header};
 use axum::routing::get;
-use chrono::{TimeZone, Utc};
-use http_body_util::BodyExt;
 use motcua_domain::event::Role;
 use motcua_domain::units::{AdminUnit, Agency, AgencyKind, UnitType};
+use motcua_service::Acting;
 use motcua_service::accounts::{NewAccount, Password};
-use motcua_service::{Acting, FixedClock, Services};
 use motcua_storage::Store;
 use motcua_test_support::contract_tests;
 use motcua_web::auth::{CurrentUser, Staff};
 use motcua_web::{AppState, WebConfig};
-use tower::ServiceExt;
 
 const CITIZEN: &str = "027190123456";
 const PASSWORD: &str = "mat-khau-dai-1";
 const AGENCY: &str = "000.00.10.H05";
-
-/// A browser: its cookies, sent with every request.
-#[derive(Default, Clone)]
-struct Browser {
-    cookies: BTreeMap<String, String>,
-}
-
-struct Page {
-    status: StatusCode,
-    headers: axum::http::HeaderMap,
-    body: String,
-}
-
-impl Page {
-    fn location(&self) -> &str {
-        self.headers
-            .get(header::LOCATION)
-            .map_or("", |v| v.to_str().unwrap())
-    }
-
-    fn set_cookies(&self) -> Vec<String> {
-        self.headers
-            .get_all(header::SET_COOKIE)
-            .iter()
-            .map(|v| v.to_str().unwrap().to_owned())
-            .collect()
-    }
-
-    fn set_cookie(&self, name: &str) -> Option<String> {
-        self.set_cookies()
-            .into_iter()
-            .find(|c| c.starts_with(&format!("{name}=")))
-    }
-
-    /// The value of the first hidden `csrf` field.
-    fn csrf(&self) -> String {
-        let start = self.body.find("name=\"csrf\" value=\"").unwrap() + 19;
-        self.body[start..].split('"').next().unwrap().to_owned()
-    }
-}
-
-impl Browser {
-    async fn send(&mut self, app: &Router, request: Request<Body>) -> Page {
-        let response: Response<Body> = app.clone().oneshot(request).await.unwrap();
-        let status = response.status();
-        let headers = response.headers().clone();
-        let body = response.into_body().collect().await.unwrap().to_bytes();
-        let page = Page {
-            status,
-            headers,
-            body: String::from_utf8_lossy(&body).into_owned(),
-        };
-        for cookie in page.set_cookies() {
-            let (pair, attributes) = cookie.split_once(';').unwrap_or((&cookie, ""));
-            let (name, value) = pair.split_once('=').unwrap();
-            if value.is_empty() || attributes.contains("Max-Age=0") {
-                self.cookies.remove(name);
-            } else {
-                self.cookies.insert(name.to_owned(), value.to_owned());
-            }
-        }
-        page
-    }
-
-    fn cookie_header(&self) -> String {
-        self.cookies
-            .iter()
-            .map(|(k, v)| format!("{k}={v}"))
-            .collect::<Vec<_>>()
-            .join("; ")
-    }
-
-    async fn get(&mut self, app: &Router, uri: &str) -> Page {
-        let request = Request::get(uri)
-            .header(header::COOKIE, self.cookie_header())
-            .body(Body::empty())
-            .unwrap();
-        self.send(app, request).await
-    }
-
-    async fn post(&mut self, app: &Router, uri: &str, form: &[(&str, &str)]) -> Page {
-        let body = form
-            .iter()
-            .map(|(k, v)| format!("{k}={}", encode(v)))
-            .collect::<Vec<_>>()
-            .join("&");
-        let request = Request::post(uri)
-            .header(header::COOKIE, self.cookie_header())
-            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .body(Body::from(body))
-            .unwrap();
-        self.send(app, request).await
-    }
-
-    /// Signs in through the form; returns the redirect.
-    async fn sign_in(&mut self, app: &Router, login: &str, password: &str) -> Page {
-        let form = self.get(app, "/dang-nhap").await;
-        assert_eq!(form.status, StatusCode::OK, "{}", form.body);
-        let csrf = form.csrf();
-        self.post(
-            app,
-            "/dang-nhap",
-            &[("csrf", &csrf), ("login", login), ("password", password)],
-        )
-        .await
-    }
-}
-
-fn encode(text: &str) -> String {
-    let mut out = String::new();
-    for b in text.bytes() {
-        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
-            out.push(char::from(b));
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}
-
-struct App {
-    router: Router,
-    services: Services,
-    state: AppState,
-}
-
-async fn app_with(store: &Store, config: WebConfig) -> App {
-    let clock = FixedClock::new(Utc.with_ymd_and_hms(2026, 11, 23, 2, 0, 0).unwrap());
-    let services = Services::new(store.clone(), Arc::new(clock));
-    let state = AppState::new(services.clone(), config);
-    App {
-        router: motcua_web::router(state.clone()),
-        services,
-        state,
-    }
-}
 
 async fn app(store: &Store) -> App {
     let app = app_with(store, WebConfig::default()).await;

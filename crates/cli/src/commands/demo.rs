@@ -48,9 +48,15 @@ pub struct DemoArgs {
     /// Months of history ending now (the merged province exists from 1 July 2025).
     #[arg(long, default_value_t = 12, value_parser = clap::value_parser!(u32).range(1..=120))]
     months: u32,
+    /// Build (or check) the province and print its figures and accounts, without serving.
+    #[arg(long)]
+    no_serve: bool,
+    #[command(flatten)]
+    serve: crate::commands::serve::ServeArgs,
 }
 
-/// Builds the demo province (or finds it built) and prints the headline figures.
+/// Builds the demo province (or finds it built), prints the headline figures and the demo
+/// accounts of each role, then serves the portal unless `--no-serve`.
 pub async fn run(args: DemoArgs, config: &StoreConfig) -> anyhow::Result<()> {
     let services = crate::services(config).await?;
     let demo = DemoConfig {
@@ -68,9 +74,38 @@ pub async fn run(args: DemoArgs, config: &StoreConfig) -> anyhow::Result<()> {
     };
     bar.finish_and_clear();
     let report = report?;
+    let accounts = services
+        .create_demo_accounts(&motcua_service::Acting::cli("demo"))
+        .await?;
+    {
+        let mut out = std::io::stdout().lock();
+        print_report(&mut out, &report)?;
+        print_accounts(&mut out, &accounts)?;
+    }
     services.store().close().await;
-    let mut out = std::io::stdout().lock();
-    print_report(&mut out, &report)?;
+    if args.no_serve {
+        return Ok(());
+    }
+    crate::commands::serve::run(args.serve, config).await
+}
+
+/// The demo accounts, one per role, with their shared password.
+fn print_accounts(
+    out: &mut impl Write,
+    accounts: &[motcua_service::accounts::DemoAccount],
+) -> std::io::Result<()> {
+    writeln!(out)?;
+    writeln!(out, "Tài khoản mẫu / demo accounts:")?;
+    for a in accounts {
+        writeln!(
+            out,
+            "  {:<24} {:<20} {:<18} {}",
+            a.role.as_str(),
+            a.login,
+            a.password,
+            a.agency.as_deref().unwrap_or("")
+        )?;
+    }
     Ok(())
 }
 

@@ -15,9 +15,7 @@ use axum::routing::{get, post};
 use motcua_domain::event::Role;
 use motcua_domain::ids::PersonalId;
 use motcua_service::ServiceError;
-use motcua_service::accounts::{
-    self, AccountKind, FieldError, NewAccount, Password, SessionPolicy,
-};
+use motcua_service::accounts::{self, AccountKind, FieldError, NewAccount, Password};
 use motcua_storage::StoreError;
 use serde::Deserialize;
 
@@ -183,7 +181,7 @@ async fn sign_in(
             .sign_in(
                 &form.login,
                 &password,
-                &SessionPolicy::default(),
+                &state.config.sessions,
                 request_id(&headers),
             )
             .await
@@ -314,7 +312,7 @@ async fn register(
             Ok(account) => {
                 let (token, _) = state
                     .services
-                    .open_session(&account, &SessionPolicy::default(), rid)
+                    .open_session(&account, &state.config.sessions, rid)
                     .await?;
                 return Ok(redirect_with_cookie(
                     AFTER_SIGN_IN,
