@@ -190,6 +190,9 @@ pub struct Target {
     pub units: Vec<String>,
     /// Applicant number (personal ID or tax code) the thing belongs to, if any.
     pub applicant: Option<String>,
+    /// The agency handling the dossier's current step, when another agency coordinates on an
+    /// inter-agency procedure (liên thông): its staff may see and process that step.
+    pub step_agency: Option<String>,
 }
 
 impl Target {
@@ -198,6 +201,7 @@ impl Target {
         agency: None,
         units: Vec::new(),
         applicant: None,
+        step_agency: None,
     };
 
     /// Something of agency `code` (its worklist, accounts, statistics, API tokens).
@@ -222,16 +226,23 @@ impl Target {
             agency: Some(agency.to_owned()),
             units: Vec::new(),
             applicant: Some(applicant.to_owned()),
+            step_agency: None,
         }
     }
 
     /// A stored dossier: its responsible agency and its applicant.
     pub fn of_dossier(dossier: &Dossier) -> Target {
         let submission = &dossier.submission;
-        Target::dossier(
+        let mut target = Target::dossier(
             &submission.agency,
             &applicant_number(&submission.applicant.id),
-        )
+        );
+        target.step_agency = dossier
+            .steps
+            .last()
+            .filter(|step| step.ended_at.is_none() && step.agency != submission.agency)
+            .map(|step| step.agency.clone());
+        target
     }
 
     /// The same target, also lying within `units` (unit codes, e.g. the agency's commune
@@ -353,7 +364,10 @@ pub fn role_allows(role: Role, action: Action) -> bool {
 pub fn in_scope(scope: &Scope, target: &Target) -> bool {
     match scope {
         Scope::Everywhere => true,
-        Scope::Agency(agency) => target.agency.as_deref() == Some(agency.as_str()),
+        Scope::Agency(agency) => {
+            target.agency.as_deref() == Some(agency.as_str())
+                || target.step_agency.as_deref() == Some(agency.as_str())
+        }
         Scope::Unit(unit) => target.units.iter().any(|u| u == unit),
         Scope::Applicant(number) => target.applicant.as_deref() == Some(number.as_str()),
         Scope::AnyApplicant => target.applicant.is_some(),

@@ -13,6 +13,7 @@ pub mod demo;
 pub mod dossiers;
 mod error;
 pub mod intake;
+pub mod reads;
 pub mod stats;
 pub mod tracking;
 pub mod units;

@@ -500,7 +500,82 @@ async fn worklists_list_open_dossiers_by_deadline(store: &Store) {
     assert_eq!(page[0].code, codes[2].code().to_string());
 }
 
+async fn a_coordinating_agency_sees_and_processes_its_step_only(store: &Store) {
+    let (svc, _) = services(store, vn(2026, 11, 23, 9, 0)).await;
+    let d = svc
+        .submit_dossier(&staff(Role::DeskOfficer, AGENCY), new_dossier(AGENCY), true)
+        .await
+        .unwrap();
+    let theirs = staff(Role::Specialist, OTHER_AGENCY);
+    // Not theirs yet: invisible, and out of reach.
+    assert!(svc.dossier_for(&theirs, d.code()).await.is_err());
+    let query = motcua_storage::dossiers::DossierQuery {
+        limit: 10,
+        ..Default::default()
+    };
+    assert_eq!(
+        svc.list_dossiers_for(&theirs, query.clone())
+            .await
+            .unwrap()
+            .1,
+        0
+    );
+    svc.act_on_dossier(
+        &staff(Role::Specialist, AGENCY),
+        d.code(),
+        Command::Transfer {
+            step: "Phối hợp thẩm định".into(),
+            agency: OTHER_AGENCY.into(),
+            assignee: None,
+            budget: None,
+        },
+        None,
+    )
+    .await
+    .unwrap();
+    // At their step: they see it in their worklist and may process it.
+    assert_eq!(
+        svc.dossier_for(&theirs, d.code()).await.unwrap().code(),
+        d.code()
+    );
+    assert_eq!(
+        svc.list_dossiers_for(&theirs, query.clone())
+            .await
+            .unwrap()
+            .1,
+        1
+    );
+    svc.act_on_dossier(
+        &theirs,
+        d.code(),
+        Command::Transfer {
+            step: "Trả kết quả phối hợp".into(),
+            agency: AGENCY.into(),
+            assignee: None,
+            budget: None,
+        },
+        None,
+    )
+    .await
+    .unwrap();
+    // Handed back: out of their reach again.
+    assert!(svc.dossier_for(&theirs, d.code()).await.is_err());
+    let err = svc
+        .act_on_dossier(
+            &theirs,
+            d.code(),
+            Command::RequestSupplement {
+                reasons: "x".into(),
+            },
+            None,
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(err, ServiceError::Forbidden(_)), "{err:?}");
+}
+
 contract_tests!(
+    a_coordinating_agency_sees_and_processes_its_step_only,
     tracking_needs_the_receipt_secret_or_the_phone,
     worklists_list_open_dossiers_by_deadline,
     desk_intake_numbers_dossiers_per_agency_and_day,

@@ -63,6 +63,11 @@ pub struct ChromeUser {
 }
 
 impl Chrome {
+    /// The URL of an embedded file (e.g. `portal.css`), for a page's `styles` block.
+    pub fn asset(&self, name: &str) -> &'static str {
+        assets::url(name)
+    }
+
     /// The link that switches to the other language and returns here.
     pub fn switch_url(&self) -> String {
         format!("/lang/{}?next={}", self.t.lang.other().code(), self.path)
