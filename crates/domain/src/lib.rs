@@ -13,4 +13,5 @@ pub mod dossier;
 pub mod event;
 pub mod fold;
 pub mod ids;
+pub mod petition;
 pub mod units;

@@ -1353,6 +1353,242 @@ impl Services {
 }
 
 // ---------------------------------------------------------------------------------------
+// Sign-in through an external e-ID provider (OpenID Connect).
+
+/// Who an external e-ID provider (the national VNeID, or any OpenID provider) says signed
+/// in, after the web layer has verified the ID token. `Debug` shows only the issuer and the
+/// level: the subject and the personal ID are personal data.
+#[derive(Clone, PartialEq, Eq)]
+pub struct ExternalIdentity {
+    /// The provider's issuer URL, exactly as its ID tokens say.
+    pub issuer: String,
+    /// The provider's stable identifier of the person (`sub`).
+    pub subject: String,
+    /// The 12-digit personal identification number the provider vouches for.
+    pub personal_id: String,
+    /// The full name the provider gives, if any (needed to create an account).
+    pub name: Option<String>,
+    /// The e-ID level the provider asserts: 1 or 2 (Decree 69/2024/NĐ-CP).
+    pub eid_level: i32,
+}
+
+impl std::fmt::Debug for ExternalIdentity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ExternalIdentity")
+            .field("issuer", &self.issuer)
+            .field("eid_level", &self.eid_level)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The SHA-256 of a secret as the store keeps it (session tokens, API tokens): a stolen
+/// database yields no live secret.
+pub(crate) fn secret_hash(secret: &str) -> String {
+    token_hash(secret)
+}
+
+/// The refusal of an e-ID sign-in whose identity cannot be used, whatever the detail.
+const EID_UNUSABLE: &str = "nhà cung cấp định danh không trả về số định danh cá nhân hợp lệ / \
+     the identity provider did not return a valid personal identification number";
+
+impl Services {
+    /// Signs in a person whom an e-ID provider has vouched for: the account linked to the
+    /// identity (issuer, subject); otherwise the citizen account with that personal ID, which
+    /// is then linked; otherwise a new citizen account (with the provider's level), linked.
+    /// Opens a session and records `signed_in` with `{"method": "eid", "issuer", "eid_level"}`.
+    ///
+    /// Linking an existing account replaces its password with one nobody knows and ends its
+    /// sessions: anyone could have registered that personal ID with a password before the
+    /// person proved who they are, and must not keep access to the verified account. An
+    /// account's e-ID level is raised to the provider's, never lowered.
+    ///
+    /// # Errors
+    /// [`ServiceError::Refused`] for an invalid personal ID, an identity linked to another
+    /// personal ID, a non-citizen account with that login, a missing name for a new account,
+    /// or a disabled account; storage failures.
+    #[tracing::instrument(skip_all, fields(account.id, eid.level = identity.eid_level))]
+    pub async fn sign_in_with_eid(
+        &self,
+        identity: &ExternalIdentity,
+        policy: &SessionPolicy,
+        request_id: Option<String>,
+    ) -> ServiceResult<(SessionToken, Session)> {
+        let personal_id = identity
+            .personal_id
+            .trim()
+            .parse::<PersonalId>()
+            .map_err(|_| ServiceError::Refused(EID_UNUSABLE.into()))?
+            .to_string();
+        if identity.issuer.is_empty()
+            || identity.subject.is_empty()
+            || identity.issuer.len() > 500
+            || identity.subject.len() > 500
+            || !(1..=2).contains(&identity.eid_level)
+        {
+            return Err(ServiceError::Refused(EID_UNUSABLE.into()));
+        }
+        let account = self
+            .eid_account(identity, &personal_id, request_id.clone())
+            .await?;
+        tracing::Span::current().record("account.id", account.id.as_str());
+        if account.disabled {
+            tracing::info!("e-ID sign-in refused: account disabled");
+            return Err(ServiceError::Refused(
+                "tài khoản đã bị khóa; hãy liên hệ quản trị / the account is disabled; contact an administrator".into(),
+            ));
+        }
+        let token = random_token()?;
+        let now = self.now();
+        let row = SessionRow {
+            token_hash: token_hash(&token),
+            account_id: account.id.clone(),
+            csrf_token: random_token()?,
+            created_at: now,
+            last_seen_at: now,
+            idle_seconds: policy.idle_secs,
+            idle_expires_at: now + TimeDelta::seconds(policy.idle_secs),
+            expires_at: now + TimeDelta::seconds(policy.absolute_secs),
+        };
+        let payload = serde_json::json!({
+            "method": "eid",
+            "issuer": identity.issuer,
+            "eid_level": identity.eid_level,
+        });
+        let meta = self.account_meta(&account, request_id);
+        self.store()
+            .open_session_with(&row, payload, Some(identity.eid_level), &meta)
+            .await?;
+        let account =
+            self.find_account(&account.id)
+                .await?
+                .ok_or_else(|| StoreError::NotFound {
+                    what: format!("tài khoản / account {}", account.id),
+                })?;
+        tracing::info!("signed in with e-ID");
+        Ok((SessionToken(token), Session::of(row, account)))
+    }
+
+    /// The account an identity signs in to, linking or creating it on first use.
+    async fn eid_account(
+        &self,
+        identity: &ExternalIdentity,
+        personal_id: &str,
+        request_id: Option<String>,
+    ) -> ServiceResult<Account> {
+        let store = self.store();
+        if let Some(id) = store
+            .find_identity(&identity.issuer, &identity.subject)
+            .await?
+        {
+            let account = self
+                .find_account(&id)
+                .await?
+                .ok_or_else(|| StoreError::NotFound {
+                    what: format!("tài khoản / account {id}"),
+                })?;
+            if account.login != personal_id {
+                tracing::warn!(
+                    account.id = %account.id,
+                    "e-ID sign-in refused: the provider now gives another personal ID for a linked identity"
+                );
+                return Err(ServiceError::Refused(EID_UNUSABLE.into()));
+            }
+            return Ok(account);
+        }
+        let (account, replace_password) = match store.find_account_by_login(personal_id).await? {
+            Some(row) if row.kind == AccountKind::Citizen => (Account::from(row), true),
+            Some(_) => return Err(ServiceError::Refused(EID_UNUSABLE.into())),
+            None => match self
+                .create_eid_citizen(identity, personal_id, &request_id)
+                .await
+            {
+                Ok(account) => (account, false),
+                // Someone registered the number a moment ago: link that account instead.
+                Err(ServiceError::Store(StoreError::Duplicate { .. })) => {
+                    let row = store
+                        .find_account_by_login(personal_id)
+                        .await?
+                        .ok_or_else(|| StoreError::NotFound {
+                            what: "tài khoản / account".into(),
+                        })?;
+                    (Account::from(row), true)
+                }
+                Err(e) => return Err(e),
+            },
+        };
+        let unusable = if replace_password {
+            Some(hash_password(&Password::new(random_token()?)).await?)
+        } else {
+            None
+        };
+        let link = motcua_storage::api_tokens::IdentityLink {
+            issuer: identity.issuer.clone(),
+            subject: identity.subject.clone(),
+            account_id: account.id.clone(),
+        };
+        let meta = self.account_meta(&account, request_id);
+        match store
+            .link_identity(&link, identity.eid_level, unusable.as_deref(), &meta)
+            .await
+        {
+            Ok(_) => {
+                tracing::info!(
+                    account.id = %account.id,
+                    password_replaced = replace_password,
+                    "e-ID identity linked"
+                );
+                Ok(account)
+            }
+            // A concurrent first sign-in of the same person linked it first.
+            Err(StoreError::Duplicate { .. }) => Ok(account),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Creates the citizen account of a first e-ID sign-in, recorded as its own creator,
+    /// online, with the provider's level and a password nobody knows (the person signs in
+    /// through the provider).
+    async fn create_eid_citizen(
+        &self,
+        identity: &ExternalIdentity,
+        personal_id: &str,
+        request_id: &Option<String>,
+    ) -> ServiceResult<Account> {
+        let name = identity
+            .name
+            .as_deref()
+            .map(str::trim)
+            .filter(|n| !n.is_empty())
+            .ok_or_else(|| {
+                ServiceError::Refused(
+                    "nhà cung cấp định danh không trả về họ tên / the identity provider did not return a name"
+                        .into(),
+                )
+            })?;
+        let new = NewAccount::Citizen {
+            personal_id: personal_id.to_owned(),
+            name: name.to_owned(),
+            phone: None,
+            password: Password::new(random_token()?),
+        };
+        let mut checked = checked(&new).map_err(|e| invalid_fields(&e))?;
+        checked.eid_level = identity.eid_level;
+        let id = format!("u:{}", random_hex(8)?);
+        let meta = EventMeta {
+            at: self.now(),
+            actor: Actor {
+                id: id.clone(),
+                role: Role::Citizen,
+                agency: None,
+            },
+            channel: Channel::Online,
+            request_id: request_id.clone(),
+        };
+        self.insert_account_with_id(id, checked, &new, meta).await
+    }
+}
+
+// ---------------------------------------------------------------------------------------
 // Demo accounts.
 
 /// The password of every demo account (printed by `motcua demo`; change it anywhere real).

@@ -129,6 +129,7 @@ pub fn sample_dossier() -> ServiceResult<NewDossier> {
             has_file: true,
             reused: false,
             from_data_store: false,
+            files: Vec::new(),
         }],
         eid_verified: true,
     })

@@ -180,6 +180,13 @@ pub const DEPARTMENTS: [Department; 13] = [
     ),
 ];
 
+impl Department {
+    /// Its identifier code, `000.00.{segment}.H05`.
+    pub fn code(&self) -> String {
+        format!("000.00.{}.{TOP}", self.segment)
+    }
+}
+
 const fn dept(
     segment: &'static str,
     name: &'static str,
@@ -483,7 +490,7 @@ fn planned_agencies(communes: &[AdminUnit]) -> Vec<Agency> {
         return out;
     };
     for d in DEPARTMENTS {
-        if let Ok(code) = format!("000.00.{}.{TOP}", d.segment).parse() {
+        if let Ok(code) = d.code().parse() {
             out.push(Agency {
                 code,
                 name: if d.name.contains("Bắc Ninh") {
@@ -858,6 +865,55 @@ fn target_of(p: &Procedure) -> Option<Target> {
     }
 }
 
+/// Where the demo province sends the dossiers of a procedure (the mapping of the module
+/// documentation), exposed so that an online submission picks the same responsible agency
+/// as the generated dossiers do.
+#[derive(Debug, Clone, Copy)]
+pub enum Responsible {
+    /// One department of [`DEPARTMENTS`].
+    Department(&'static Department),
+    /// The People's Committee of the applicant's commune (see [`is_commune_committee`]).
+    Commune,
+}
+
+/// The responsible agency of `p` in the demo province, or `None` when the province does not
+/// handle it (the State Bank's and the courts' procedures, ministry-only procedures).
+pub fn responsible(p: &Procedure) -> Option<Responsible> {
+    match target_of(p)? {
+        Target::Department(i) => DEPARTMENTS.get(i).map(Responsible::Department),
+        Target::Commune => Some(Responsible::Commune),
+    }
+}
+
+/// Whether `code` is one of the demo communes' People's Committees (`nnn.00.50.H05`; extra
+/// intake desks `nnn.kk.50.H05` are not).
+pub fn is_commune_committee(code: &str) -> bool {
+    code.parse::<motcua_domain::units::AgencyCode>()
+        .is_ok_and(|c| matches!(c.segments(), [_, "00", COMMUNE_SEGMENT, TOP]))
+}
+
+/// The procedure as the demo's dossiers carry it: the effective time limit, or the
+/// statutory one of [`FALLBACK_LIMITS`] when the catalogue row lost it.
+pub fn procedure_ref(p: &Procedure) -> ProcedureRef {
+    let code = p.code.to_string();
+    let limit = p.effective_time_limit().or_else(|| {
+        FALLBACK_LIMITS
+            .iter()
+            .find(|(c, _)| *c == code)
+            .map(|(_, days)| TimeLimit {
+                value: TimeValue::whole(*days),
+                unit: TimeUnit::WorkingDays,
+            })
+    });
+    ProcedureRef {
+        code,
+        name: p.name.clone(),
+        limit,
+        same_day_certification: catalog::is_same_day_certification(p),
+        document_result: p.result.document_required,
+    }
+}
+
 fn family_of(p: &Procedure) -> Family {
     let name = fold(&p.name);
     let sector = fold(&p.sector);
@@ -949,15 +1005,6 @@ fn select_procedures(stored: &[Procedure], rng: &mut ChaCha8Rng) -> Vec<DemoProc
 fn demo_procedure(p: &Procedure, target: Target) -> DemoProcedure {
     let code = p.code.to_string();
     let family = family_of(p);
-    let limit = p.effective_time_limit().or_else(|| {
-        FALLBACK_LIMITS
-            .iter()
-            .find(|(c, _)| *c == code)
-            .map(|(_, days)| TimeLimit {
-                value: TimeValue::whole(*days),
-                unit: TimeUnit::WorkingDays,
-            })
-    });
     let frequent = FREQUENT.iter().find(|(c, _)| *c == code).map(|(_, w)| *w);
     let (mut online, mut post) = channel_mix(family);
     if !p.channels.is_empty() && !ONLINE_ANYWAY.contains(&code.as_str()) {
@@ -1024,13 +1071,7 @@ fn demo_procedure(p: &Procedure, target: Target) -> DemoProcedure {
             .collect();
     }
     DemoProcedure {
-        reference: ProcedureRef {
-            code,
-            name: p.name.clone(),
-            limit,
-            same_day_certification: catalog::is_same_day_certification(p),
-            document_result: p.result.document_required,
-        },
+        reference: procedure_ref(p),
         family,
         target,
         weight: frequent.unwrap_or(0.0),
@@ -1649,6 +1690,7 @@ impl Generator {
                     has_file: scanned || from_data_store,
                     reused: self.rng.random_bool(rates::REUSED),
                     from_data_store,
+                    files: Vec::new(),
                 }
             })
             .collect()

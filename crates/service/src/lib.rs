@@ -5,14 +5,20 @@
 //! projections in one transaction. The clock lives here ([`Clock`]), never in the domain.
 
 pub mod accounts;
+pub mod api_tokens;
 pub mod bench;
 pub mod calendar;
 pub mod catalog;
 mod clock;
 pub mod demo;
 pub mod dossiers;
+pub mod drafts;
 mod error;
+pub mod files;
 pub mod intake;
+pub mod office;
+pub mod petitions;
+pub mod portal;
 pub mod reads;
 pub mod stats;
 pub mod tracking;
@@ -72,12 +78,15 @@ pub struct Services {
     clock: Arc<dyn Clock>,
     rules: DossierRules,
     calendars: Arc<RwLock<HashMap<String, Arc<Calendar>>>>,
+    /// The portal's file store and petition deadlines.
+    portal: Arc<portal::PortalSettings>,
 }
 
 impl Services {
     /// Services over `store`, reading time from `clock`, with the default dossier rules.
     pub fn new(store: Store, clock: Arc<dyn Clock>) -> Services {
         Services {
+            portal: Arc::new(portal::PortalSettings::for_store(&store)),
             store,
             clock,
             rules: DossierRules::default(),

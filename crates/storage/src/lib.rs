@@ -11,11 +11,15 @@
 //! it never decides a business rule.
 
 pub mod accounts;
+pub mod api_tokens;
 pub mod bench;
 pub mod catalog;
 pub mod dossiers;
+pub mod drafts;
 mod error;
 pub mod events;
+pub mod files;
+pub mod petitions;
 pub mod schedules;
 pub mod units;
 

@@ -15,11 +15,23 @@ struct Asset {
     body: &'static [u8],
 }
 
-const ASSETS: &[Asset] = &[Asset {
-    name: "app.css",
-    content_type: "text/css; charset=utf-8",
-    body: include_bytes!("../static/app.css"),
-}];
+const ASSETS: &[Asset] = &[
+    Asset {
+        name: "app.css",
+        content_type: "text/css; charset=utf-8",
+        body: include_bytes!("../static/app.css"),
+    },
+    Asset {
+        name: "portal.css",
+        content_type: "text/css; charset=utf-8",
+        body: include_bytes!("../static/portal.css"),
+    },
+    Asset {
+        name: "office.css",
+        content_type: "text/css; charset=utf-8",
+        body: include_bytes!("../static/office.css"),
+    },
+];
 
 /// FNV-1a, enough to tell versions of a file apart in a URL.
 fn fingerprint(bytes: &[u8]) -> String {

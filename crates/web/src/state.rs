@@ -6,6 +6,9 @@ use motcua_service::Services;
 use motcua_service::accounts::SessionPolicy;
 use serde::{Deserialize, Serialize};
 
+use crate::auth::oidc::{Oidc, OidcConfig};
+use crate::auth::rate_limit::{LoginLimiter, LoginLimits};
+
 /// Configuration of the web faces.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct WebConfig {
@@ -21,6 +24,18 @@ pub struct WebConfig {
     pub secure_cookies: bool,
     /// How long sessions last.
     pub sessions: SessionPolicy,
+    /// Sign-in through an external e-ID provider (OpenID Connect); `None` hides the e-ID
+    /// button.
+    #[serde(default)]
+    pub oidc: Option<OidcConfig>,
+    /// Limits of failed sign-ins per login and per client address.
+    #[serde(default)]
+    pub login_limits: LoginLimits,
+    /// The header a trusted reverse proxy puts the client's address in (e.g.
+    /// `x-forwarded-for`; its last entry is used). `None`: the TCP peer's address. Set it only
+    /// when clients cannot reach the server except through that proxy, or they could forge it.
+    #[serde(default)]
+    pub client_ip_header: Option<String>,
 }
 
 impl Default for WebConfig {
@@ -32,6 +47,9 @@ impl Default for WebConfig {
             request_timeout_secs: 30,
             secure_cookies: false,
             sessions: SessionPolicy::default(),
+            oidc: None,
+            login_limits: LoginLimits::default(),
+            client_ip_header: None,
         }
     }
 }
@@ -43,14 +61,31 @@ pub struct AppState {
     pub services: Services,
     /// The web configuration.
     pub config: Arc<WebConfig>,
+    /// The e-ID relying party, when [`WebConfig::oidc`] is set (and valid).
+    pub oidc: Option<Arc<Oidc>>,
+    /// Failed sign-ins, per login and per client address.
+    pub login_limiter: Arc<LoginLimiter>,
 }
 
 impl AppState {
     /// State over `services` with `config`.
+    ///
+    /// An invalid [`WebConfig::oidc`] is logged and leaves e-ID sign-in off; check it first
+    /// with [`OidcConfig::validate`] to refuse to start instead (`motcua serve` does).
     pub fn new(services: Services, config: WebConfig) -> AppState {
+        let oidc = config.oidc.clone().and_then(|c| match Oidc::new(c) {
+            Ok(oidc) => Some(Arc::new(oidc)),
+            Err(e) => {
+                tracing::error!(error = %e, "e-ID sign-in disabled: invalid configuration");
+                None
+            }
+        });
+        let login_limiter = Arc::new(LoginLimiter::new(config.login_limits));
         AppState {
             services,
             config: Arc::new(config),
+            oidc,
+            login_limiter,
         }
     }
 }

@@ -10,6 +10,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use motcua_service::demo::{DEFAULT_DOSSIERS, DemoConfig, DemoProgress, DemoReport, MAX_DOSSIERS};
 use motcua_service::stats::Headline;
 use motcua_storage::StoreConfig;
+use motcua_web::i18n::{Lang, Tr};
 
 /// How `--dossiers` maps to the load of each agency (the daily sequence has four digits).
 const LOAD_HELP: &str = "\
@@ -157,36 +158,24 @@ fn show_progress(bar: &ProgressBar, progress: DemoProgress) {
     }
 }
 
-/// `1234567` → `1.234.567`.
+/// `1234567` → `1.234.567`, as the web pages write it.
 fn int_vi(n: u64) -> String {
-    group(n, '.')
+    Tr::new(Lang::Vi).num(n)
 }
 
 /// `1234567` → `1,234,567`.
 fn int_en(n: u64) -> String {
-    group(n, ',')
-}
-
-fn group(n: u64, sep: char) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(sep);
-        }
-        out.push(c);
-    }
-    out
+    Tr::new(Lang::En).num(n)
 }
 
 /// `0.99623` → `99,62 %`; `—` when there is nothing to divide by.
 fn pct_vi(r: Option<f64>) -> String {
-    pct_en(r).replace('.', ",")
+    Tr::new(Lang::Vi).pct(r)
 }
 
-/// `0.99623` → `99.62 %`.
+/// `0.99623` → `99.62%`.
 fn pct_en(r: Option<f64>) -> String {
-    r.map_or_else(|| "—".to_owned(), |r| format!("{:.2} %", r * 100.0))
+    Tr::new(Lang::En).pct(r)
 }
 
 /// `12.3456` → `12,3` (Vietnamese decimal comma).
@@ -384,7 +373,7 @@ mod tests {
         assert_eq!(int_vi(999), "999");
         assert_eq!(int_vi(0), "0");
         assert_eq!(pct_vi(Some(0.99623)), "99,62 %");
-        assert_eq!(pct_en(Some(0.99623)), "99.62 %");
+        assert_eq!(pct_en(Some(0.99623)), "99.62%");
         assert_eq!(pct_vi(None), "—");
         assert_eq!(dec_vi(12.34), "12,3");
     }

@@ -3,6 +3,8 @@
 use anyhow::Context as _;
 use clap::Args;
 use motcua_storage::StoreConfig;
+use motcua_web::auth::LoginLimits;
+use motcua_web::auth::oidc::{CALLBACK_PATH, OidcConfig, OidcSecret};
 use motcua_web::{AppState, WebConfig};
 
 /// Options of `motcua serve`.
@@ -14,6 +16,115 @@ pub struct ServeArgs {
     /// Public base URL printed on slips and QR codes (default: http://LISTEN).
     #[arg(long, env = "MOTCUA_PUBLIC_URL")]
     pub public_url: Option<String>,
+    /// Sign-in through an external e-ID provider (OpenID Connect).
+    #[command(flatten)]
+    pub oidc: OidcArgs,
+    /// The header a trusted reverse proxy puts the client's address in (e.g.
+    /// x-forwarded-for; its last entry is used). Without it, the TCP peer's address is used
+    /// for the login rate limit. Set it only if clients cannot bypass the proxy.
+    #[arg(long, env = "MOTCUA_CLIENT_IP_HEADER")]
+    pub client_ip_header: Option<String>,
+    /// Failed sign-ins allowed per login within the window.
+    #[arg(long, env = "MOTCUA_LOGIN_LIMIT_PER_LOGIN", default_value_t = LoginLimits::default().per_login)]
+    pub login_limit_per_login: u32,
+    /// Failed sign-ins allowed per client address within the window.
+    #[arg(long, env = "MOTCUA_LOGIN_LIMIT_PER_IP", default_value_t = LoginLimits::default().per_ip)]
+    pub login_limit_per_ip: u32,
+    /// The window of the login limits, in seconds.
+    #[arg(long, env = "MOTCUA_LOGIN_LIMIT_WINDOW_SECS", default_value_t = LoginLimits::default().window_secs)]
+    pub login_limit_window_secs: i64,
+}
+
+/// The e-ID provider options of `motcua serve`; e-ID sign-in is on when the issuer is set.
+#[derive(Debug, Args)]
+pub struct OidcArgs {
+    /// The provider's issuer URL (discovery at ISSUER/.well-known/openid-configuration).
+    #[arg(long = "oidc-issuer", env = "MOTCUA_OIDC_ISSUER")]
+    pub issuer: Option<String>,
+    /// This installation's client id at the provider.
+    #[arg(long = "oidc-client-id", env = "MOTCUA_OIDC_CLIENT_ID")]
+    pub client_id: Option<String>,
+    /// The client secret. Prefer the environment variable: a command line is visible to
+    /// other users of the machine.
+    #[arg(
+        long = "oidc-client-secret",
+        env = "MOTCUA_OIDC_CLIENT_SECRET",
+        hide_env_values = true
+    )]
+    pub client_secret: Option<String>,
+    /// The redirect URL registered at the provider (default: PUBLIC_URL/dang-nhap/eid/ve).
+    #[arg(long = "oidc-redirect-url", env = "MOTCUA_OIDC_REDIRECT_URL")]
+    pub redirect_url: Option<String>,
+    /// Scopes asked for besides openid, comma-separated.
+    #[arg(
+        long = "oidc-scopes",
+        env = "MOTCUA_OIDC_SCOPES",
+        value_delimiter = ',',
+        default_value = "profile"
+    )]
+    pub scopes: Vec<String>,
+    /// The claim with the 12-digit personal identification number.
+    #[arg(
+        long = "oidc-personal-id-claim",
+        env = "MOTCUA_OIDC_PERSONAL_ID_CLAIM",
+        default_value = "personal_id"
+    )]
+    pub personal_id_claim: String,
+    /// The claim with the person's full name.
+    #[arg(
+        long = "oidc-name-claim",
+        env = "MOTCUA_OIDC_NAME_CLAIM",
+        default_value = "name"
+    )]
+    pub name_claim: String,
+    /// The claim that tells the e-ID level.
+    #[arg(
+        long = "oidc-level-claim",
+        env = "MOTCUA_OIDC_LEVEL_CLAIM",
+        default_value = "acr"
+    )]
+    pub level_claim: String,
+    /// Values of the level claim that mean e-ID level 2, comma-separated.
+    #[arg(
+        long = "oidc-level2-values",
+        env = "MOTCUA_OIDC_LEVEL2_VALUES",
+        value_delimiter = ',',
+        default_value = "2"
+    )]
+    pub level2_values: Vec<String>,
+}
+
+impl OidcArgs {
+    /// The configuration, when an issuer is given.
+    fn config(self, public_url: &str) -> anyhow::Result<Option<OidcConfig>> {
+        let Some(issuer) = self.issuer else {
+            return Ok(None);
+        };
+        let client_id = self.client_id.context(
+            "--oidc-client-id (MOTCUA_OIDC_CLIENT_ID) là bắt buộc khi có --oidc-issuer / \
+             is required with --oidc-issuer",
+        )?;
+        let redirect_url = self
+            .redirect_url
+            .unwrap_or_else(|| format!("{}{CALLBACK_PATH}", public_url.trim_end_matches('/')));
+        let config = OidcConfig {
+            scopes: self.scopes,
+            personal_id_claim: self.personal_id_claim,
+            name_claim: self.name_claim,
+            level_claim: self.level_claim,
+            level2_values: self.level2_values,
+            ..OidcConfig::new(
+                issuer,
+                client_id,
+                self.client_secret.map(OidcSecret::new),
+                redirect_url,
+            )
+        };
+        config.validate().map_err(|e| {
+            anyhow::anyhow!("cấu hình OIDC không hợp lệ / invalid OIDC configuration: {e}")
+        })?;
+        Ok(Some(config))
+    }
 }
 
 /// Waits for Ctrl-C or SIGTERM.
@@ -46,11 +157,22 @@ pub async fn run(args: ServeArgs, config: &StoreConfig) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("không mở được cổng / cannot listen on {}", args.listen))?;
     let address = listener.local_addr()?;
+    let public_url = args
+        .public_url
+        .unwrap_or_else(|| format!("http://{address}"));
+    let oidc = args.oidc.config(&public_url)?;
     let web = WebConfig {
         listen: address.to_string(),
-        public_url: args
-            .public_url
-            .unwrap_or_else(|| format!("http://{address}")),
+        // Behind TLS (an https public URL), cookies are sent over TLS only.
+        secure_cookies: public_url.starts_with("https://"),
+        public_url,
+        oidc,
+        login_limits: LoginLimits {
+            per_login: args.login_limit_per_login,
+            per_ip: args.login_limit_per_ip,
+            window_secs: args.login_limit_window_secs,
+        },
+        client_ip_header: args.client_ip_header,
         ..WebConfig::default()
     };
     println!(

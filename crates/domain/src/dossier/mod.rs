@@ -122,6 +122,23 @@ pub struct Component {
     pub reused: bool,
     /// Taken from the applicant's data store on the national portal (766 indicator 4.4).
     pub from_data_store: bool,
+    /// The files attached to the component, by content (older events have none).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub files: Vec<FileRef>,
+}
+
+/// A file in the content-addressed store: the SHA-256 of its bytes is its identity, so a
+/// reference can never come to mean other bytes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileRef {
+    /// SHA-256 of the content, 64 lower-case hex digits.
+    pub sha256: String,
+    /// The file name the applicant gave (shown, never used as a path).
+    pub name: String,
+    /// Media type found from the content: `application/pdf`, `image/jpeg` or `image/png`.
+    pub media_type: String,
+    /// Size in bytes.
+    pub size: u64,
 }
 
 /// The content of a new dossier.

@@ -18,6 +18,10 @@
 //! `motcua_csrf` cookie (double submit); [`CsrfToken`] gives the value to embed and sets
 //! that cookie when the browser has none. A form without a valid token gets 403.
 //!
+//! **Also here**: [`ApiCaller`] for API handlers (API token or session; [`tokens`]),
+//! sign-in through an external e-ID provider ([`oidc`]) and the login rate limit
+//! ([`rate_limit`]).
+//!
 //! **Cookies**: `HttpOnly; SameSite=Lax; Path=/`, plus `Secure` with
 //! [`WebConfig::secure_cookies`](crate::WebConfig). The session cookie holds a random
 //! 256-bit token; the database holds only its SHA-256. Rejections are logged at `debug`
@@ -36,6 +40,13 @@ use serde::de::DeserializeOwned;
 
 use crate::error::{ApiError, AppError, PageError};
 use crate::{AppState, REQUEST_ID};
+
+pub mod oidc;
+pub mod rate_limit;
+pub mod tokens;
+
+pub use rate_limit::{ClientIp, LoginLimiter, LoginLimits};
+pub use tokens::{ApiAuthRejection, ApiCaller, Credential};
 
 /// Name of the session cookie.
 pub const SESSION_COOKIE: &str = "motcua_session";

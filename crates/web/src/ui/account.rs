@@ -16,10 +16,12 @@ use motcua_domain::event::Role;
 use motcua_domain::ids::PersonalId;
 use motcua_service::ServiceError;
 use motcua_service::accounts::{self, AccountKind, FieldError, NewAccount, Password};
+use motcua_service::api_tokens::{ApiScope, NewApiToken, TOKEN_ROLES};
 use motcua_storage::StoreError;
 use serde::Deserialize;
 
-use crate::auth::{self, CsrfForm, CsrfToken, CurrentUser, MaybeUser, SESSION_COOKIE};
+use crate::auth::rate_limit::RetryAfter;
+use crate::auth::{self, ClientIp, CsrfForm, CsrfToken, CurrentUser, MaybeUser, SESSION_COOKIE};
 use crate::error::PageError;
 use crate::i18n::{Lang, Tr};
 use crate::ui::{Chrome, render};
@@ -121,6 +123,23 @@ pub struct AccountSignInPage {
     next: String,
     login: String,
     errors: FormErrors,
+    /// The e-ID button's address (with `next`), when e-ID sign-in is configured.
+    eid_url: Option<String>,
+}
+
+/// The address of the e-ID sign-in that comes back to `next`, when it is configured.
+fn eid_url(state: &AppState, next: &str) -> Option<String> {
+    state.oidc.as_ref().map(|_| {
+        if next == AFTER_SIGN_IN {
+            auth::oidc::START_PATH.to_owned()
+        } else {
+            format!(
+                "{}?next={}",
+                auth::oidc::START_PATH,
+                auth::encode_component(next)
+            )
+        }
+    })
 }
 
 #[derive(Deserialize)]
@@ -138,6 +157,7 @@ struct SignInForm {
 }
 
 async fn sign_in_page(
+    State(state): State<AppState>,
     chrome: Chrome,
     MaybeUser(user): MaybeUser,
     csrf: CsrfToken,
@@ -150,6 +170,7 @@ async fn sign_in_page(
     let html = render(&AccountSignInPage {
         chrome,
         csrf: csrf.value().to_owned(),
+        eid_url: eid_url(&state, &next),
         next,
         login: String::new(),
         errors: FormErrors::default(),
@@ -161,6 +182,7 @@ async fn sign_in(
     State(state): State<AppState>,
     chrome: Chrome,
     headers: HeaderMap,
+    ClientIp(ip): ClientIp,
     csrf: CsrfToken,
     CsrfForm(form): CsrfForm<SignInForm>,
 ) -> Result<Response, PageError> {
@@ -173,6 +195,21 @@ async fn sign_in(
     }
     if form.password.is_empty() {
         errors.push("password", t.t("account.error.password_required"));
+    }
+    // Failed sign-ins are limited per login and per address (`auth::rate_limit`).
+    let limited_login = accounts::normalise_login(&form.login);
+    let now = state.services.now();
+    let mut retry_after = None;
+    if errors.is_empty()
+        && let Err(RetryAfter(seconds)) = state.login_limiter.check(now, &limited_login, ip)
+    {
+        tracing::info!(reason = "rate_limited", "sign-in refused");
+        let minutes = seconds.div_ceil(60).to_string();
+        errors.push(
+            "",
+            t.t("account.error.too_many").replace("{minutes}", &minutes),
+        );
+        retry_after = Some(seconds);
     }
     if errors.is_empty() {
         let password = Password::new(form.password);
@@ -187,6 +224,7 @@ async fn sign_in(
             .await
         {
             Ok((token, _)) => {
+                state.login_limiter.record_success(&limited_login);
                 // The new session replaces any other this browser had: a token is never
                 // reused across sign-ins (no session fixation).
                 if let Some(old) = auth::cookie(&headers, SESSION_COOKIE) {
@@ -200,18 +238,29 @@ async fn sign_in(
                     auth::session_cookie(&token, &state),
                 ));
             }
-            Err(ServiceError::Refused(message)) => errors.push("", in_language(lang, &message)),
+            Err(ServiceError::Refused(message)) => {
+                state.login_limiter.record_failure(now, &limited_login, ip);
+                errors.push("", in_language(lang, &message));
+            }
             Err(e) => return Err(e.into()),
         }
     }
     let html = render(&AccountSignInPage {
         chrome,
         csrf: csrf.value().to_owned(),
+        eid_url: eid_url(&state, &next),
         next,
         login: form.login.trim().to_owned(),
         errors,
     })?;
-    Ok(private(StatusCode::UNPROCESSABLE_ENTITY, Some(csrf), html))
+    let Some(seconds) = retry_after else {
+        return Ok(private(StatusCode::UNPROCESSABLE_ENTITY, Some(csrf), html));
+    };
+    let mut response = private(StatusCode::TOO_MANY_REQUESTS, Some(csrf), html);
+    response
+        .headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+    Ok(response)
 }
 
 #[derive(Deserialize)]
@@ -355,6 +404,8 @@ pub struct AccountPage {
     created: String,
     changed: bool,
     errors: FormErrors,
+    /// Whether the account may manage API tokens (agency and system administrators).
+    manages_api_tokens: bool,
 }
 
 /// Catalogue key of a role's name.
@@ -406,6 +457,10 @@ impl AccountPage {
             created: t.datetime(&a.created_at),
             changed,
             errors,
+            manages_api_tokens: motcua_domain::authz::role_allows(
+                a.role,
+                motcua_domain::authz::Action::ManageApiTokens,
+            ),
             chrome,
         }
     }
@@ -494,6 +549,288 @@ async fn change_password(
     ))
 }
 
+// ---------------------------------------------------------------------------------------
+// API tokens (agency and system administrators).
+
+/// The API tokens page.
+const API_TOKENS_PATH: &str = "/tai-khoan/khoa-api";
+/// Where the revoke buttons post.
+const API_TOKENS_REVOKE_PATH: &str = "/tai-khoan/khoa-api/thu-hoi";
+/// Validity offered by default on the form, in days.
+const DEFAULT_VALID_DAYS: i64 = 90;
+
+/// One token as the page lists it.
+pub struct TokenLine {
+    id: String,
+    name: String,
+    agency: String,
+    role: &'static str,
+    scopes: String,
+    created: String,
+    expires: String,
+    last_used: String,
+    status: &'static str,
+    live: bool,
+}
+
+/// A scope on the form: its name and whether it is ticked.
+pub struct ScopeChoice {
+    name: &'static str,
+    checked: bool,
+}
+
+/// A role on the form: its catalogue key, identifier and whether it is chosen.
+pub struct RoleChoice {
+    key: &'static str,
+    value: &'static str,
+    selected: bool,
+}
+
+/// The API tokens page: the agency's tokens (every agency's for a system administrator),
+/// the form to issue one and, right after issuing, the secret, shown this once.
+#[derive(Template)]
+#[template(path = "account/api_tokens.html")]
+pub struct ApiTokensPage {
+    chrome: Chrome,
+    csrf: String,
+    /// The agency of an agency administrator (fixed); `None` lets a system administrator
+    /// type one.
+    own_agency: Option<String>,
+    tokens: Vec<TokenLine>,
+    scopes: Vec<ScopeChoice>,
+    roles: Vec<RoleChoice>,
+    name: String,
+    agency: String,
+    valid_days: String,
+    errors: FormErrors,
+    /// The secret of the token just issued.
+    secret: Option<String>,
+    revoked: bool,
+}
+
+#[derive(Deserialize)]
+struct RevokedQuery {
+    #[serde(rename = "da-thu-hoi")]
+    revoked: Option<String>,
+}
+
+/// The form as typed, to show again with its errors.
+#[derive(Default)]
+struct TokenForm {
+    name: String,
+    agency: String,
+    role: String,
+    scopes: Vec<String>,
+    valid_days: String,
+}
+
+impl ApiTokensPage {
+    async fn load(
+        state: &AppState,
+        chrome: Chrome,
+        user: &auth::SignedIn,
+        form: TokenForm,
+        errors: FormErrors,
+    ) -> Result<ApiTokensPage, PageError> {
+        let t = chrome.t;
+        let a = user.account();
+        let own_agency = match a.role {
+            Role::SystemAdmin => None,
+            _ => a.agency.clone(),
+        };
+        let tokens = state
+            .services
+            .list_api_tokens(&user.acting, own_agency.as_deref())
+            .await?;
+        let now = state.services.now();
+        let tokens = tokens
+            .into_iter()
+            .map(|token| {
+                let status = if token.revoked_at.is_some() {
+                    "account.tokens.status.revoked"
+                } else if !token.is_live(now) {
+                    "account.tokens.status.expired"
+                } else {
+                    "account.tokens.status.live"
+                };
+                TokenLine {
+                    live: token.is_live(now),
+                    status,
+                    scopes: token
+                        .scopes
+                        .iter()
+                        .map(|s| s.as_str())
+                        .collect::<Vec<_>>()
+                        .join(" "),
+                    role: role_key(token.role),
+                    created: t.datetime(&token.created_at),
+                    expires: t.datetime(&token.expires_at),
+                    last_used: t.opt_datetime(&token.last_used_at),
+                    id: token.id,
+                    name: token.name,
+                    agency: token.agency,
+                }
+            })
+            .collect();
+        let role = if form.role.is_empty() {
+            Role::DeskOfficer.as_str().to_owned()
+        } else {
+            form.role.clone()
+        };
+        Ok(ApiTokensPage {
+            csrf: user.csrf().to_owned(),
+            agency: if form.agency.is_empty() {
+                own_agency.clone().unwrap_or_default()
+            } else {
+                form.agency
+            },
+            own_agency,
+            tokens,
+            scopes: ApiScope::ALL
+                .into_iter()
+                .map(|s| ScopeChoice {
+                    name: s.as_str(),
+                    checked: form.scopes.iter().any(|c| c == s.as_str()),
+                })
+                .collect(),
+            roles: TOKEN_ROLES
+                .into_iter()
+                .map(|r| RoleChoice {
+                    key: role_key(r),
+                    value: r.as_str(),
+                    selected: r.as_str() == role,
+                })
+                .collect(),
+            name: form.name,
+            valid_days: if form.valid_days.is_empty() {
+                DEFAULT_VALID_DAYS.to_string()
+            } else {
+                form.valid_days
+            },
+            errors,
+            secret: None,
+            revoked: false,
+            chrome,
+        })
+    }
+}
+
+async fn api_tokens_page(
+    State(state): State<AppState>,
+    chrome: Chrome,
+    user: CurrentUser,
+    Query(query): Query<RevokedQuery>,
+) -> Result<Response, PageError> {
+    let mut page = ApiTokensPage::load(
+        &state,
+        chrome,
+        &user,
+        TokenForm::default(),
+        FormErrors::default(),
+    )
+    .await?;
+    page.revoked = query.revoked.is_some();
+    Ok(private(StatusCode::OK, None, render(&page)?))
+}
+
+/// The create form, read as a map: several scope boxes share no name, so each is its own key
+/// (`scope.dossiers:read=on`).
+async fn create_api_token(
+    State(state): State<AppState>,
+    chrome: Chrome,
+    user: CurrentUser,
+    CsrfForm(fields): CsrfForm<std::collections::HashMap<String, String>>,
+) -> Result<Response, PageError> {
+    let lang = chrome.t.lang;
+    let field = |name: &str| fields.get(name).map_or("", |v| v.trim()).to_owned();
+    let form = TokenForm {
+        name: field("name"),
+        agency: match user.account().role {
+            Role::SystemAdmin => field("agency"),
+            _ => user.account().agency.clone().unwrap_or_default(),
+        },
+        role: field("role"),
+        scopes: ApiScope::ALL
+            .into_iter()
+            .filter(|s| fields.contains_key(&format!("scope.{}", s.as_str())))
+            .map(|s| s.as_str().to_owned())
+            .collect(),
+        valid_days: field("valid_days"),
+    };
+    let mut errors = FormErrors::default();
+    let role = Role::parse(&form.role).filter(|r| TOKEN_ROLES.contains(r));
+    if role.is_none() {
+        errors.push("role", chrome.t.t("account.tokens.error.role"));
+    }
+    let valid_days = form.valid_days.parse::<i64>().ok();
+    if valid_days.is_none() {
+        errors.push("valid_days", chrome.t.t("account.tokens.error.valid_days"));
+    }
+    if let (Some(role), Some(valid_days)) = (role, valid_days) {
+        let new = NewApiToken {
+            agency: form.agency.clone(),
+            role,
+            name: form.name.clone(),
+            scopes: form
+                .scopes
+                .iter()
+                .filter_map(|s| ApiScope::parse(s))
+                .collect(),
+            valid_days,
+        };
+        match state.services.create_api_token(&user.acting, new).await {
+            Ok((secret, _)) => {
+                let mut page = ApiTokensPage::load(
+                    &state,
+                    chrome,
+                    &user,
+                    TokenForm::default(),
+                    FormErrors::default(),
+                )
+                .await?;
+                page.secret = Some(secret.expose().to_owned());
+                return Ok(private(StatusCode::CREATED, None, render(&page)?));
+            }
+            Err(ServiceError::Invalid(message)) => {
+                // "field: vi / en; field: vi / en" from the service.
+                for problem in message.split("; ") {
+                    let (name, text) = problem.split_once(": ").unwrap_or(("", problem));
+                    errors.push(name, in_language(lang, text));
+                }
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+    let page = ApiTokensPage::load(&state, chrome, &user, form, errors).await?;
+    Ok(private(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        None,
+        render(&page)?,
+    ))
+}
+
+#[derive(Deserialize)]
+struct RevokeForm {
+    #[serde(default)]
+    id: String,
+}
+
+async fn revoke_api_token(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    CsrfForm(form): CsrfForm<RevokeForm>,
+) -> Result<Response, PageError> {
+    state
+        .services
+        .revoke_api_token(&user.acting, &form.id)
+        .await?;
+    let mut response = Redirect::to(&format!("{API_TOKENS_PATH}?da-thu-hoi=1")).into_response();
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    Ok(response)
+}
+
 /// The routes of this area.
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -502,6 +839,10 @@ pub fn router() -> Router<AppState> {
         .route("/dang-ky", get(register_page).post(register))
         .route("/tai-khoan", get(account_page))
         .route("/tai-khoan/mat-khau", post(change_password))
+        .route(auth::oidc::START_PATH, get(auth::oidc::start))
+        .route(auth::oidc::CALLBACK_PATH, get(auth::oidc::callback))
+        .route(API_TOKENS_PATH, get(api_tokens_page).post(create_api_token))
+        .route(API_TOKENS_REVOKE_PATH, post(revoke_api_token))
 }
 
 #[cfg(test)]

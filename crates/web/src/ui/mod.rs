@@ -70,7 +70,11 @@ impl Chrome {
 
     /// The link that switches to the other language and returns here.
     pub fn switch_url(&self) -> String {
-        format!("/lang/{}?next={}", self.t.lang.other().code(), self.path)
+        format!(
+            "/lang/{}?next={}",
+            self.t.lang.other().code(),
+            encode_query_value(&self.path)
+        )
     }
 
     /// The sign-in link that comes back here.
@@ -104,11 +108,50 @@ where
         };
         Ok(Chrome {
             t: Tr::new(lang),
-            path: parts.uri.path().to_owned(),
+            path: return_path(parts),
             css: assets::url("app.css"),
             user,
         })
     }
+}
+
+/// Where the language switch brings the reader back: this page (with its query) for a GET;
+/// after a form was posted, the page the form was on (a GET of the POST address would fail).
+fn return_path(parts: &Parts) -> String {
+    if parts.method == axum::http::Method::GET {
+        return parts
+            .uri
+            .path_and_query()
+            .map_or_else(|| parts.uri.path().to_owned(), |pq| pq.as_str().to_owned());
+    }
+    parts
+        .headers
+        .get(header::REFERER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|referer| referer.parse::<axum::http::Uri>().ok())
+        .filter(|uri| {
+            // Only our own pages: the Referer's host must be the request's host.
+            let host = parts
+                .headers
+                .get(header::HOST)
+                .and_then(|h| h.to_str().ok());
+            uri.host().is_none() || uri.authority().map(|a| a.as_str()) == host
+        })
+        .and_then(|uri| uri.path_and_query().map(|pq| pq.as_str().to_owned()))
+        .unwrap_or_else(|| "/".to_owned())
+}
+
+/// Percent-encodes a URL query value.
+pub fn encode_query_value(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for b in text.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~/".contains(&b) {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
 }
 
 /// Renders a template, turning a rendering failure into a logged 500.

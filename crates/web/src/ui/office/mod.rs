@@ -1,10 +1,145 @@
-//! (in progress)
+//! The one-stop desk and the back office, under `/can-bo/…` (issue "web application", §4).
+//!
+//! - `/can-bo/ho-so`: the officer's worklist, nearest deadline first, overdue and due-soon
+//!   dossiers marked ([`worklist`]).
+//! - `/can-bo/tiep-nhan`: desk intake of a dossier brought in person or by post — receive
+//!   (Form 01), guide (Form 02) or refuse (Form 03) ([`intake`]).
+//! - `/can-bo/ho-so/{code}`: everything about one dossier, its history from the event log
+//!   and the actions the officer's role may take now, each a form ([`dossier`]).
+//! - `/can-bo/ho-so/{code}/mau-01` … `mau-05` and `/phieu-kiem-soat` (Form 06): the
+//!   printable forms of Circular 01/2018/TT-VPCP and Circular 03/2025/TT-VPCP ([`forms`]).
+//!
+//! Every page needs a [`Staff`](crate::auth::Staff) account and works without JavaScript;
+//! every POST carries the CSRF token and the dossier version it was based on. Handlers read
+//! and change dossiers only through `motcua-service`, which checks permissions and scope;
+//! pages of dossiers out of scope answer 404. Pages carry personal data, so none is cached.
+
+mod dossier;
+mod forms;
+mod intake;
+mod view;
+mod worklist;
 
 use axum::Router;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use motcua_domain::authz::{Action, role_allows};
+use motcua_domain::dossier::DossierCode;
 
 use crate::AppState;
+use crate::auth::SignedIn;
+use crate::error::{AppError, PageError};
+use crate::i18n::{Lang, Tr};
+
+/// A submitted form as its name–value pairs, in order (a checkbox group repeats a name).
+#[derive(Debug, Clone, Default)]
+pub struct Fields(Vec<(String, String)>);
+
+impl Fields {
+    /// Wraps the pairs of a form.
+    pub fn new(pairs: Vec<(String, String)>) -> Fields {
+        Fields(pairs)
+    }
+
+    /// The first value of `name`, trimmed; empty when absent.
+    pub fn get(&self, name: &str) -> &str {
+        self.0
+            .iter()
+            .find(|(k, _)| k == name)
+            .map_or("", |(_, v)| v.trim())
+    }
+
+    /// Whether `name` was sent with a non-empty value (a ticked checkbox).
+    pub fn has(&self, name: &str) -> bool {
+        !self.get(name).is_empty()
+    }
+
+    /// Whether radio `name` holds `value`.
+    pub fn is(&self, name: &str, value: &str) -> bool {
+        self.get(name) == value
+    }
+}
+
+/// The text of `key` in Vietnamese, then in English: field errors name the field in both
+/// languages, whatever the page's language (a message copied into a complaint stays clear).
+pub fn bilingual(key: &str) -> String {
+    let vi = Tr::new(Lang::Vi).t(key);
+    let en = Tr::new(Lang::En).t(key);
+    format!("{vi} / {en}")
+}
+
+/// "label: problem" in Vietnamese, then in English, for a field whose label is
+/// `label_key` and a problem already written `vi / en` (e.g. a `motcua_domain::ids` error).
+pub fn field_problem(label_key: &str, problem: &str) -> String {
+    let (vi, en) = problem.split_once(" / ").unwrap_or((problem, problem));
+    format!(
+        "{}: {vi} / {}: {en}",
+        Tr::new(Lang::Vi).t(label_key),
+        Tr::new(Lang::En).t(label_key)
+    )
+}
+
+/// "label: problem" in both languages, both parts from the catalogue.
+pub fn field_message(label_key: &str, problem_key: &str) -> String {
+    format!(
+        "{}: {} / {}: {}",
+        Tr::new(Lang::Vi).t(label_key),
+        Tr::new(Lang::Vi).t(problem_key),
+        Tr::new(Lang::En).t(label_key),
+        Tr::new(Lang::En).t(problem_key)
+    )
+}
+
+/// A back-office page: never stored by a cache (it shows personal data).
+pub fn private(status: StatusCode, html: Html<String>) -> Response {
+    let mut response = (status, html).into_response();
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
+/// A dossier code from the path; a malformed one is a page that does not exist.
+pub fn parse_code(code: &str) -> Result<DossierCode, PageError> {
+    code.parse().map_err(|_| {
+        PageError(AppError::NotFound(format!(
+            "không tìm thấy hồ sơ / dossier not found: {code}"
+        )))
+    })
+}
+
+/// What the back-office navigation offers the signed-in officer.
+#[derive(Debug, Clone)]
+pub struct OfficeNav {
+    /// The role receives dossiers at the desk.
+    pub can_receive: bool,
+}
+
+impl OfficeNav {
+    /// The navigation of `user`.
+    pub fn of(user: &SignedIn) -> OfficeNav {
+        OfficeNav {
+            can_receive: role_allows(user.account().role, Action::ReceiveDossier),
+        }
+    }
+}
 
 /// The routes of this area.
 pub fn router() -> Router<AppState> {
     Router::new()
+        .route("/can-bo", get(|| async { Redirect::to("/can-bo/ho-so") }))
+        .route("/can-bo/ho-so", get(worklist::page))
+        .route("/can-bo/tiep-nhan", get(intake::page).post(intake::submit))
+        .route("/can-bo/ho-so/{code}", get(dossier::page))
+        .route("/can-bo/ho-so/{code}/mau-01", get(forms::receipt))
+        .route("/can-bo/ho-so/{code}/mau-02", get(forms::guidance))
+        .route("/can-bo/ho-so/{code}/mau-03", get(forms::refusal))
+        .route("/can-bo/ho-so/{code}/mau-04", get(forms::apology))
+        .route("/can-bo/ho-so/{code}/mau-05", get(forms::stop_notice))
+        .route(
+            "/can-bo/ho-so/{code}/phieu-kiem-soat",
+            get(forms::control_slip),
+        )
+        .route("/can-bo/ho-so/{code}/{action}", post(dossier::act))
 }
