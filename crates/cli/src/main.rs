@@ -47,6 +47,9 @@ enum Command {
     Serve(commands::serve::ServeArgs),
     /// Measure the dossier engine: events in memory, durable intake against raw inserts.
     Bench(commands::bench::BenchArgs),
+    /// Load the served portal: tracking, worklist, search and online submission, against
+    /// /healthz measured under the same load.
+    Loadtest(commands::loadtest::LoadtestArgs),
     /// Working-day calendar: holidays, lunar dates, due dates, official schedules.
     #[command(subcommand)]
     Calendar(commands::calendar::CalendarCommand),
@@ -132,6 +135,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Migrate => commands::migrate::run(&config).await,
         Command::Serve(args) => commands::serve::run(args, &config).await,
         Command::Bench(args) => commands::bench::run(args, cli.sqlite_durability).await,
+        Command::Loadtest(args) => commands::loadtest::run(args, &config).await,
         Command::Calendar(cmd) => commands::calendar::run(cmd, &config).await,
         Command::Catalog(cmd) => commands::catalog::run(cmd, &config).await,
         Command::Dossier(cmd) => commands::dossier::run(cmd, &config).await,

@@ -45,7 +45,7 @@
 //! headline closer to half early, half on time.
 //!
 //! Frequent procedures whose catalogue row lost its time limit get the statutory one
-//! (`FALLBACK_LIMITS`); the few others without a limit are drawn rarely and are counted
+//! (`FALLBACK_LIMITS`), recorded in the catalogue as the province's commitment; the few others without a limit are drawn rarely and are counted
 //! apart by the statistics.
 //!
 //! # Time
@@ -353,7 +353,8 @@ impl Services {
         };
         progress(DemoProgress::ReferenceData);
         self.load_reference_units(&acting).await?;
-        let shipped = catalog::shipped::procedures().map_err(invalid)?;
+        let mut shipped = catalog::shipped::procedures().map_err(invalid)?;
+        commit_fallback_limits(&mut shipped);
         self.import_catalogue(&acting, shipped).await?;
 
         let communes = self
@@ -892,25 +893,21 @@ pub fn is_commune_committee(code: &str) -> bool {
         .is_ok_and(|c| matches!(c.segments(), [_, "00", COMMUNE_SEGMENT, TOP]))
 }
 
-/// The procedure as the demo's dossiers carry it: the effective time limit, or the
-/// statutory one of [`FALLBACK_LIMITS`] when the catalogue row lost it.
-pub fn procedure_ref(p: &Procedure) -> ProcedureRef {
-    let code = p.code.to_string();
-    let limit = p.effective_time_limit().or_else(|| {
-        FALLBACK_LIMITS
-            .iter()
-            .find(|(c, _)| *c == code)
-            .map(|(_, days)| TimeLimit {
+/// Records [`FALLBACK_LIMITS`] as the province's local commitment on the procedures whose
+/// catalogue row lost its limit, so that every face (demo, desk, portal) reads the same
+/// limit from the catalogue.
+fn commit_fallback_limits(procedures: &mut [Procedure]) {
+    for p in procedures.iter_mut() {
+        if p.effective_time_limit().is_some() {
+            continue;
+        }
+        let code = p.code.to_string();
+        if let Some((_, days)) = FALLBACK_LIMITS.iter().find(|(c, _)| *c == code) {
+            p.local_time_limit = Some(TimeLimit {
                 value: TimeValue::whole(*days),
                 unit: TimeUnit::WorkingDays,
-            })
-    });
-    ProcedureRef {
-        code,
-        name: p.name.clone(),
-        limit,
-        same_day_certification: catalog::is_same_day_certification(p),
-        document_result: p.result.document_required,
+            });
+        }
     }
 }
 
@@ -1071,7 +1068,7 @@ fn demo_procedure(p: &Procedure, target: Target) -> DemoProcedure {
             .collect();
     }
     DemoProcedure {
-        reference: procedure_ref(p),
+        reference: crate::office::procedure_ref(p),
         family,
         target,
         weight: frequent.unwrap_or(0.0),

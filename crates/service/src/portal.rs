@@ -417,7 +417,7 @@ impl Services {
             });
         }
         Ok(Some(OnlineOffer {
-            reference: demo::procedure_ref(p),
+            reference: crate::office::procedure_ref(p),
             agencies,
             components,
         }))

@@ -7,7 +7,7 @@
 use motcua_domain::authz::{Action, Scope};
 use motcua_domain::dossier::{Dossier, DossierCode};
 use motcua_storage::StoreError;
-use motcua_storage::dossiers::{DossierQuery, DossierRow};
+use motcua_storage::dossiers::{DossierFacts, DossierQuery, DossierRow};
 
 use crate::accounts::authorize;
 use crate::{Acting, ServiceError, ServiceResult, Services};
@@ -35,10 +35,40 @@ impl Services {
     pub async fn list_dossiers_for(
         &self,
         acting: &Acting,
-        mut query: DossierQuery,
+        query: DossierQuery,
     ) -> ServiceResult<(Vec<DossierRow>, i64)> {
+        match self.scoped(acting, query).await? {
+            Some(query) => Ok(self.store().list_dossiers(&query).await?),
+            None => Ok((Vec::new(), 0)),
+        }
+    }
+
+    /// The timing facts of every dossier `acting` may see that match `query` (its order
+    /// and page ignored), under the scope rules of [`Services::list_dossiers_for`]: for
+    /// counts over a whole list without reading any dossier's state.
+    ///
+    /// # Errors
+    /// As [`Services::list_dossiers_for`].
+    pub async fn list_dossier_facts_for(
+        &self,
+        acting: &Acting,
+        query: DossierQuery,
+    ) -> ServiceResult<Vec<DossierFacts>> {
+        match self.scoped(acting, query).await? {
+            Some(query) => Ok(self.store().list_dossier_facts(&query).await?),
+            None => Ok(Vec::new()),
+        }
+    }
+
+    /// `query` narrowed to what `acting` may see, after checking the permission to list;
+    /// `None` when nothing can match.
+    async fn scoped(
+        &self,
+        acting: &Acting,
+        mut query: DossierQuery,
+    ) -> ServiceResult<Option<DossierQuery>> {
         let principal = self.principal(acting).await?;
-        let empty = || Ok((Vec::new(), 0));
+        let empty = || Ok(None);
         match &principal.scope {
             Scope::Everywhere | Scope::AnyApplicant => {}
             Scope::Agency(agency) => {
@@ -82,6 +112,6 @@ impl Services {
         if !matches!(principal.scope, Scope::Applicant(_)) {
             authorize(&principal, action, &target)?;
         }
-        Ok(self.store().list_dossiers(&query).await?)
+        Ok(Some(query))
     }
 }

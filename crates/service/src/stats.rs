@@ -5,6 +5,7 @@
 
 use chrono::{DateTime, Utc};
 use motcua_domain::dossier::{Outcome, PauseReason, Timing};
+use motcua_storage::dossiers::DossierFacts;
 use serde::Serialize;
 
 use crate::{ServiceError, ServiceResult, Services};
@@ -81,7 +82,29 @@ impl Headline {
     }
 }
 
-fn pause_reason(text: Option<&str>) -> Option<PauseReason> {
+/// The classification inputs of a dossier from its projection columns, as
+/// [`motcua_domain::dossier::Dossier::timing`] gives them from its state.
+///
+/// # Errors
+/// [`ServiceError::Invalid`] for a negative supplement count.
+pub(crate) fn timing_of(f: &DossierFacts) -> ServiceResult<Timing> {
+    let waiting = match (pause_reason(f.waiting_reason.as_deref()), f.waiting_since) {
+        (Some(reason), Some(since)) => Some((reason, since)),
+        _ => None,
+    };
+    Ok(Timing {
+        received_at: f.received_at.filter(|_| f.status != "not_received"),
+        finished_at: f.finished_at,
+        due: f.due_at,
+        statistical_due: f.statistical_due_at,
+        supplement_requests: u32::try_from(f.supplement_requests)
+            .map_err(|_| ServiceError::Invalid(format!("{}: supplement_requests", f.code)))?,
+        waiting,
+    })
+}
+
+/// A pause reason as the projection stores it.
+pub(crate) fn pause_reason(text: Option<&str>) -> Option<PauseReason> {
     match text? {
         "supplement" => Some(PauseReason::Supplement),
         "payment" => Some(PauseReason::Payment),
@@ -129,20 +152,7 @@ impl Services {
                 } else {
                     h.in_progress += 1;
                 }
-                let waiting = match (pause_reason(f.waiting_reason.as_deref()), f.waiting_since) {
-                    (Some(reason), Some(since)) => Some((reason, since)),
-                    _ => None,
-                };
-                let timing = Timing {
-                    received_at: Some(received),
-                    finished_at: f.finished_at,
-                    due: f.due_at,
-                    statistical_due: f.statistical_due_at,
-                    supplement_requests: u32::try_from(f.supplement_requests).map_err(|_| {
-                        ServiceError::Invalid(format!("{}: supplement_requests", f.code))
-                    })?,
-                    waiting,
-                };
+                let timing = timing_of(&f)?;
                 match timing.outcome_at(at, &rules) {
                     Outcome::Early => h.early += 1,
                     Outcome::OnTime => h.on_time += 1,

@@ -483,6 +483,27 @@ async fn worklists_list_open_dossiers_by_deadline(store: &Store) {
         .collect::<Vec<_>>()
     );
     assert_eq!(rows[1].step.as_deref(), Some("Phối hợp"));
+    // The narrow facts of the same query: every dossier it selects, by code, no state.
+    let facts = store.list_dossier_facts(&query).await.unwrap();
+    let mut by_code = listed.clone();
+    by_code.sort_unstable();
+    assert_eq!(
+        facts.iter().map(|f| f.code.as_str()).collect::<Vec<_>>(),
+        by_code
+    );
+    assert!(facts.iter().all(|f| f.finished_at.is_none()));
+    // Whole rows by code come in the order asked; unknown codes are left out.
+    let asked = vec![
+        codes[2].code().to_string(),
+        "000.00.99.H05-261123-9999".to_owned(),
+        codes[0].code().to_string(),
+    ];
+    let by_codes = store.list_dossier_rows(&asked).await.unwrap();
+    assert_eq!(
+        by_codes.iter().map(|r| r.code.as_str()).collect::<Vec<_>>(),
+        [asked[0].as_str(), asked[2].as_str()]
+    );
+    assert!(store.list_dossier_rows(&[]).await.unwrap().is_empty());
     let by_step = motcua_storage::dossiers::DossierQuery {
         step: Some("Phối hợp".into()),
         ..query.clone()

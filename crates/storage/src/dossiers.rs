@@ -422,14 +422,16 @@ macro_rules! push_filters {
     }};
 }
 
+/// Every column of a [`DossierRow`].
+const SELECT_ROW: &str = "SELECT code, agency, procedure_code, status, channel, \
+     applicant_kind, applicant_number, applicant_phone, submitted_at, received_at, \
+     due_at, statistical_due_at, finished_at, returned_at, result_form, waiting_reason, \
+     waiting_since, supplement_requests, extended, rating, step, step_agency, version, \
+     state FROM dossiers";
+
 impl crate::Store {
     /// A page of dossiers matching `query`, and how many match in all.
     pub async fn list_dossiers(&self, query: &DossierQuery) -> StoreResult<(Vec<DossierRow>, i64)> {
-        const SELECT: &str = "SELECT code, agency, procedure_code, status, channel, \
-             applicant_kind, applicant_number, applicant_phone, submitted_at, received_at, \
-             due_at, statistical_due_at, finished_at, returned_at, result_form, waiting_reason, \
-             waiting_since, supplement_requests, extended, rating, step, step_agency, version, \
-             state FROM dossiers";
         let order = match query.order {
             // CASE keeps "no appointment" last on both engines (NULLS LAST is not portable).
             DossierOrder::ByDeadline => {
@@ -440,16 +442,55 @@ impl crate::Store {
         };
         let limit = query.limit.clamp(1, 500);
         let offset = query.offset.max(0);
-        let (rows, total) = on_pool!(self, pool => {
-            let mut select = sqlx::QueryBuilder::new(SELECT);
-            push_filters!(&mut select, query);
-            select.push(order).push(" LIMIT ").push_bind(limit).push(" OFFSET ").push_bind(offset);
-            let rows: Vec<DossierRow> = select.build_query_as().fetch_all(pool).await?;
+        let (codes, total) = on_pool!(self, pool => {
+            // The page's codes first, sorted on the narrow columns; then the page's rows.
+            // Sorting whole rows would carry every candidate's state (kilobytes of JSON)
+            // through the sorter, for a page of 25.
+            let mut page = sqlx::QueryBuilder::new("SELECT code FROM dossiers");
+            push_filters!(&mut page, query);
+            page.push(order).push(" LIMIT ").push_bind(limit).push(" OFFSET ").push_bind(offset);
+            let codes: Vec<String> = page.build_query_scalar().fetch_all(pool).await?;
             let mut count = sqlx::QueryBuilder::new("SELECT COUNT(*) FROM dossiers");
             push_filters!(&mut count, query);
             let total: i64 = count.build_query_scalar().fetch_one(pool).await?;
-            (rows, total)
+            (codes, total)
         });
-        Ok((rows, total))
+        Ok((self.list_dossier_rows(&codes).await?, total))
+    }
+
+    /// The projection rows of `codes`, in that order; unknown codes are left out.
+    pub async fn list_dossier_rows(&self, codes: &[String]) -> StoreResult<Vec<DossierRow>> {
+        if codes.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut rows: Vec<DossierRow> = on_pool!(self, pool => {
+            let mut select = sqlx::QueryBuilder::new(SELECT_ROW);
+            select.push(" WHERE code IN (");
+            let mut list = select.separated(", ");
+            for code in codes {
+                list.push_bind(code.clone());
+            }
+            select.push(")");
+            select.build_query_as().fetch_all(pool).await?
+        });
+        rows.sort_by_key(|r| codes.iter().position(|c| *c == r.code));
+        Ok(rows)
+    }
+
+    /// The timing facts of every dossier matching `query` (its order and page ignored):
+    /// the narrow columns only, never the state, for counts that classify each dossier
+    /// (a worklist's overdue and due-soon figures) or for ordering a whole list before
+    /// reading one page of it. Callers narrow `query` to the open statuses of one agency,
+    /// which the `dossiers_by_agency_status` index finds.
+    pub async fn list_dossier_facts(&self, query: &DossierQuery) -> StoreResult<Vec<DossierFacts>> {
+        const SELECT: &str = "SELECT code, agency, procedure_code, status, channel, received_at, \
+             due_at, statistical_due_at, finished_at, result_form, waiting_reason, waiting_since, \
+             supplement_requests, rating FROM dossiers";
+        Ok(on_pool!(self, pool => {
+            let mut select = sqlx::QueryBuilder::new(SELECT);
+            push_filters!(&mut select, query);
+            select.push(" ORDER BY code");
+            select.build_query_as().fetch_all(pool).await?
+        }))
     }
 }

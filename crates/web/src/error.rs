@@ -42,6 +42,23 @@ pub enum AppError {
     /// The body is larger than allowed.
     #[error("{0}")]
     TooLarge(String),
+    /// The request cannot be read at all (malformed JSON, a broken query string).
+    #[error("{message}")]
+    Malformed {
+        /// What is wrong, in both languages.
+        message: String,
+        /// The part of the request to blame (`body`, `query`, or a JSON path).
+        field: Option<String>,
+    },
+    /// The body is not of a media type the endpoint reads.
+    #[error("{0}")]
+    UnsupportedMediaType(String),
+    /// The request took longer than the server allows.
+    #[error("yêu cầu quá thời gian cho phép, hãy thử lại / the request took too long, try again")]
+    Timeout,
+    /// The path exists, but not with this method.
+    #[error("phương thức không được hỗ trợ tại địa chỉ này / method not allowed at this address")]
+    MethodNotAllowed,
     /// A fault on our side; the cause is logged, not shown.
     #[error("lỗi hệ thống, hãy thử lại / internal error, please try again")]
     Internal(String),
@@ -67,7 +84,19 @@ impl AppError {
             AppError::Refused(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
             AppError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::Malformed { .. } => StatusCode::BAD_REQUEST,
+            AppError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            AppError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            AppError::Timeout => StatusCode::REQUEST_TIMEOUT,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// The field to blame, if one is named.
+    pub fn field(&self) -> Option<&str> {
+        match self {
+            AppError::Invalid { field, .. } | AppError::Malformed { field, .. } => field.as_deref(),
+            _ => None,
         }
     }
 
@@ -82,6 +111,10 @@ impl AppError {
             AppError::Refused(_) => "refused",
             AppError::TooManyRequests => "too_many_requests",
             AppError::TooLarge(_) => "too_large",
+            AppError::Malformed { .. } => "malformed",
+            AppError::UnsupportedMediaType(_) => "unsupported_media_type",
+            AppError::MethodNotAllowed => "method_not_allowed",
+            AppError::Timeout => "timeout",
             AppError::Internal(_) => "internal",
         }
     }
@@ -126,7 +159,7 @@ impl From<StoreError> for AppError {
 }
 
 /// An RFC 9457 problem document.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Problem {
     /// A URI naming the kind of problem.
     #[serde(rename = "type")]
@@ -139,9 +172,42 @@ pub struct Problem {
     pub detail: String,
     /// Stable code for programs.
     pub code: &'static str,
-    /// The field to blame, if any.
+    /// The field to blame, if any: the first of [`Problem::errors`] when there are several.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
+    /// Every field to blame with its message, when the input has several problems.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<FieldProblem>,
+}
+
+/// One field's problem within a [`Problem`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct FieldProblem {
+    /// The field (a JSON path such as `applicant.personal_id`, or a query parameter).
+    pub field: String,
+    /// What is wrong with it, Vietnamese then English.
+    pub detail: String,
+}
+
+/// Splits a message of the service's form `field: vi / en; other: vi / en` into its field
+/// problems. Services name the field as the message's prefix (the convention of
+/// `ServiceError::Invalid`); a message without one yields nothing.
+pub fn field_problems(message: &str) -> Vec<FieldProblem> {
+    message
+        .split("; ")
+        .filter_map(|part| {
+            let (field, detail) = part.split_once(": ")?;
+            let plausible = !field.is_empty()
+                && field.len() <= 64
+                && field
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "_.-[]".contains(c));
+            plausible.then(|| FieldProblem {
+                field: field.to_owned(),
+                detail: detail.to_owned(),
+            })
+        })
+        .collect()
 }
 
 /// An error answered as `application/problem+json` (the JSON API).
@@ -165,16 +231,25 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let e = self.0;
         e.log();
+        let detail = e.public_message();
+        // A program needs the field as data, not inside the text: take it from the message
+        // when the service named it there.
+        let errors = match &e {
+            AppError::Invalid { .. } => field_problems(&detail),
+            _ => Vec::new(),
+        };
+        let field = e
+            .field()
+            .map(str::to_owned)
+            .or_else(|| errors.first().map(|p| p.field.clone()));
         let problem = Problem {
             kind: format!("urn:motcua:problem:{}", e.code()),
             title: e.code(),
             status: e.status().as_u16(),
-            detail: e.public_message(),
+            detail,
             code: e.code(),
-            field: match &e {
-                AppError::Invalid { field, .. } => field.clone(),
-                _ => None,
-            },
+            field,
+            errors,
         };
         let body = serde_json::to_vec(&problem).unwrap_or_default();
         let mut response = (e.status(), body).into_response();
@@ -203,5 +278,21 @@ impl IntoResponse for PageError {
         e.log();
         let page = crate::ui::ErrorPage::new(e.status(), &e.public_message());
         (e.status(), Html(page.render_html())).into_response()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_service_message_yields_its_fields() {
+        let problems =
+            field_problems("name: thiếu tên / the name is missing; scopes: hãy chọn / choose one");
+        let fields: Vec<&str> = problems.iter().map(|p| p.field.as_str()).collect();
+        assert_eq!(fields, ["name", "scopes"]);
+        assert_eq!(problems[1].detail, "hãy chọn / choose one");
+        // Prose before a colon is not a field.
+        assert!(field_problems("Mã hồ sơ: sai / Dossier code: wrong").is_empty());
     }
 }

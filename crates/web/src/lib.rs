@@ -83,6 +83,9 @@ pub fn router(state: AppState) -> Router {
             .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
             .layer(TraceLayer::new_for_http().make_span_with(request_span))
             .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+            // Outside the limit and the timeout, so their refusals of API requests become
+            // problem documents too.
+            .layer(axum::middleware::from_fn(api::problems_for_outer_refusals))
             .layer(CatchPanicLayer::custom(|_| {
                 error::ApiError(error::AppError::Internal("panic".into())).into_response_now()
             }))

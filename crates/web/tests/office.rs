@@ -796,6 +796,10 @@ async fn a_stale_version_gets_the_conflict_message(store: &Store) {
     assert!(conflict.body.contains("reload the page"));
     // The page shown is the fresh one: its forms carry the new version.
     assert_ne!(version(&conflict), stale);
+    // Switching the language there comes back to this address with GET: the dossier page.
+    let back = specialist.get(&app.router, &uri).await;
+    assert_eq!(back.status, StatusCode::SEE_OTHER);
+    assert_eq!(back.location(), format!("/can-bo/ho-so/{code}"));
     let dossier = app.services.find_dossier(&code).await.unwrap();
     assert_eq!(dossier.steps.len(), 1);
 }

@@ -397,6 +397,23 @@ async fn an_online_submission_with_a_draft_and_uploads(store: &Store) {
         .get(app, &format!("/ho-so-cua-toi/{code}/tep/{sha}"))
         .await;
     assert_eq!(theirs.status, StatusCode::NOT_FOUND);
+    // The desk officer of the receiving agency sees the file on the dossier page and opens it;
+    // an officer of another agency cannot.
+    let mut desk = signed_in(app, "motcua.stp").await;
+    let page = desk.get(app, &format!("/can-bo/ho-so/{code}")).await;
+    let link = format!("/can-bo/ho-so/{code}/tep/{sha}");
+    assert!(page.body.contains(&link), "{}", page.body);
+    let opened = desk.get(app, &link).await;
+    assert_eq!(opened.status, StatusCode::OK);
+    assert_eq!(
+        opened.headers.get("content-type").unwrap(),
+        "application/pdf"
+    );
+    let mut elsewhere = signed_in(app, "chuyenvien.stc").await;
+    assert_eq!(
+        elsewhere.get(app, &link).await.status,
+        StatusCode::NOT_FOUND
+    );
 }
 
 /// Submits birth registration online for `login` at the People's Committee `agency`;

@@ -73,7 +73,7 @@ impl Chrome {
         format!(
             "/lang/{}?next={}",
             self.t.lang.other().code(),
-            encode_query_value(&self.path)
+            crate::auth::encode_component(&self.path)
         )
     }
 
@@ -139,19 +139,6 @@ fn return_path(parts: &Parts) -> String {
         })
         .and_then(|uri| uri.path_and_query().map(|pq| pq.as_str().to_owned()))
         .unwrap_or_else(|| "/".to_owned())
-}
-
-/// Percent-encodes a URL query value.
-pub fn encode_query_value(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for b in text.bytes() {
-        if b.is_ascii_alphanumeric() || b"-._~/".contains(&b) {
-            out.push(char::from(b));
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
 }
 
 /// Renders a template, turning a rendering failure into a logged 500.

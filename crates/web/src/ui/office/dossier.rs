@@ -20,7 +20,11 @@ use crate::AppState;
 use crate::auth::{CsrfForm, Staff};
 use crate::error::{AppError, PageError};
 use crate::i18n::Tr;
+use crate::ui::portal::mine::{FileLink, file_link};
 use crate::ui::{Chrome, render};
+
+/// Where the back office's dossier pages live.
+const OFFICE_DOSSIERS: &str = "/can-bo/ho-so";
 
 /// Lines of a payment request the form offers.
 const FEE_LINES: usize = 3;
@@ -195,7 +199,8 @@ pub struct DossierPage {
     urgency_class: &'static str,
     urgency: String,
     summary: Vec<(&'static str, String)>,
-    components: Vec<(String, String)>,
+    /// Each component: name, originals and copies, the files the applicant attached.
+    components: Vec<(String, String, Vec<FileLink>)>,
     pauses: Vec<PauseRow>,
     steps: Vec<StepRow>,
     history: Vec<HistoryRow>,
@@ -488,7 +493,13 @@ async fn build(
                     t.t("office.field.copies")
                 )
             });
-            (name.to_owned(), counts)
+            let code = d.code().to_string();
+            let files = c
+                .files
+                .iter()
+                .map(|f| file_link(&t, OFFICE_DOSSIERS, &code, f))
+                .collect();
+            (name.to_owned(), counts, files)
         })
         .collect();
     Ok(DossierPage {

@@ -20,10 +20,14 @@ mod intake;
 mod view;
 mod worklist;
 
+/// How a desk intake records a document's counts; the JSON API records them the same way.
+pub(crate) use intake::name_with_counts;
+
 use axum::Router;
+use axum::extract::Path;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
+use axum::routing::get;
 use motcua_domain::authz::{Action, role_allows};
 use motcua_domain::dossier::DossierCode;
 
@@ -132,6 +136,10 @@ pub fn router() -> Router<AppState> {
         .route("/can-bo/ho-so", get(worklist::page))
         .route("/can-bo/tiep-nhan", get(intake::page).post(intake::submit))
         .route("/can-bo/ho-so/{code}", get(dossier::page))
+        .route(
+            "/can-bo/ho-so/{code}/tep/{sha256}",
+            get(crate::ui::portal::mine::file),
+        )
         .route("/can-bo/ho-so/{code}/mau-01", get(forms::receipt))
         .route("/can-bo/ho-so/{code}/mau-02", get(forms::guidance))
         .route("/can-bo/ho-so/{code}/mau-03", get(forms::refusal))
@@ -141,5 +149,16 @@ pub fn router() -> Router<AppState> {
             "/can-bo/ho-so/{code}/phieu-kiem-soat",
             get(forms::control_slip),
         )
-        .route("/can-bo/ho-so/{code}/{action}", post(dossier::act))
+        // GET comes here when the language is switched on a page an action answered (a 409
+        // or a 422): back to the dossier, not a 405.
+        .route(
+            "/can-bo/ho-so/{code}/{action}",
+            get(|Path((code, _)): Path<(String, String)>| async move {
+                Redirect::to(&format!(
+                    "/can-bo/ho-so/{}",
+                    crate::auth::encode_component(&code)
+                ))
+            })
+            .post(dossier::act),
+        )
 }

@@ -113,9 +113,9 @@ pub async fn list(
 /// A file as listed, with its download link.
 #[derive(Debug, Clone)]
 pub struct FileLink {
-    href: String,
-    name: String,
-    size: String,
+    pub(crate) href: String,
+    pub(crate) name: String,
+    pub(crate) size: String,
 }
 
 /// A component as listed.
@@ -157,9 +157,16 @@ pub struct DossierPage {
     notice: Option<&'static str>,
 }
 
-fn file_link(t: &Tr, code: &str, f: &motcua_domain::dossier::FileRef) -> FileLink {
+/// The link to a file of dossier `code` under `base` (`/ho-so-cua-toi` for the applicant,
+/// `/can-bo/ho-so` for staff; both serve [`file`], which checks who may read the dossier).
+pub(crate) fn file_link(
+    t: &Tr,
+    base: &str,
+    code: &str,
+    f: &motcua_domain::dossier::FileRef,
+) -> FileLink {
     FileLink {
-        href: format!("/ho-so-cua-toi/{}/tep/{}", encode_component(code), f.sha256),
+        href: format!("{base}/{}/tep/{}", encode_component(code), f.sha256),
         name: f.name.clone(),
         size: human_size(t, f.size),
     }
@@ -227,12 +234,16 @@ async fn dossier_page(
             .iter()
             .map(|c| ComponentLine {
                 name: c.name.clone(),
-                files: c.files.iter().map(|f| file_link(&t, &code, f)).collect(),
+                files: c
+                    .files
+                    .iter()
+                    .map(|f| file_link(&t, MINE_PATH, &code, f))
+                    .collect(),
             })
             .collect(),
         attachments: attachments
             .iter()
-            .flat_map(|a| a.files.iter().map(|f| file_link(&t, &code, f)))
+            .flat_map(|a| a.files.iter().map(|f| file_link(&t, MINE_PATH, &code, f)))
             .collect(),
         history: history(state, &t, d).await?,
         supplement_fields: if supplement_reasons.is_some() {
@@ -522,6 +533,11 @@ pub async fn rate(
 
 /// `GET /ho-so-cua-toi/{code}/tep/{sha256}`: a file of one's own dossier, as an attachment
 /// (never rendered inline: what a browser would do with it is not ours to decide).
+/// Where an applicant's dossiers are listed.
+const MINE_PATH: &str = "/ho-so-cua-toi";
+
+/// Serves a file of a dossier to whoever may read that dossier (its applicant, or staff in
+/// scope); anyone else gets 404.
 pub async fn file(
     State(state): State<AppState>,
     user: CurrentUser,

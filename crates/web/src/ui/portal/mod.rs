@@ -8,7 +8,7 @@
 //! uploads through [`crate::auth::SignedIn::verify_csrf`]).
 
 mod catalogue;
-mod mine;
+pub(crate) mod mine;
 mod petitions;
 mod submit;
 mod track;
@@ -194,7 +194,7 @@ pub fn router() -> Router<AppState> {
         .route("/ho-so-nhap/{id}", get(submit::resume))
         .route("/ho-so-nhap/{id}/xoa", post(submit::delete))
         .route("/tra-cuu", get(track::form).post(track::lookup))
-        .route("/tra-cuu/danh-gia", post(track::rate))
+        .route("/tra-cuu/danh-gia", get(track::rate_page).post(track::rate))
         .route("/ho-so-cua-toi", get(mine::list))
         .route("/ho-so-cua-toi/{code}", get(mine::show))
         .route("/ho-so-cua-toi/{code}/bien-nhan", get(mine::receipt))

@@ -5,7 +5,7 @@
 use askama::Template;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::Response;
+use axum::response::{Redirect, Response};
 use motcua_domain::dossier::{Dossier, Rating, Status};
 use motcua_service::ServiceError;
 use motcua_storage::StoreError;
@@ -168,6 +168,13 @@ pub async fn lookup(
 ) -> Result<Response, PageError> {
     let result = state.services.track_dossier(&form.ma, &form.xac_minh).await;
     answer(&state, chrome, csrf, form, result, false).await
+}
+
+/// `GET /tra-cuu/danh-gia`: the address the answer to a rating is shown at, reached again by
+/// a reload or by the language switch of a page posted from it. It leads back to the
+/// tracking form (the two factors never go in a URL) instead of a 405.
+pub async fn rate_page() -> Redirect {
+    Redirect::to("/tra-cuu")
 }
 
 /// `POST /tra-cuu/danh-gia`: rating from the tracking page, with the same two factors.
