@@ -35,6 +35,23 @@ pub(crate) const VIETNAM: FixedOffset = match FixedOffset::east_opt(7 * 3600) {
 /// again: the catalogue changes by imports, a few times a year.
 const SECTORS_TTL: Duration = Duration::from_secs(300);
 
+/// How long the cached sectors are used without even counting the catalogue (the count
+/// catches an import made by another process sooner than [`SECTORS_TTL`]); counting on
+/// every search page was half of its database time at load.
+const SECTORS_TRUSTED: Duration = Duration::from_secs(2);
+
+/// The sectors as last read, with the catalogue's count then.
+#[derive(Debug)]
+struct SectorCache {
+    /// When the sectors were read.
+    read_at: Instant,
+    /// When the count was last found unchanged.
+    checked_at: Instant,
+    /// How many procedures were in force when the sectors were read.
+    count: i64,
+    sectors: Vec<String>,
+}
+
 /// Settings of the portal's use cases, carried by [`Services`].
 #[derive(Debug)]
 pub struct PortalSettings {
@@ -44,7 +61,7 @@ pub struct PortalSettings {
     pub petitions: PetitionRules,
     /// The sectors of the catalogue in force, with when they were read and how many
     /// procedures there were (a new count reads them again).
-    sectors: RwLock<Option<(Instant, i64, Vec<String>)>>,
+    sectors: RwLock<Option<SectorCache>>,
 }
 
 impl PortalSettings {
@@ -299,13 +316,21 @@ impl Services {
             kind: Some(ProcedureKind::Public),
             ..ProcedureFilter::default()
         };
-        let count = self.store().count_procedures(&filter).await?;
         if let Ok(cached) = self.portal.sectors.read()
-            && let Some((at, n, sectors)) = cached.as_ref()
-            && *n == count
-            && at.elapsed() < SECTORS_TTL
+            && let Some(c) = cached.as_ref()
+            && c.checked_at.elapsed() < SECTORS_TRUSTED
+            && c.read_at.elapsed() < SECTORS_TTL
         {
-            return Ok(sectors.clone());
+            return Ok(c.sectors.clone());
+        }
+        let count = self.store().count_procedures(&filter).await?;
+        if let Ok(mut cached) = self.portal.sectors.write()
+            && let Some(c) = cached.as_mut()
+            && c.count == count
+            && c.read_at.elapsed() < SECTORS_TTL
+        {
+            c.checked_at = Instant::now();
+            return Ok(c.sectors.clone());
         }
         let sectors: Vec<String> = self
             .store()
@@ -318,7 +343,13 @@ impl Services {
             .into_iter()
             .collect();
         if let Ok(mut cache) = self.portal.sectors.write() {
-            *cache = Some((Instant::now(), count, sectors.clone()));
+            let now = Instant::now();
+            *cache = Some(SectorCache {
+                read_at: now,
+                checked_at: now,
+                count,
+                sectors: sectors.clone(),
+            });
         }
         Ok(sectors)
     }
