@@ -22,7 +22,7 @@ use argon2::Argon2;
 use argon2::password_hash::phc::PasswordHash;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use chrono::{DateTime, FixedOffset, TimeDelta, Utc};
-use motcua_domain::authz::{self, Action, Principal, Scope, Target};
+use motcua_domain::authz::{self, Action, Principal, Target};
 use motcua_domain::dossier::Dossier;
 use motcua_domain::event::{Actor, Channel, EventMeta, Role};
 use motcua_domain::ids::{PersonalId, TaxCode, tax_check_digit};
@@ -100,124 +100,9 @@ impl<'de> Deserialize<'de> for Password {
     }
 }
 
-/// An account. `Debug` leaves out the login, name and phone (a citizen's login is their
-/// personal identification number).
-#[derive(Clone, PartialEq, Eq)]
-pub struct Account {
-    /// `u:` and 16 hex digits; the actor id in the log.
-    pub id: String,
-    /// Citizen, business or staff.
-    pub kind: AccountKind,
-    /// Personal ID, tax code or login name.
-    pub login: String,
-    /// Full name (of the person or the organisation).
-    pub name: String,
-    /// Phone number, normalised to `0xxxxxxxxx`.
-    pub phone: Option<String>,
-    /// The account's one role.
-    pub role: Role,
-    /// Agency identifier code of a staff role other than inspector and system administrator.
-    pub agency: Option<String>,
-    /// Unit code of an inspector.
-    pub unit: Option<String>,
-    /// Electronic identification level (1 for self-registered citizens and businesses, 0
-    /// for staff accounts).
-    pub eid_level: i32,
-    /// Disabled accounts cannot sign in.
-    pub disabled: bool,
-    /// When it was created.
-    pub created_at: DateTime<Utc>,
-    /// Version of its stream, for optimistic concurrency of admin forms.
-    pub version: i64,
-}
-
-impl std::fmt::Debug for Account {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Account")
-            .field("id", &self.id)
-            .field("kind", &self.kind)
-            .field("role", &self.role)
-            .field("agency", &self.agency)
-            .field("unit", &self.unit)
-            .field("disabled", &self.disabled)
-            .field("version", &self.version)
-            .finish_non_exhaustive()
-    }
-}
-
-impl From<AccountRow> for Account {
-    fn from(r: AccountRow) -> Account {
-        Account {
-            id: r.id,
-            kind: r.kind,
-            login: r.login,
-            name: r.name,
-            phone: r.phone,
-            role: r.role,
-            agency: r.agency,
-            unit: r.unit,
-            eid_level: r.eid_level,
-            disabled: r.disabled,
-            created_at: r.created_at,
-            version: r.version,
-        }
-    }
-}
-
-impl Account {
-    /// Where the account's role applies: its own dossiers (citizens, businesses), its
-    /// agency, its unit (inspectors) or everywhere (system administrators).
-    pub fn principal(&self) -> Principal {
-        principal_of(self.kind, self.role, &self.login, &self.agency, &self.unit)
-    }
-
-    /// The account as the log records an actor: its id, role and agency — never its login.
-    pub fn actor(&self) -> Actor {
-        Actor {
-            id: self.id.clone(),
-            role: self.role,
-            agency: self.agency.clone(),
-        }
-    }
-
-    /// The channel its actions come through: online for applicants, the one-stop desk and
-    /// back office for staff.
-    pub fn channel(&self) -> Channel {
-        match self.kind {
-            AccountKind::Citizen | AccountKind::Business => Channel::Online,
-            AccountKind::Staff => Channel::Desk,
-        }
-    }
-
-    /// Whether this is a staff account (any role other than citizen and business).
-    pub fn is_staff(&self) -> bool {
-        self.kind == AccountKind::Staff
-    }
-
-    /// The applicant number dossiers record for this account (citizens and businesses).
-    pub fn applicant_number(&self) -> Option<&str> {
-        match self.kind {
-            AccountKind::Citizen | AccountKind::Business => Some(&self.login),
-            AccountKind::Staff => None,
-        }
-    }
-}
-
-fn principal_of(
-    kind: AccountKind,
-    role: Role,
-    login: &str,
-    agency: &Option<String>,
-    unit: &Option<String>,
-) -> Principal {
-    let scope = match (kind, role) {
-        (AccountKind::Citizen | AccountKind::Business, _) => Scope::Applicant(login.to_owned()),
-        (_, Role::SystemAdmin | Role::System) => Scope::Everywhere,
-        (_, Role::Inspector) => unit.clone().map_or(Scope::Nowhere, Scope::Unit),
-        _ => agency.clone().map_or(Scope::Nowhere, Scope::Agency),
-    };
-    Principal::new(role, scope)
-}
+/// An account: the projection's row, with what the service derives from it
+/// (`principal`, `actor`, `channel`…, defined beside the row in `motcua-storage`).
+pub use motcua_storage::accounts::AccountRow as Account;
 
 impl Acting {
     /// What `account` does in one request: recorded as the account's actor, through its
@@ -882,7 +767,7 @@ impl Services {
         };
         match row {
             Some(a) if !a.disabled && a.role == actor.role => {
-                Ok(principal_of(a.kind, a.role, &a.login, &a.agency, &a.unit))
+                Ok(a.principal())
             }
             Some(_) => Err(ServiceError::Forbidden(
                 "tài khoản đã bị khóa hoặc đã đổi vai trò / the account is disabled or its role changed"
@@ -1067,7 +952,7 @@ impl Services {
         self.store().create_account(&row, &hash, &meta).await?;
         tracing::Span::current().record("account.id", row.id.as_str());
         tracing::info!(account.role = row.role.as_str(), "account created");
-        Ok(row.into())
+        Ok(row)
     }
 
     /// The account with this id.
@@ -1075,7 +960,7 @@ impl Services {
     /// # Errors
     /// Storage failures.
     pub async fn find_account(&self, id: &str) -> ServiceResult<Option<Account>> {
-        Ok(self.store().find_account(id).await?.map(Account::from))
+        Ok(self.store().find_account(id).await?)
     }
 
     /// The account with this login (as typed: see [`normalise_login`]).
@@ -1086,8 +971,7 @@ impl Services {
         Ok(self
             .store()
             .find_account_by_login(&normalise_login(login))
-            .await?
-            .map(Account::from))
+            .await?)
     }
 
     /// Accounts of one agency (its administrator) or all of them (system administrators).
@@ -1106,7 +990,7 @@ impl Services {
             &target,
         )?;
         let rows = self.store().list_accounts(agency).await?;
-        Ok(rows.into_iter().map(Account::from).collect())
+        Ok(rows.into_iter().collect())
     }
 
     /// Disables (ending its sessions) or enables an account, at the version the caller read
@@ -1191,7 +1075,7 @@ impl Services {
                 "tài khoản đã bị khóa; hãy liên hệ quản trị / the account is disabled; contact an administrator".into(),
             ));
         }
-        Ok(row.into())
+        Ok(row)
     }
 
     /// Opens a session for an authenticated account and records `signed_in` on its stream.
@@ -1267,7 +1151,7 @@ impl Services {
             row.last_seen_at = now;
             row.idle_expires_at = now + TimeDelta::seconds(row.idle_seconds);
         }
-        Ok(Some(Session::of(row, account.into())))
+        Ok(Some(Session::of(row, account)))
     }
 
     /// Ends the session of a cookie's token (sign-out) and records `signed_out`. Returns
@@ -1496,7 +1380,7 @@ impl Services {
             return Ok(account);
         }
         let (account, replace_password) = match store.find_account_by_login(personal_id).await? {
-            Some(row) if row.kind == AccountKind::Citizen => (Account::from(row), true),
+            Some(row) if row.kind == AccountKind::Citizen => (row, true),
             Some(_) => return Err(ServiceError::Refused(EID_UNUSABLE.into())),
             None => match self
                 .create_eid_citizen(identity, personal_id, &request_id)
@@ -1511,7 +1395,7 @@ impl Services {
                         .ok_or_else(|| StoreError::NotFound {
                             what: "tài khoản / account".into(),
                         })?;
-                    (Account::from(row), true)
+                    (row, true)
                 }
                 Err(e) => return Err(e),
             },

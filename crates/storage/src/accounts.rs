@@ -13,8 +13,9 @@
 //! rules and hashing belong to `motcua-service`.
 
 use chrono::{DateTime, Utc};
+use motcua_domain::authz::{Principal, Scope};
 use motcua_domain::dossier::Dossier;
-use motcua_domain::event::{EventMeta, Role};
+use motcua_domain::event::{Actor, Channel, EventMeta, Role};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use sqlx::types::Json;
@@ -103,6 +104,53 @@ impl std::fmt::Debug for AccountRow {
             .field("disabled", &self.disabled)
             .field("version", &self.version)
             .finish_non_exhaustive()
+    }
+}
+
+impl AccountRow {
+    /// Where the account's role applies: its own dossiers (citizens, businesses), its
+    /// agency, its unit (inspectors) or everywhere (system administrators).
+    pub fn principal(&self) -> Principal {
+        let scope = match (self.kind, self.role) {
+            (AccountKind::Citizen | AccountKind::Business, _) => {
+                Scope::Applicant(self.login.clone())
+            }
+            (_, Role::SystemAdmin | Role::System) => Scope::Everywhere,
+            (_, Role::Inspector) => self.unit.clone().map_or(Scope::Nowhere, Scope::Unit),
+            _ => self.agency.clone().map_or(Scope::Nowhere, Scope::Agency),
+        };
+        Principal::new(self.role, scope)
+    }
+
+    /// The account as the log records an actor: its id, role and agency — never its login.
+    pub fn actor(&self) -> Actor {
+        Actor {
+            id: self.id.clone(),
+            role: self.role,
+            agency: self.agency.clone(),
+        }
+    }
+
+    /// The channel its actions come through: online for applicants, the one-stop desk and
+    /// back office for staff.
+    pub fn channel(&self) -> Channel {
+        match self.kind {
+            AccountKind::Citizen | AccountKind::Business => Channel::Online,
+            AccountKind::Staff => Channel::Desk,
+        }
+    }
+
+    /// Whether this is a staff account (any role other than citizen and business).
+    pub fn is_staff(&self) -> bool {
+        self.kind == AccountKind::Staff
+    }
+
+    /// The applicant number dossiers record for this account (citizens and businesses).
+    pub fn applicant_number(&self) -> Option<&str> {
+        match self.kind {
+            AccountKind::Citizen | AccountKind::Business => Some(&self.login),
+            AccountKind::Staff => None,
+        }
     }
 }
 
