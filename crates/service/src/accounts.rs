@@ -318,66 +318,42 @@ fn checked(new: &NewAccount) -> Result<Checked, Vec<FieldError>> {
                     (false, false)
                 }
             };
-            let agency = match (needs_agency, agency) {
-                (true, None) => {
-                    errors.push(FieldError::new(
-                        "agency",
+            let agency = staff_scope(
+                &mut errors,
+                needs_agency,
+                agency,
+                ScopeMessages {
+                    field: "agency",
+                    missing: (
                         "vai trò này cần mã cơ quan",
                         "this role needs an agency code",
-                    ));
-                    None
-                }
-                (true, Some(a)) => match a.parse::<AgencyCode>() {
-                    Ok(code) => Some(code.as_str().to_owned()),
-                    Err(e) => {
-                        errors.push(FieldError::new(
-                            "agency",
-                            format!("mã cơ quan không hợp lệ: {}", vi_part(&e)),
-                            format!("the agency code is invalid: {}", en_part(&e)),
-                        ));
-                        None
-                    }
-                },
-                (false, Some(_)) => {
-                    errors.push(FieldError::new(
-                        "agency",
+                    ),
+                    invalid: ("mã cơ quan không hợp lệ", "the agency code is invalid"),
+                    unexpected: (
                         "vai trò này không gắn với một cơ quan",
                         "this role is not tied to an agency",
-                    ));
-                    None
-                }
-                (false, None) => None,
-            };
-            let unit = match (needs_unit, unit) {
-                (true, None) => {
-                    errors.push(FieldError::new(
-                        "unit",
+                    ),
+                },
+                |a| a.parse::<AgencyCode>().map(|c| c.as_str().to_owned()),
+            );
+            let unit = staff_scope(
+                &mut errors,
+                needs_unit,
+                unit,
+                ScopeMessages {
+                    field: "unit",
+                    missing: (
                         "thanh tra cải cách hành chính cần mã đơn vị hành chính",
                         "a reform inspector needs an administrative unit code",
-                    ));
-                    None
-                }
-                (true, Some(u)) => match u.parse::<UnitCode>() {
-                    Ok(code) => Some(code.as_str().to_owned()),
-                    Err(e) => {
-                        errors.push(FieldError::new(
-                            "unit",
-                            format!("mã đơn vị không hợp lệ: {}", vi_part(&e)),
-                            format!("the unit code is invalid: {}", en_part(&e)),
-                        ));
-                        None
-                    }
-                },
-                (false, Some(_)) => {
-                    errors.push(FieldError::new(
-                        "unit",
+                    ),
+                    invalid: ("mã đơn vị không hợp lệ", "the unit code is invalid"),
+                    unexpected: (
                         "chỉ thanh tra cải cách hành chính gắn với một đơn vị",
                         "only reform inspectors are tied to a unit",
-                    ));
-                    None
-                }
-                (false, None) => None,
-            };
+                    ),
+                },
+                |u| u.parse::<UnitCode>().map(|c| c.as_str().to_owned()),
+            );
             (
                 AccountKind::Staff,
                 login,
@@ -436,6 +412,41 @@ fn checked(new: &NewAccount) -> Result<Checked, Vec<FieldError>> {
         unit,
         eid_level,
     })
+}
+
+/// What to say about one scope code of a staff account (agency or unit), Vietnamese then
+/// English.
+struct ScopeMessages {
+    field: &'static str,
+    missing: (&'static str, &'static str),
+    invalid: (&'static str, &'static str),
+    unexpected: (&'static str, &'static str),
+}
+
+/// A staff account's scope code, checked: present and valid when the role `needs` it,
+/// absent otherwise; each problem is pushed to `errors` under the field's name.
+fn staff_scope<E: std::fmt::Display>(
+    errors: &mut Vec<FieldError>,
+    needs: bool,
+    value: Option<&str>,
+    says: ScopeMessages,
+    parse: impl Fn(&str) -> Result<String, E>,
+) -> Option<String> {
+    let problem = match (needs, value) {
+        (true, None) => FieldError::new(says.field, says.missing.0, says.missing.1),
+        (true, Some(v)) => match parse(v) {
+            Ok(code) => return Some(code),
+            Err(e) => FieldError::new(
+                says.field,
+                format!("{}: {}", says.invalid.0, vi_part(&e)),
+                format!("{}: {}", says.invalid.1, en_part(&e)),
+            ),
+        },
+        (false, Some(_)) => FieldError::new(says.field, says.unexpected.0, says.unexpected.1),
+        (false, None) => return None,
+    };
+    errors.push(problem);
+    None
 }
 
 /// The Vietnamese half of a bilingual `vi / en` message.
