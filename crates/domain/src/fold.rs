@@ -111,22 +111,36 @@ impl Query {
         accented_name: &str,
         folded_name: &str,
     ) -> Option<(MatchKind, u32)> {
-        if !self.tokens.iter().all(|t| folded_name.contains(t.as_str())) {
+        if !self.matches(folded_name) {
             return None;
         }
         let words: Vec<&str> = folded_name.split(' ').collect();
-        let whole_words = self
-            .tokens
-            .iter()
-            .filter(|t| words.contains(&t.as_str()))
-            .count();
+        self.score_words(accented_name, folded_name, &words)
+    }
+
+    /// Whether every folded token occurs in `folded_name` (the cheap test a name must pass
+    /// before it is scored).
+    fn matches(&self, folded_name: &str) -> bool {
+        self.tokens.iter().all(|t| folded_name.contains(t.as_str()))
+    }
+
+    /// [`Query::score_prepared`] of a name that [matches](Query::matches), given its
+    /// folded words too (an index splits each name once, not at every query).
+    fn score_words<W: AsRef<str>>(
+        &self,
+        accented_name: &str,
+        folded_name: &str,
+        words: &[W],
+    ) -> Option<(MatchKind, u32)> {
+        let has_word = |t: &str| words.iter().any(|w| w.as_ref() == t);
+        let whole_words = self.tokens.iter().filter(|t| has_word(t.as_str())).count();
         let (kind, starts) = if let Some(pos) = accented_name.find(&self.accented) {
             (MatchKind::AccentedPhrase, pos == 0)
         } else if let Some(pos) = folded_name.find(&self.folded) {
             (MatchKind::FoldedPhrase, pos == 0)
         } else if whole_words == self.tokens.len() {
             let first = self.tokens.first().map(String::as_str);
-            (MatchKind::Words, words.first().copied() == first)
+            (MatchKind::Words, words.first().map(AsRef::as_ref) == first)
         } else {
             let first = self.tokens.first().map(String::as_str).unwrap_or_default();
             (MatchKind::Substrings, folded_name.starts_with(first))
@@ -136,7 +150,7 @@ impl Query {
             .tokens
             .iter()
             .filter(|t| {
-                !words.contains(&t.as_str()) && words.iter().any(|w| w.starts_with(t.as_str()))
+                !has_word(t.as_str()) && words.iter().any(|w| w.as_ref().starts_with(t.as_str()))
             })
             .count();
         let word_bonus = u32::try_from(whole_words * 2 + prefixes)
@@ -198,6 +212,8 @@ struct Entry<K> {
     name: String,
     accented: String,
     folded: String,
+    /// `folded` split into words.
+    words: Vec<String>,
 }
 
 /// An in-memory index of (key, name) pairs, folded once, for type-ahead search.
@@ -216,10 +232,12 @@ impl<K> SearchIndex<K> {
             .into_iter()
             .map(|(key, name)| {
                 let name = name.into();
+                let folded = fold(&name);
                 Entry {
                     key,
                     accented: normalize_accented(&name),
-                    folded: fold(&name),
+                    words: folded.split(' ').map(str::to_owned).collect(),
+                    folded,
                     name,
                 }
             })
@@ -245,8 +263,9 @@ impl<K> SearchIndex<K> {
         let mut hits: Vec<Hit<'_, K>> = self
             .entries
             .iter()
+            .filter(|e| q.matches(&e.folded))
             .filter_map(|e| {
-                q.score_prepared(&e.accented, &e.folded)
+                q.score_words(&e.accented, &e.folded, &e.words)
                     .map(|(kind, score)| Hit {
                         key: &e.key,
                         name: &e.name,

@@ -359,6 +359,7 @@ impl Services {
             self.store()
                 .record_procedure_batch(&changes, &self.meta(acting))
                 .await?;
+            self.portal.forget_catalogue();
         }
         tracing::info!(
             catalog.created = summary.created,
@@ -528,6 +529,7 @@ impl Services {
         self.store()
             .record_procedure_batch(&[change], &self.meta(acting))
             .await?;
+        self.portal.forget_catalogue();
         Ok(procedure)
     }
 

@@ -5,7 +5,7 @@
 
 use std::collections::{BTreeSet, HashMap};
 use std::path::PathBuf;
-use std::sync::RwLock;
+use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
@@ -31,25 +31,79 @@ pub(crate) const VIETNAM: FixedOffset = match FixedOffset::east_opt(7 * 3600) {
     None => unreachable!(),
 };
 
-/// How long the list of sectors (the search page's filter) is reused before it is read
-/// again: the catalogue changes by imports, a few times a year.
-const SECTORS_TTL: Duration = Duration::from_secs(300);
+/// How long a catalogue snapshot is used without asking the store whether the catalogue
+/// changed. Changes made through these services drop the snapshot at once; this bounds how
+/// late a change made by another process (an import from the CLI) shows.
+const CATALOGUE_TRUSTED: Duration = Duration::from_secs(2);
 
-/// How long the cached sectors are used without even counting the catalogue (the count
-/// catches an import made by another process sooner than [`SECTORS_TTL`]); counting on
-/// every search page was half of its database time at load.
-const SECTORS_TRUSTED: Duration = Duration::from_secs(2);
-
-/// The sectors as last read, with the catalogue's count then.
+/// The public procedures in force on one day, read once and searched in memory. The
+/// catalogue changes a few times a year, while every search page read each procedure it
+/// showed with a query of its own.
 #[derive(Debug)]
-struct SectorCache {
-    /// When the sectors were read.
-    read_at: Instant,
-    /// When the count was last found unchanged.
+struct CatalogueSnapshot {
+    /// The local day the versions are in force on.
+    day: NaiveDate,
+    /// [`motcua_storage::Store::catalogue_revision`] when it was read.
+    revision: (i64, i64),
+    /// Public procedures in force on `day`, by code.
+    procedures: Vec<Arc<Procedure>>,
+    /// Index into `procedures` by code.
+    by_code: HashMap<String, usize>,
+    /// The names, folded once; keys index `procedures`.
+    names: SearchIndex<usize>,
+    /// Each procedure's implementing agencies, folded (the agency filter).
+    agencies: Vec<Vec<String>>,
+    /// Sectors of `procedures`, sorted (the search page's filter).
+    sectors: Arc<[String]>,
+}
+
+impl CatalogueSnapshot {
+    fn new(day: NaiveDate, revision: (i64, i64), procedures: Vec<Procedure>) -> Self {
+        let procedures: Vec<Arc<Procedure>> = procedures.into_iter().map(Arc::new).collect();
+        let by_code = procedures
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (p.code.to_string(), i))
+            .collect();
+        let names = SearchIndex::new(
+            procedures
+                .iter()
+                .enumerate()
+                .map(|(i, p)| (i, p.name.as_str())),
+        );
+        let agencies = procedures
+            .iter()
+            .map(|p| {
+                p.implementing_agencies
+                    .iter()
+                    .map(|a| fold(a.as_str()))
+                    .collect()
+            })
+            .collect();
+        let sectors = procedures
+            .iter()
+            .map(|p| p.sector.clone())
+            .filter(|s| !s.trim().is_empty())
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        CatalogueSnapshot {
+            day,
+            revision,
+            procedures,
+            by_code,
+            names,
+            agencies,
+            sectors,
+        }
+    }
+}
+
+/// The snapshot in use and when its revision was last found unchanged.
+#[derive(Debug)]
+struct CatalogueCache {
+    snapshot: Arc<CatalogueSnapshot>,
     checked_at: Instant,
-    /// How many procedures were in force when the sectors were read.
-    count: i64,
-    sectors: Vec<String>,
 }
 
 /// Settings of the portal's use cases, carried by [`Services`].
@@ -59,9 +113,11 @@ pub struct PortalSettings {
     pub files: FileStore,
     /// Deadlines of petitions.
     pub petitions: PetitionRules,
-    /// The sectors of the catalogue in force, with when they were read and how many
-    /// procedures there were (a new count reads them again).
-    sectors: RwLock<Option<SectorCache>>,
+    /// The public catalogue in force, as last read.
+    catalogue: RwLock<Option<CatalogueCache>>,
+    /// Held while the snapshot is read, so that concurrent requests wait for one reading
+    /// instead of each reading the whole catalogue.
+    catalogue_reading: tokio::sync::Mutex<()>,
 }
 
 impl PortalSettings {
@@ -78,8 +134,43 @@ impl PortalSettings {
         PortalSettings {
             files,
             petitions,
-            sectors: RwLock::new(None),
+            catalogue: RwLock::new(None),
+            catalogue_reading: tokio::sync::Mutex::new(()),
         }
+    }
+
+    /// Drops the catalogue snapshot: the next search reads the catalogue again.
+    pub(crate) fn forget_catalogue(&self) {
+        if let Ok(mut cache) = self.catalogue.write() {
+            *cache = None;
+        }
+    }
+
+    /// The snapshot for `day` if it was checked within [`CATALOGUE_TRUSTED`], or if its
+    /// revision is `revision` (then it counts as checked now).
+    fn cached_catalogue(
+        &self,
+        day: NaiveDate,
+        revision: Option<(i64, i64)>,
+    ) -> Option<Arc<CatalogueSnapshot>> {
+        let fresh = |c: &CatalogueCache| {
+            c.snapshot.day == day
+                && match revision {
+                    None => c.checked_at.elapsed() < CATALOGUE_TRUSTED,
+                    Some(r) => c.snapshot.revision == r,
+                }
+        };
+        if revision.is_none() {
+            let cache = self.catalogue.read().ok()?;
+            return cache
+                .as_ref()
+                .filter(|c| fresh(c))
+                .map(|c| Arc::clone(&c.snapshot));
+        }
+        let mut cache = self.catalogue.write().ok()?;
+        let c = cache.as_mut().filter(|c| fresh(c))?;
+        c.checked_at = Instant::now();
+        Some(Arc::clone(&c.snapshot))
     }
 }
 
@@ -105,8 +196,9 @@ pub struct CatalogueQuery {
 /// One page of procedures.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CataloguePage {
-    /// The procedures of the page: best match first with text, by code otherwise.
-    pub items: Vec<Procedure>,
+    /// The procedures of the page: best match first with text, by code otherwise (shared
+    /// with the catalogue snapshot they were found in).
+    pub items: Vec<Arc<Procedure>>,
     /// How many match in all.
     pub total: u64,
     /// This page's number, from 1.
@@ -195,163 +287,96 @@ impl Services {
         self.now().with_timezone(&VIETNAM).date_naive()
     }
 
+    /// The public catalogue in force today: a snapshot searched in memory, read again when
+    /// the day or the catalogue's revision changes (checked at most every
+    /// [`CATALOGUE_TRUSTED`]; at once after a change made through these services).
+    async fn catalogue(&self) -> ServiceResult<Arc<CatalogueSnapshot>> {
+        let today = self.local_today();
+        if let Some(snapshot) = self.portal.cached_catalogue(today, None) {
+            return Ok(snapshot);
+        }
+        let _reading = self.portal.catalogue_reading.lock().await;
+        if let Some(snapshot) = self.portal.cached_catalogue(today, None) {
+            return Ok(snapshot);
+        }
+        // The revision is read before the procedures: a change between the two reads is
+        // then seen as a new revision at the next check, never missed.
+        let revision = self.store().catalogue_revision().await?;
+        if let Some(snapshot) = self.portal.cached_catalogue(today, Some(revision)) {
+            return Ok(snapshot);
+        }
+        let filter = ProcedureFilter {
+            on: Some(today),
+            kind: Some(ProcedureKind::Public),
+            ..ProcedureFilter::default()
+        };
+        let procedures = self.store().list_procedures(&filter).await?;
+        let snapshot = Arc::new(CatalogueSnapshot::new(today, revision, procedures));
+        if let Ok(mut cache) = self.portal.catalogue.write() {
+            *cache = Some(CatalogueCache {
+                snapshot: Arc::clone(&snapshot),
+                checked_at: Instant::now(),
+            });
+        }
+        Ok(snapshot)
+    }
+
     /// A page of the public procedures in force today matching `query`.
     ///
     /// With text, the names are ranked as [`Services::search_procedures`] ranks them (case
-    /// and diacritics ignored) and the filters applied to the ranking; without, the store
-    /// filters and pages by code. The agency filter matches implementing agencies' names,
-    /// which the store does not index, so it is applied here. Without filters, a text
-    /// search counts the latest version of each matching code and shows those in force.
+    /// and diacritics ignored) and the filters keep a part of the ranking; without, the
+    /// matching procedures come by code. The agency filter matches words of implementing
+    /// agencies' names, case and diacritics ignored.
     pub async fn find_procedures(&self, query: &CatalogueQuery) -> ServiceResult<CataloguePage> {
-        let today = self.local_today();
+        let catalogue = self.catalogue().await?;
         let per_page = query.per_page.clamp(1, 100);
         let page = query.page.max(1);
-        let offset = u64::from(page - 1) * u64::from(per_page);
+        let offset =
+            usize::try_from(u64::from(page - 1) * u64::from(per_page)).unwrap_or(usize::MAX);
         let agency = query
             .agency
             .as_deref()
             .map(fold)
             .filter(|a| !a.trim().is_empty());
-        let keep = |p: &Procedure| {
-            p.kind == ProcedureKind::Public
-                && query.sector.as_ref().is_none_or(|s| &p.sector == s)
+        let keep = |i: usize| {
+            let p = &catalogue.procedures[i];
+            query.sector.as_ref().is_none_or(|s| &p.sector == s)
                 && query.level.is_none_or(|l| p.levels.contains(&l))
                 && query.online.is_none_or(|o| p.online_level == o)
-                && agency.as_deref().is_none_or(|a| {
-                    p.implementing_agencies
-                        .iter()
-                        .any(|i| fold(i.as_str()).contains(a))
-                })
+                && agency
+                    .as_deref()
+                    .is_none_or(|a| catalogue.agencies[i].iter().any(|name| name.contains(a)))
         };
-        let page_of = |all: Vec<Procedure>| {
-            let total = all.len() as u64;
-            let items = all
-                .into_iter()
-                .skip(usize::try_from(offset).unwrap_or(usize::MAX))
-                .take(per_page as usize)
-                .collect();
-            CataloguePage {
-                items,
-                total,
-                page,
-                per_page,
-            }
-        };
-        let mut filter = ProcedureFilter {
-            on: Some(today),
-            sector: query.sector.clone(),
-            level: query.level,
-            kind: Some(ProcedureKind::Public),
-            online_level: query.online,
-            ..ProcedureFilter::default()
-        };
-        let filtered = filter.sector.is_some()
-            || filter.level.is_some()
-            || filter.online_level.is_some()
-            || agency.is_some();
-        if let Some(q) = Query::new(&query.text) {
-            // Rank the names first (code, version and name only), then read whole
-            // procedures just for the filters or just for the page shown.
-            let words: Vec<&str> = q.tokens().iter().map(String::as_str).collect();
-            let names = self.store().procedure_names_containing(&words).await?;
-            let index = SearchIndex::new(names.into_iter().map(|n| (n.code, n.name)));
-            let ranked: Vec<String> = index
+        let matching: Vec<usize> = if Query::new(&query.text).is_some() {
+            catalogue
+                .names
                 .search(&query.text, usize::MAX)
                 .into_iter()
-                .map(|hit| hit.key.clone())
-                .collect();
-            if filtered {
-                let mut in_force: HashMap<String, Procedure> = self
-                    .store()
-                    .list_procedures(&filter)
-                    .await?
-                    .into_iter()
-                    .filter(|p| keep(p))
-                    .map(|p| (p.code.to_string(), p))
-                    .collect();
-                let found = ranked
-                    .iter()
-                    .filter_map(|code| in_force.remove(code))
-                    .collect();
-                return Ok(page_of(found));
-            }
-            let total = ranked.len() as u64;
-            let mut items = Vec::new();
-            for code in ranked
-                .iter()
-                .skip(usize::try_from(offset).unwrap_or(usize::MAX))
-                .take(per_page as usize)
-            {
-                if let Some(p) = self.procedure(code, today).await?.filter(|p| keep(p)) {
-                    items.push(p);
-                }
-            }
-            return Ok(CataloguePage {
-                items,
-                total,
-                page,
-                per_page,
-            });
-        }
-        if agency.is_some() {
-            let all = self.store().list_procedures(&filter).await?;
-            return Ok(page_of(all.into_iter().filter(|p| keep(p)).collect()));
-        }
-        let total = self.store().count_procedures(&filter).await?;
-        filter.limit = Some(i64::from(per_page));
-        filter.offset = i64::try_from(offset).unwrap_or(i64::MAX);
-        let items = self.store().list_procedures(&filter).await?;
+                .map(|hit| *hit.key)
+                .filter(|i| keep(*i))
+                .collect()
+        } else {
+            (0..catalogue.procedures.len())
+                .filter(|i| keep(*i))
+                .collect()
+        };
+        let items = matching
+            .iter()
+            .skip(offset)
+            .take(per_page as usize)
+            .map(|i| Arc::clone(&catalogue.procedures[*i]))
+            .collect();
         Ok(CataloguePage {
             items,
-            total: u64::try_from(total).unwrap_or(0),
+            total: matching.len() as u64,
             page,
             per_page,
         })
     }
 
     /// The sectors of the public procedures in force, sorted (the search page's filter).
-    pub async fn procedure_sectors(&self) -> ServiceResult<Vec<String>> {
-        let filter = ProcedureFilter {
-            on: Some(self.local_today()),
-            kind: Some(ProcedureKind::Public),
-            ..ProcedureFilter::default()
-        };
-        if let Ok(cached) = self.portal.sectors.read()
-            && let Some(c) = cached.as_ref()
-            && c.checked_at.elapsed() < SECTORS_TRUSTED
-            && c.read_at.elapsed() < SECTORS_TTL
-        {
-            return Ok(c.sectors.clone());
-        }
-        let count = self.store().count_procedures(&filter).await?;
-        if let Ok(mut cached) = self.portal.sectors.write()
-            && let Some(c) = cached.as_mut()
-            && c.count == count
-            && c.read_at.elapsed() < SECTORS_TTL
-        {
-            c.checked_at = Instant::now();
-            return Ok(c.sectors.clone());
-        }
-        let sectors: Vec<String> = self
-            .store()
-            .list_procedures(&filter)
-            .await?
-            .into_iter()
-            .map(|p| p.sector)
-            .filter(|s| !s.trim().is_empty())
-            .collect::<BTreeSet<_>>()
-            .into_iter()
-            .collect();
-        if let Ok(mut cache) = self.portal.sectors.write() {
-            let now = Instant::now();
-            *cache = Some(SectorCache {
-                read_at: now,
-                checked_at: now,
-                count,
-                sectors: sectors.clone(),
-            });
-        }
-        Ok(sectors)
+    pub async fn procedure_sectors(&self) -> ServiceResult<Arc<[String]>> {
+        Ok(Arc::clone(&self.catalogue().await?.sectors))
     }
 
     /// The version of procedure `code` in force today, if it is a public procedure.
@@ -362,10 +387,11 @@ impl Services {
         {
             return Ok(None);
         }
-        Ok(self
-            .procedure(code, self.local_today())
-            .await?
-            .filter(|p| p.kind == ProcedureKind::Public))
+        let catalogue = self.catalogue().await?;
+        Ok(catalogue
+            .by_code
+            .get(code)
+            .map(|i| Procedure::clone(&catalogue.procedures[*i])))
     }
 
     /// The registered agencies that receive dossiers of `p`: those named by identifier code
@@ -458,13 +484,14 @@ impl Services {
     /// allowed to read ([`Services::dossier_for`] or [`Services::track_dossier`]).
     pub async fn dossier_timeline(&self, dossier: &Dossier) -> ServiceResult<Vec<TimelineEntry>> {
         Ok(self
-            .dossier_history(dossier.code())
+            .store()
+            .stream_timeline(
+                motcua_storage::dossiers::STREAM,
+                &dossier.code().to_string(),
+            )
             .await?
             .into_iter()
-            .map(|e| TimelineEntry {
-                kind: e.kind,
-                at: e.meta.at,
-            })
+            .map(|(kind, at)| TimelineEntry { kind, at })
             .collect())
     }
 

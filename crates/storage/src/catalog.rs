@@ -718,6 +718,17 @@ impl crate::Store {
         }))
     }
 
+    /// A value that changes whenever the catalogue does: how many procedure events there are
+    /// and the highest id among them. Every change to a procedure appends an event, and the
+    /// count also moves when a transaction with a lower id commits after a higher one.
+    pub async fn catalogue_revision(&self) -> StoreResult<(i64, i64)> {
+        const SQL: &str =
+            "SELECT COUNT(*), COALESCE(MAX(id), 0) FROM events WHERE stream_type = $1";
+        Ok(on_pool!(self, pool => {
+            sqlx::query_as(SQL).bind(PROCEDURE_STREAM).fetch_one(pool).await?
+        }))
+    }
+
     /// One plan.
     pub async fn find_plan(&self, id: &str) -> StoreResult<Option<StoredPlan>> {
         const SQL: &str = "SELECT id, version, body, reason, proposed_at, updated_at \

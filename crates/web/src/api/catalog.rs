@@ -1,6 +1,8 @@
 //! `/procedures`: the public catalogue, as the portal's search shows it
 //! ([`motcua_service::Services::find_procedures`]).
 
+use std::sync::Arc;
+
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
@@ -231,7 +233,10 @@ pub async fn list_procedures(
     let (items, total) = window(&state, &query, paging).await?;
     let next = paging.next(items.len(), total);
     Ok(Json(Page {
-        items: items.iter().map(ProcedureSummary::from).collect(),
+        items: items
+            .iter()
+            .map(|p| ProcedureSummary::from(p.as_ref()))
+            .collect(),
         next,
         total,
     })
@@ -244,7 +249,7 @@ async fn window(
     state: &AppState,
     query: &CatalogueQuery,
     paging: Paging,
-) -> Result<(Vec<Procedure>, u64), ApiError> {
+) -> Result<(Vec<Arc<Procedure>>, u64), ApiError> {
     let per_page = u64::from(paging.limit);
     let first = u32::try_from(paging.offset / per_page + 1).map_err(|_| {
         invalid(
@@ -262,7 +267,7 @@ async fn window(
         })
         .await?;
     let total = found.total;
-    let mut items: Vec<Procedure> = found.items.into_iter().skip(skip).collect();
+    let mut items: Vec<Arc<Procedure>> = found.items.into_iter().skip(skip).collect();
     if skip > 0 && first < u32::MAX {
         let rest = state
             .services

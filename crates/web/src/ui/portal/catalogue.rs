@@ -1,5 +1,7 @@
 //! `/thu-tuc`: searching the procedure catalogue, and one procedure's page.
 
+use std::sync::Arc;
+
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::{Html, IntoResponse, Response};
@@ -50,7 +52,10 @@ pub struct Choice {
 pub struct SearchPage {
     chrome: Chrome,
     q: String,
-    sectors: Vec<(String, bool)>,
+    /// Every sector (shared with the catalogue snapshot: the list is long).
+    sectors: Arc<[String]>,
+    /// The sector chosen, empty for any.
+    sector: String,
     levels: Vec<Choice>,
     agency: String,
     online: Vec<Choice>,
@@ -137,13 +142,8 @@ pub async fn search(
             || online.is_some(),
         total: t.num(found.total),
         pager: Pager::new(&base, found.page, found.total, found.per_page),
-        sectors: sectors
-            .into_iter()
-            .map(|s| {
-                let selected = sector.as_deref() == Some(s.as_str());
-                (s, selected)
-            })
-            .collect(),
+        sectors,
+        sector: sector.clone().unwrap_or_default(),
         levels: Level::ALL
             .iter()
             .map(|l| Choice {
