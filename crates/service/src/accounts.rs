@@ -797,6 +797,9 @@ impl Services {
     /// # Errors
     /// [`StoreError::NotFound`] for an unknown agency; storage failures.
     pub async fn agency_target(&self, agency: &str) -> ServiceResult<Target> {
+        if let Some(target) = self.targets.get(agency) {
+            return Ok(target);
+        }
         let found =
             self.store()
                 .find_agency(agency)
@@ -805,7 +808,9 @@ impl Services {
                     what: format!("cơ quan / agency {agency}"),
                 })?;
         let units = self.unit_chain(found.agency.unit.as_str()).await?;
-        Ok(Target::agency(agency).within(units))
+        let target = Target::agency(agency).within(units);
+        self.targets.put(agency, target.clone());
+        Ok(target)
     }
 
     /// The target of a unit's statistics: the unit and every unit above it.

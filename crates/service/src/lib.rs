@@ -19,6 +19,7 @@ pub mod intake;
 pub mod office;
 pub mod petitions;
 pub mod portal;
+mod read_cache;
 pub mod reads;
 pub mod stats;
 pub mod tracking;
@@ -80,6 +81,10 @@ pub struct Services {
     calendars: Arc<RwLock<HashMap<String, Arc<Calendar>>>>,
     /// The portal's file store and petition deadlines.
     portal: Arc<portal::PortalSettings>,
+    /// Worklists shared by the requests that view them while the log has not grown.
+    worklists: Arc<read_cache::WorklistCache>,
+    /// Agencies' permission targets (their chain of units), by agency.
+    targets: Arc<read_cache::TrustedMap<motcua_domain::authz::Target>>,
 }
 
 impl Services {
@@ -91,6 +96,8 @@ impl Services {
             clock,
             rules: DossierRules::default(),
             calendars: Arc::default(),
+            worklists: Arc::default(),
+            targets: Arc::default(),
         }
     }
 
@@ -120,6 +127,13 @@ impl Services {
     /// Forgets cached calendars (after a schedule import or a change of office hours).
     pub fn forget_calendars(&self) {
         self.write_calendars().clear();
+    }
+
+    /// Forgets what is cached of units and agencies (calendars, agencies' units), after a
+    /// change to them.
+    pub(crate) fn forget_units(&self) {
+        self.forget_calendars();
+        self.targets.clear();
     }
 
     fn read_calendars(&self) -> std::sync::RwLockReadGuard<'_, HashMap<String, Arc<Calendar>>> {

@@ -18,6 +18,7 @@
 //! write path. Nothing here logs personal data.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use chrono::{DateTime, Days, FixedOffset, TimeDelta, Utc};
 use motcua_domain::authz::{self, Action, Principal, Scope, Target};
@@ -33,6 +34,7 @@ use motcua_storage::dossiers::{DossierOrder, DossierQuery};
 
 use crate::accounts::{AccountKind, authorize, is_account_id};
 use crate::dossiers::NewDossier;
+use crate::read_cache::{Cached, WorklistFacts};
 use crate::stats::timing_of;
 use crate::{Acting, ServiceError, ServiceResult, Services};
 
@@ -156,8 +158,9 @@ pub struct WorklistRow {
 /// A page of a worklist and the counts over all of it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Worklist {
-    /// The rows of this page, nearest deadline first (no appointment last).
-    pub rows: Vec<WorklistRow>,
+    /// The rows of this page, nearest deadline first (no appointment last); shared with the
+    /// other requests that view the same page of the same list.
+    pub rows: Arc<Vec<WorklistRow>>,
     /// Dossiers matching the filters.
     pub total: u64,
     /// This page, from 1.
@@ -168,7 +171,9 @@ pub struct Worklist {
     pub overdue: u64,
     /// Dossiers due within one working day among all that match.
     pub due_soon: u64,
-    /// The instant the list was classified at.
+    /// The instant the list was classified at (at most
+    /// [`WORKLIST_TTL`](crate::read_cache::WORKLIST_TTL) before the request while the log
+    /// has not grown).
     pub now: DateTime<Utc>,
 }
 
@@ -484,11 +489,97 @@ impl Services {
             ..DossierQuery::default()
         };
         let page = filter.page.max(1);
-        // One read of the narrow columns of every dossier the list selects gives the order,
-        // the total and the counts; then only the page's rows are read whole. At a million
-        // dossiers a busy agency has a few hundred open ones: reading each once, never its
-        // state, keeps the page in milliseconds.
-        let mut facts = self.list_dossier_facts_for(acting, base).await?;
+        let now = self.now();
+        let Some(query) = self.scoped(acting, base).await? else {
+            return Ok(Worklist {
+                rows: Arc::default(),
+                total: 0,
+                page,
+                pages: 1,
+                overdue: 0,
+                due_soon: 0,
+                now,
+            });
+        };
+        let facts = self.worklist_facts(query, now).await?;
+        // Rows are classified at the instant the counts were, so the page agrees with them.
+        let at = facts.classified_at;
+        let rows = match facts.page(page) {
+            Some(rows) => rows,
+            None => {
+                let codes: Vec<String> = facts
+                    .codes
+                    .iter()
+                    .skip((page as usize - 1).saturating_mul(PAGE_SIZE as usize))
+                    .take(PAGE_SIZE as usize)
+                    .cloned()
+                    .collect();
+                let rules = self.rules().outcome;
+                let mut listed = Vec::with_capacity(codes.len());
+                for row in self.store().list_dossier_rows(&codes).await? {
+                    let dossier = row.state.0;
+                    let calendar = self.dossier_calendar(dossier.code().agency()).await?;
+                    let step_outcome = dossier
+                        .steps
+                        .last()
+                        .filter(|s| s.ended_at.is_none())
+                        .map(|s| s.outcome_at(at, &rules));
+                    listed.push(WorklistRow {
+                        outcome: dossier.outcome_at(at, &rules),
+                        urgency: urgency(&dossier, at, &calendar, &rules)?,
+                        step_outcome,
+                        dossier,
+                    });
+                }
+                let rows = Arc::new(listed);
+                facts.keep_page(page, Arc::clone(&rows));
+                rows
+            }
+        };
+        let total = facts.codes.len() as u64;
+        let pages = u32::try_from(total.div_ceil(u64::from(PAGE_SIZE)))
+            .unwrap_or(u32::MAX)
+            .max(1);
+        Ok(Worklist {
+            rows,
+            total,
+            page,
+            pages,
+            overdue: facts.overdue,
+            due_soon: facts.due_soon,
+            now: at,
+        })
+    }
+
+    /// The order and counts of the (already scoped) worklist `query` at `now`: shared with
+    /// the other requests for the same list while the log has not grown and for at most
+    /// [`WORKLIST_TTL`](crate::read_cache::WORKLIST_TTL), else read and classified anew by
+    /// one request while the others wait (or, if only its time has passed, keep using it).
+    async fn worklist_facts(
+        &self,
+        query: DossierQuery,
+        now: DateTime<Utc>,
+    ) -> ServiceResult<Arc<WorklistFacts>> {
+        let key = format!("{query:?}");
+        let revision = self.store().last_event_id().await?;
+        let _reading = match self.worklists.get(&key, revision, now) {
+            Cached::Fresh(facts) => return Ok(facts),
+            Cached::Stale(facts) => match self.worklists.reading_lock(&key).try_lock_owned() {
+                Ok(guard) => guard,
+                Err(_) => return Ok(facts),
+            },
+            Cached::Missing => {
+                let guard = self.worklists.reading_lock(&key).lock_owned().await;
+                if let Cached::Fresh(facts) = self.worklists.get(&key, revision, now) {
+                    return Ok(facts);
+                }
+                guard
+            }
+        };
+        // One read of the narrow columns of every dossier the list selects gives the order
+        // and the counts; the page's rows are read whole by the caller. The revision was
+        // read first, so a change committed meanwhile makes this entry stale, never lost.
+        let mut facts = self.store().list_dossier_facts(&query).await?;
         facts.sort_by(|a, b| {
             (
                 a.statistical_due_at.is_none(),
@@ -501,35 +592,10 @@ impl Services {
                     &b.code,
                 ))
         });
-        let codes: Vec<String> = facts
-            .iter()
-            .skip((page as usize - 1).saturating_mul(PAGE_SIZE as usize))
-            .take(PAGE_SIZE as usize)
-            .map(|f| f.code.clone())
-            .collect();
-        let rows = self.store().list_dossier_rows(&codes).await?;
-        let total = facts.len();
-        let now = self.now();
-        let rules = self.rules().outcome;
-        let mut listed = Vec::with_capacity(rows.len());
-        for row in rows {
-            let dossier = row.state.0;
-            let calendar = self.dossier_calendar(dossier.code().agency()).await?;
-            let step_outcome = dossier
-                .steps
-                .last()
-                .filter(|s| s.ended_at.is_none())
-                .map(|s| s.outcome_at(now, &rules));
-            listed.push(WorklistRow {
-                outcome: dossier.outcome_at(now, &rules),
-                urgency: urgency(&dossier, now, &calendar, &rules)?,
-                step_outcome,
-                dossier,
-            });
-        }
         // The counts cover every open dossier the filters select (only dossiers whose
         // processing has not ended can be overdue or due soon), classified from the
         // projection's timing columns with the rule a single dossier uses.
+        let rules = self.rules().outcome;
         let (mut overdue, mut due_soon) = (0, 0);
         let mut calendars = BTreeMap::new();
         let open = facts.iter().filter(|f| {
@@ -553,19 +619,14 @@ impl Services {
                 Urgency::Normal => {}
             }
         }
-        let total = u64::try_from(total).unwrap_or(0);
-        let pages = u32::try_from(total.div_ceil(u64::from(PAGE_SIZE)))
-            .unwrap_or(u32::MAX)
-            .max(1);
-        Ok(Worklist {
-            rows: listed,
-            total,
-            page,
-            pages,
-            overdue,
-            due_soon,
+        let facts = Arc::new(WorklistFacts::new(
+            facts.into_iter().map(|f| f.code).collect(),
+            (overdue, due_soon),
             now,
-        })
+            revision,
+        ));
+        self.worklists.put(key, Arc::clone(&facts));
+        Ok(facts)
     }
 
     /// Everything the back office shows about a dossier `acting` may read: out of scope

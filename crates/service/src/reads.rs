@@ -62,7 +62,7 @@ impl Services {
 
     /// `query` narrowed to what `acting` may see, after checking the permission to list;
     /// `None` when nothing can match.
-    async fn scoped(
+    pub(crate) async fn scoped(
         &self,
         acting: &Acting,
         mut query: DossierQuery,

@@ -335,6 +335,7 @@ impl Services {
                 &self.meta(acting),
             )
             .await?;
+        self.forget_units();
         tracing::info!(
             units.written = written.units,
             mergers.written = written.mergers,
@@ -535,7 +536,8 @@ impl Services {
         Ok(self
             .store()
             .record_unit_version(&unit, superseded, expected, &self.meta(acting))
-            .await?)
+            .await
+            .inspect(|_| self.forget_units())?)
     }
 
     /// Records a reorganisation: `merger.predecessors` (valid the day before
@@ -660,6 +662,7 @@ impl Services {
             .store()
             .record_merger(&merger, &closings, &self.meta(acting))
             .await?;
+        self.forget_units();
         tracing::info!(merger = %stored.id, closed = closings.len(), "recorded a merger");
         Ok(stored)
     }
@@ -713,6 +716,7 @@ impl Services {
                 StoreError::Duplicate { .. } => taken(),
                 other => other.into(),
             })?;
+        self.forget_units();
         tracing::info!(agency = %stored.agency.code, "registered an agency");
         Ok(stored)
     }
@@ -753,7 +757,7 @@ impl Services {
             .set_agency_hours(code, hours.as_ref(), current.version, &self.meta(acting))
             .await?;
         current.hours = hours;
-        self.forget_calendars();
+        self.forget_units();
         Ok(current)
     }
 

@@ -231,6 +231,21 @@ impl std::fmt::Debug for SessionRow {
     }
 }
 
+/// A session's columns and its account's, as [`crate::Store::find_session`] reads them.
+#[derive(sqlx::FromRow)]
+struct SessionJoin {
+    token_hash: String,
+    account_id: String,
+    csrf_token: String,
+    session_created_at: DateTime<Utc>,
+    last_seen_at: DateTime<Utc>,
+    idle_seconds: i64,
+    idle_expires_at: DateTime<Utc>,
+    expires_at: DateTime<Utc>,
+    #[sqlx(flatten)]
+    account: Row,
+}
+
 const SESSION_COLUMNS: &str = "token_hash, account_id, csrf_token, created_at, last_seen_at, \
      idle_seconds, idle_expires_at, expires_at";
 
@@ -549,18 +564,29 @@ impl crate::Store {
         &self,
         token_hash: &str,
     ) -> StoreResult<Option<(SessionRow, AccountRow)>> {
-        let sql = format!("SELECT {SESSION_COLUMNS} FROM sessions WHERE token_hash = $1");
-        let session: Option<SessionRow> = on_pool!(self, pool => {
-            sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(token_hash).fetch_optional(pool).await?
+        // One statement for both rows: every signed-in page asks this first.
+        const SQL: &str = "SELECT s.token_hash, s.account_id, s.csrf_token, \
+             s.created_at AS session_created_at, s.last_seen_at, s.idle_seconds, \
+             s.idle_expires_at, s.expires_at, a.id, a.kind, a.login, a.name, a.phone, a.role, \
+             a.agency, a.unit, a.eid_level, a.disabled, a.created_at, a.version \
+             FROM sessions s JOIN accounts a ON a.id = s.account_id WHERE s.token_hash = $1";
+        let found: Option<SessionJoin> = on_pool!(self, pool => {
+            sqlx::query_as(SQL).bind(token_hash).fetch_optional(pool).await?
         });
-        let Some(session) = session else {
+        let Some(found) = found else {
             return Ok(None);
         };
-        let account = self
-            .find_account(&session.account_id)
-            .await?
-            .ok_or_else(|| account_not_found(&session.account_id))?;
-        Ok(Some((session, account)))
+        let session = SessionRow {
+            token_hash: found.token_hash,
+            account_id: found.account_id,
+            csrf_token: found.csrf_token,
+            created_at: found.session_created_at,
+            last_seen_at: found.last_seen_at,
+            idle_seconds: found.idle_seconds,
+            idle_expires_at: found.idle_expires_at,
+            expires_at: found.expires_at,
+        };
+        Ok(Some((session, found.account.into_account()?)))
     }
 
     /// Records that a session was used at `at`, moving its idle expiry forward.

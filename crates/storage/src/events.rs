@@ -225,6 +225,27 @@ fn conflict(stream_type: &str, stream_id: &str, expected: i64, actual: i64) -> S
 }
 
 impl crate::Store {
+    /// The highest event id (0 for an empty log): it grows with every change to anything,
+    /// so a read model computed at one value is current while it stays. One index probe.
+    pub async fn last_event_id(&self) -> StoreResult<i64> {
+        const SQL: &str = "SELECT COALESCE(MAX(id), 0) FROM events";
+        Ok(on_pool!(self, pool => sqlx::query_scalar(SQL).fetch_one(pool).await?))
+    }
+
+    /// The kind and instant of each event of one stream, in order: a history as the public
+    /// sees it, without reading the payloads.
+    pub async fn stream_timeline(
+        &self,
+        stream_type: &str,
+        stream_id: &str,
+    ) -> StoreResult<Vec<(String, DateTime<Utc>)>> {
+        const SQL: &str = "SELECT kind, occurred_at FROM events \
+             WHERE stream_type = $1 AND stream_id = $2 ORDER BY version";
+        Ok(on_pool!(self, pool => {
+            sqlx::query_as(SQL).bind(stream_type).bind(stream_id).fetch_all(pool).await?
+        }))
+    }
+
     /// All events of one stream, in order.
     pub async fn load_stream(
         &self,
