@@ -259,10 +259,11 @@ impl Services {
             .ok_or_else(|| not_found(&code))
     }
 
-    /// The petitions the acting account sent, newest first.
+    /// The petitions the acting account sent, newest first, optionally of some statuses.
     pub async fn petitions_of(
         &self,
         acting: &Acting,
+        statuses: &[PetitionStatus],
         limit: i64,
         offset: i64,
     ) -> ServiceResult<(Vec<Petition>, i64)> {
@@ -273,6 +274,7 @@ impl Services {
             .store()
             .list_petitions(&PetitionQuery {
                 account: Some(acting.actor.id.clone()),
+                statuses: statuses.iter().map(|s| s.as_str().to_owned()).collect(),
                 limit,
                 offset,
                 ..PetitionQuery::default()

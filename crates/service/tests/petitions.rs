@@ -74,10 +74,31 @@ async fn deadlines_count_the_agency_s_working_days(store: &Store) {
         "a signed-in sender is recorded"
     );
     let (mine, _) = s
-        .petitions_of(&citizen(&f, CITIZEN_A).await, 10, 0)
+        .petitions_of(&citizen(&f, CITIZEN_A).await, &[], 10, 0)
         .await
         .unwrap();
     assert_eq!(mine.len(), 1);
+    // The sender's list filters by status as the staff list does.
+    let (rejected, none) = s
+        .petitions_of(
+            &citizen(&f, CITIZEN_A).await,
+            &[PetitionStatus::Rejected],
+            10,
+            0,
+        )
+        .await
+        .unwrap();
+    assert_eq!((rejected.len(), none), (0, 0));
+    let (received, _) = s
+        .petitions_of(
+            &citizen(&f, CITIZEN_A).await,
+            &[PetitionStatus::Received],
+            10,
+            0,
+        )
+        .await
+        .unwrap();
+    assert_eq!(received.len(), 1);
 
     // Answered after the 15 working days: late.
     f.clock.set(vn(2026, 12, 16, 9, 0));

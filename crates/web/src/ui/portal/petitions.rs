@@ -520,6 +520,7 @@ pub async fn mine(
         .services
         .petitions_of(
             &user.acting,
+            &[],
             i64::from(PAGE_SIZE),
             i64::from(page - 1) * i64::from(PAGE_SIZE),
         )
