@@ -1,7 +1,7 @@
 //! The JSON API under `/api/v1`, in-process, on SQLite and on PostgreSQL: a dossier's whole
 //! journey through API tokens, credentials and scopes, scope of agencies, bad input of every
-//! body (a 4xx naming the field, never a 500), optimistic concurrency, pagination, and the
-//! OpenAPI document kept in step with the code.
+//! body (a 4xx naming the field, never a 500), optimistic concurrency, pagination, petition
+//! lists, and the OpenAPI document kept in step with the code.
 #![expect(clippy::unwrap_used, reason = "a failed step fails the test")]
 
 mod common;
@@ -11,7 +11,7 @@ use std::collections::BTreeSet;
 use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
-use common::{Browser, CITIZEN_A, FINANCE, JUSTICE, PDF, Page, Portal};
+use common::{Browser, CITIZEN_A, CITIZEN_B, FINANCE, JUSTICE, PDF, Page, Portal};
 use motcua_domain::event::Role;
 use motcua_service::Acting;
 use motcua_service::api_tokens::{ApiScope, NewApiToken};
@@ -61,6 +61,20 @@ impl<'a> Client<'a> {
         Client {
             app,
             auth: Vec::new(),
+        }
+    }
+
+    /// Signed in on the pages as `login`: the session cookie, and its CSRF token for writes.
+    async fn session(app: &'a Router, login: &str) -> Client<'a> {
+        let mut browser = Browser::default();
+        browser.sign_in(app, login, common::PORTAL_PASSWORD).await;
+        let csrf = browser.get(app, "/tai-khoan").await.csrf();
+        Client {
+            app,
+            auth: vec![
+                ("cookie".into(), browser.cookie_header()),
+                ("x-csrf-token".into(), csrf),
+            ],
         }
     }
 
@@ -1135,6 +1149,160 @@ async fn every_documented_operation_is_routed(store: &Store) {
     assert_eq!(served.body, motcua_web::api::openapi_json().unwrap());
 }
 
+/// A petition to `agency` about the agency itself.
+fn petition_to(agency: &str, title: &str) -> Value {
+    json!({"agency": agency, "class": "procedure", "about": "agency", "title": title,
+           "content": "Xin hướng dẫn thêm về hồ sơ cần nộp.",
+           "contact": {"name": "Người gửi", "phone": "0912345678"}})
+}
+
+/// Sends a petition; returns its code.
+async fn send_petition(client: &Client<'_>, agency: &str, title: &str) -> String {
+    let sent = client
+        .post("/api/v1/petitions", &petition_to(agency, title))
+        .await;
+    assert_eq!(sent.status, StatusCode::CREATED, "{}", sent.body);
+    json_of(&sent)["code"].as_str().unwrap().to_owned()
+}
+
+fn codes_of(items: &[Value]) -> BTreeSet<String> {
+    items
+        .iter()
+        .map(|p| p["code"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+async fn petitions_are_listed_for_their_senders_and_their_agency(store: &Store) {
+    let portal = common::portal(store).await;
+    let app = &portal.app.router;
+    let a = Client::session(app, CITIZEN_A).await;
+    let a1 = send_petition(&a, JUSTICE, "Hỏi về lệ phí").await;
+    // Received a day later: a later answer deadline (and a new sign-in, the first expired).
+    portal
+        .clock
+        .set(chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2026, 11, 24, 2, 0, 0).unwrap());
+    let a = Client::session(app, CITIZEN_A).await;
+    let b = Client::session(app, CITIZEN_B).await;
+    let a2 = send_petition(&a, JUSTICE, "Hỏi về thời hạn").await;
+    let b1 = send_petition(&b, JUSTICE, "Phản ánh thái độ").await;
+    let anonymous = Client::anonymous(app);
+    let elsewhere = send_petition(&anonymous, FINANCE, "Hỏi Sở Tài chính").await;
+
+    // Senders see their own, newest first, never another's.
+    let mine = json_of(&a.get("/api/v1/petitions").await);
+    assert_eq!(mine["total"], 2, "{mine}");
+    assert_eq!(
+        mine["items"][0]["code"],
+        a2.as_str(),
+        "newest first: {mine}"
+    );
+    assert_eq!(mine["items"][1]["code"], a1.as_str());
+    assert_eq!(mine["items"][0]["status"], "received");
+    assert_eq!(mine["items"][0]["late"], false);
+    assert!(!mine.to_string().contains("0912345678"), "no contact shown");
+    let theirs = json_of(&b.get("/api/v1/petitions").await);
+    assert_eq!(
+        codes_of(theirs["items"].as_array().unwrap()),
+        [b1.clone()].into()
+    );
+
+    // The agency's staff see every petition addressed to it, oldest deadline first, in pages.
+    let desk = Client::bearer(app, &token(&portal, JUSTICE, Role::DeskOfficer, &ALL).await);
+    let (listed, total, pages) = walk(&desk, "/api/v1/petitions?limit=2").await;
+    assert_eq!((total, pages), (3, 2));
+    assert_eq!(
+        codes_of(&listed),
+        [a1.clone(), a2.clone(), b1.clone()].into()
+    );
+    assert_eq!(listed[0]["code"], a1.as_str(), "oldest deadline first");
+    let dues: Vec<&str> = listed
+        .iter()
+        .map(|p| p["answer_due"].as_str().unwrap())
+        .collect();
+    let mut sorted = dues.clone();
+    sorted.sort_unstable();
+    assert_eq!(dues, sorted);
+    // Another agency's staff see only theirs.
+    let finance = Client::bearer(app, &token(&portal, FINANCE, Role::Specialist, &ALL).await);
+    let theirs = json_of(&finance.get("/api/v1/petitions").await);
+    assert_eq!(
+        codes_of(theirs["items"].as_array().unwrap()),
+        [elsewhere].into()
+    );
+
+    // Filtered by status, for staff and senders alike.
+    let leader = Client::bearer(app, &token(&portal, JUSTICE, Role::Leader, &ALL).await);
+    let read = json_of(&anonymous.get(&format!("/api/v1/petitions/{a1}")).await);
+    let answered = leader
+        .post(
+            &format!("/api/v1/petitions/{a1}/actions"),
+            &json!({"expected_version": read["version"],
+                    "command": {"action": "answer", "answer": "Lệ phí là 8.000 đồng."}}),
+        )
+        .await;
+    assert_eq!(answered.status, StatusCode::OK, "{}", answered.body);
+    let only = json_of(&desk.get("/api/v1/petitions?status=answered").await);
+    assert_eq!(
+        codes_of(only["items"].as_array().unwrap()),
+        [a1.clone()].into()
+    );
+    let open = json_of(
+        &desk
+            .get("/api/v1/petitions?status=received,%20supplement_provided")
+            .await,
+    );
+    assert_eq!(open["total"], 2, "{open}");
+    let all = json_of(&desk.get("/api/v1/petitions?status=all").await);
+    assert_eq!(all["total"], 3, "{all}");
+    let mine_answered = json_of(&a.get("/api/v1/petitions?status=answered").await);
+    assert_eq!(mine_answered["total"], 1, "{mine_answered}");
+    assert_eq!(mine_answered["items"][0]["answer"], "Lệ phí là 8.000 đồng.");
+
+    // Credentials and scopes.
+    let none = anonymous.get("/api/v1/petitions").await;
+    assert_problem(&none, StatusCode::UNAUTHORIZED, "unauthenticated", None);
+    let catalogue_only = Client::bearer(
+        app,
+        &token(
+            &portal,
+            JUSTICE,
+            Role::DeskOfficer,
+            &[ApiScope::CatalogRead],
+        )
+        .await,
+    );
+    let refused = catalogue_only.get("/api/v1/petitions").await;
+    assert_problem(&refused, StatusCode::FORBIDDEN, "forbidden", None);
+    assert!(refused.body.contains("dossiers:read"), "{}", refused.body);
+
+    // Bad filters name their parameter, for staff and senders.
+    for client in [&desk, &a] {
+        for (uri, field) in [
+            ("/api/v1/petitions?status=lost", "status"),
+            ("/api/v1/petitions?status=received,nope", "status"),
+            ("/api/v1/petitions?limit=0", "limit"),
+            ("/api/v1/petitions?limit=201", "limit"),
+            ("/api/v1/petitions?limit=many", "limit"),
+            ("/api/v1/petitions?cursor=xyz", "cursor"),
+        ] {
+            let page = client.get(uri).await;
+            assert_problem(
+                &page,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid_input",
+                Some(field),
+            );
+            let detail = json_of(&page)["detail"].as_str().unwrap().to_owned();
+            let (vi, en) = detail.split_once(" / ").unwrap();
+            assert!(
+                vi.contains("phải") || vi.contains("không"),
+                "Vietnamese first: {detail}"
+            );
+            assert!(!en.is_empty(), "{detail}");
+        }
+    }
+}
+
 contract_tests!(
     a_dossier_goes_from_intake_to_rating_through_the_api,
     credentials_scopes_and_agencies_are_enforced,
@@ -1145,6 +1313,7 @@ contract_tests!(
     every_documented_operation_is_routed,
     bodies_over_the_server_limit_are_problems,
     a_system_administrator_reads_the_headline,
+    petitions_are_listed_for_their_senders_and_their_agency,
 );
 
 /// The committed document (`docs/api/openapi.json`) is the one the code generates.

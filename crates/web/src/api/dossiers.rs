@@ -310,8 +310,8 @@ impl DossierView {
 }
 
 /// Whether the caller acts as an applicant (citizen or business): they see their own
-/// dossiers, and their history without officers' identities.
-fn is_applicant(caller: &ApiCaller) -> bool {
+/// dossiers and petitions, and their history without officers' identities.
+pub(super) fn is_applicant(caller: &ApiCaller) -> bool {
     matches!(caller.acting.actor.role, Role::Citizen | Role::Business)
 }
 

@@ -156,7 +156,10 @@ fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(files::create_file))
         .routes(routes!(tracking::track_dossier))
         .routes(routes!(tracking::rate_tracked_dossier))
-        .routes(routes!(petitions::create_petition))
+        .routes(routes!(
+            petitions::list_petitions,
+            petitions::create_petition
+        ))
         .routes(routes!(petitions::find_petition))
         .routes(routes!(petitions::act_on_petition))
         .routes(routes!(statistics::find_headline))

@@ -1,7 +1,8 @@
 //! `/petitions`: feedback and petitions (phản ánh, kiến nghị) — sent by anyone, read by
-//! whoever holds the code, handled by the addressed agency's staff — over the portal's use
-//! cases ([`motcua_service::Services::submit_petition`], `petition_by_code`,
-//! `act_on_petition`).
+//! whoever holds the code, listed for their senders and for the addressed agency's staff,
+//! handled by that staff — over the portal's use cases
+//! ([`motcua_service::Services::submit_petition`], `petition_by_code`, `petitions_of`,
+//! `agency_petitions`, `act_on_petition`).
 
 use axum::Json;
 use axum::extract::{Path, State};
@@ -9,14 +10,17 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use motcua_domain::petition::{
-    Petition, PetitionAbout, PetitionClass, PetitionCommand, PetitionContact,
+    Petition, PetitionAbout, PetitionClass, PetitionCommand, PetitionContact, PetitionStatus,
 };
 use motcua_service::api_tokens::ApiScope;
 use motcua_service::petitions::{AboutInput, NewPetition, public_acting};
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
 
-use super::extract::{ApiJson, optional_caller};
+use super::dossiers::is_applicant;
+use super::extract::{
+    ApiJson, ApiQuery, MAX_LIMIT, Page, PageParams, given, invalid, optional_caller,
+};
 use crate::auth::{ApiAuthRejection, ApiCaller};
 use crate::error::{ApiError, AppError, Problem};
 use crate::{AppState, REQUEST_ID};
@@ -112,9 +116,11 @@ pub struct PetitionView {
     pub answered_at: Option<DateTime<Utc>>,
     /// When the answer was published.
     pub published_at: Option<DateTime<Utc>>,
+    /// A step missed its deadline, or is overdue now.
+    pub late: bool,
 }
 
-fn view(p: &Petition) -> PetitionView {
+fn view(p: &Petition, now: DateTime<Utc>) -> PetitionView {
     let about: &PetitionAbout = &p.submission.about;
     PetitionView {
         code: p.code().to_owned(),
@@ -131,6 +137,7 @@ fn view(p: &Petition) -> PetitionView {
         answer: p.answer.as_ref().map(|(a, _)| a.clone()),
         answered_at: p.answer.as_ref().map(|(_, at)| *at),
         published_at: p.published_at,
+        late: !p.on_time(now),
     }
 }
 
@@ -220,7 +227,93 @@ pub async fn create_petition(
         ),
     };
     let petition = state.services.submit_petition(&acting, new).await?;
-    Ok((StatusCode::CREATED, Json(view(&petition))).into_response())
+    Ok((
+        StatusCode::CREATED,
+        Json(view(&petition, state.services.now())),
+    )
+        .into_response())
+}
+
+/// Filters of the petition list.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PetitionFilter {
+    /// Statuses, comma-separated (`received,supplement_provided`), or `all` (the default).
+    #[param(example = "received,supplement_provided")]
+    pub status: Option<String>,
+}
+
+/// The statuses asked for: none for all.
+fn statuses(filter: &PetitionFilter) -> Result<Vec<PetitionStatus>, ApiError> {
+    let Some(text) = given(&filter.status).filter(|t| *t != "all") else {
+        return Ok(Vec::new());
+    };
+    text.split(',')
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .map(|token| {
+            PetitionStatus::parse(token).ok_or_else(|| {
+                let all = PetitionStatus::ALL.map(PetitionStatus::as_str).join(", ");
+                invalid(
+                    "status",
+                    &format!("trạng thái «{token}» không tồn tại; dùng: {all}"),
+                    &format!("no status “{token}”; use: {all}"),
+                )
+            })
+        })
+        .collect()
+}
+
+/// The caller's petitions.
+///
+/// Staff (and API tokens): the petitions addressed to their agency, oldest answer deadline
+/// first, as the staff list shows them (every agency's for a system administrator).
+/// Citizens and businesses: those they sent signed in, newest first. Tokens need the
+/// scope `dossiers:read`.
+#[utoipa::path(
+    get,
+    path = "/petitions",
+    tag = "petitions",
+    operation_id = "list_petitions",
+    params(PetitionFilter, PageParams),
+    responses(
+        (status = 200, description = "A page of petitions", body = Page<PetitionView>),
+        (status = 401, description = "No credential", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Scope `dossiers:read` missing, or the role has no list of petitions", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A filter is invalid; `field` names it", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = ["dossiers:read"]), ("session" = [])),
+)]
+pub async fn list_petitions(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ApiQuery(filter): ApiQuery<PetitionFilter>,
+    ApiQuery(page): ApiQuery<PageParams>,
+) -> Result<Json<Page<PetitionView>>, ApiError> {
+    caller.require_scope(ApiScope::DossiersRead)?;
+    let paging = page.paging(MAX_LIMIT)?;
+    let statuses = statuses(&filter)?;
+    let limit = i64::from(paging.limit);
+    let offset = i64::try_from(paging.offset).unwrap_or(i64::MAX);
+    let (list, total) = if is_applicant(&caller) {
+        state
+            .services
+            .petitions_of(&caller.acting, &statuses, limit, offset)
+            .await?
+    } else {
+        state
+            .services
+            .agency_petitions(&caller.acting, &statuses, limit, offset)
+            .await?
+    };
+    let total = u64::try_from(total).unwrap_or(0);
+    let next = paging.next(list.len(), total);
+    let now = state.services.now();
+    Ok(Json(Page {
+        items: list.iter().map(|p| view(p, now)).collect(),
+        next,
+        total,
+    }))
 }
 
 /// A petition by its code.
@@ -243,7 +336,7 @@ pub async fn find_petition(
     Path(code): Path<String>,
 ) -> Result<Json<PetitionView>, ApiError> {
     let petition = state.services.petition_by_code(&code).await?;
-    Ok(Json(view(&petition)))
+    Ok(Json(view(&petition, state.services.now())))
 }
 
 /// What staff do with a petition.
@@ -318,5 +411,5 @@ pub async fn act_on_petition(
         .services
         .act_on_petition(&caller.acting, &code, command, Some(body.expected_version))
         .await?;
-    Ok(Json(view(&petition)))
+    Ok(Json(view(&petition, state.services.now())))
 }
