@@ -1,7 +1,8 @@
 //! The JSON API under `/api/v1`, in-process, on SQLite and on PostgreSQL: a dossier's whole
 //! journey through API tokens, credentials and scopes, scope of agencies, bad input of every
 //! body (a 4xx naming the field, never a 500), optimistic concurrency, pagination, petition
-//! lists, and the OpenAPI document kept in step with the code.
+//! lists, dossier files served only within scope, and the OpenAPI document kept in step with
+//! the code.
 #![expect(clippy::unwrap_used, reason = "a failed step fails the test")]
 
 mod common;
@@ -1106,6 +1107,7 @@ async fn every_documented_operation_is_routed(store: &Store) {
         let uri = format!(
             "/api/v1{}",
             path.replace("{code}", "000.00.10.H05-261123-0001")
+                .replace("{sha256}", &"0".repeat(64))
         );
         for method in item.as_object().unwrap().keys() {
             let body = if method == "post" {
@@ -1303,6 +1305,188 @@ async fn petitions_are_listed_for_their_senders_and_their_agency(store: &Store) 
     }
 }
 
+/// Uploads `bytes` as `name` through `POST /files`; returns the `sha256`.
+async fn upload(client: &Client<'_>, name: &str, bytes: &[u8]) -> String {
+    let uploaded = client
+        .post_raw(
+            &format!("/api/v1/files?name={}", common::encode(name)),
+            "application/octet-stream",
+            bytes,
+        )
+        .await;
+    assert_eq!(uploaded.status, StatusCode::CREATED, "{}", uploaded.body);
+    json_of(&uploaded)["sha256"].as_str().unwrap().to_owned()
+}
+
+/// Submits the procedure online as the signed-in `citizen`, with the PDF as `file_name` for
+/// each required component; returns the code and the file's `sha256`.
+async fn submit_online(citizen: &Client<'_>, file_name: &str) -> (String, String) {
+    let sha256 = upload(citizen, file_name, PDF).await;
+    let offer = json_of(
+        &Client::anonymous(citizen.app)
+            .get(&format!("/api/v1/procedures/{PROCEDURE}"))
+            .await,
+    );
+    let files: Vec<Value> = offer["online"]["components"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| c["required"] == true)
+        .map(|(i, _)| json!({"component": i, "sha256": sha256, "name": file_name}))
+        .collect();
+    assert!(!files.is_empty(), "{offer}");
+    let submitted = citizen
+        .post(
+            "/api/v1/dossiers",
+            &json!({"procedure": PROCEDURE, "channel": "online", "agency": JUSTICE,
+                    "applicant": {"name": "Trần Thị Bình", "phone": "0912345678"},
+                    "files": files}),
+        )
+        .await;
+    assert_eq!(submitted.status, StatusCode::CREATED, "{}", submitted.body);
+    let code = json_of(&submitted)["code"].as_str().unwrap().to_owned();
+    (code, sha256)
+}
+
+async fn dossier_files_are_served_only_within_scope(store: &Store) {
+    let portal = common::portal(store).await;
+    let app = &portal.app.router;
+    let a = Client::session(app, CITIZEN_A).await;
+    let (code, sha256) = submit_online(&a, "đơn đề nghị.pdf").await;
+    let files_uri = format!("/api/v1/dossiers/{code}/files");
+    let file_uri = format!("{files_uri}/{sha256}");
+
+    // The list: the submission's files with their components.
+    let listed = a.get(&files_uri).await;
+    assert_eq!(listed.status, StatusCode::OK, "{}", listed.body);
+    let listed = json_of(&listed);
+    let items = listed["items"].as_array().unwrap();
+    assert!(!items.is_empty(), "{listed}");
+    assert_eq!(listed["total"], items.len());
+    assert!(
+        items.iter().all(|f| f["source"] == "submission"
+            && f["component"].is_string()
+            && f["sha256"] == sha256.as_str()
+            && f["name"] == "đơn đề nghị.pdf"
+            && f["size"] == PDF.len()),
+        "{listed}"
+    );
+    let (paged, total, _) = walk(&a, &format!("{files_uri}?limit=1")).await;
+    assert_eq!(paged.len() as u64, total);
+
+    // The applicant downloads it: its bytes, type and name.
+    let download = a.get(&file_uri).await;
+    assert_eq!(download.status, StatusCode::OK, "{}", download.body);
+    assert_eq!(download.body.as_bytes(), PDF);
+    assert_eq!(
+        download.headers.get(header::CONTENT_TYPE).unwrap(),
+        "application/pdf"
+    );
+    let disposition = download
+        .headers
+        .get(header::CONTENT_DISPOSITION)
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        disposition.starts_with("attachment; filename=\""),
+        "{disposition}"
+    );
+    assert!(
+        disposition.contains("filename*=UTF-8''%C4%91%C6%A1n%20%C4%91%E1%BB%81%20ngh%E1%BB%8B.pdf"),
+        "{disposition}"
+    );
+    assert_eq!(
+        download.headers.get(header::CACHE_CONTROL).unwrap(),
+        "no-store"
+    );
+    assert_eq!(
+        download
+            .headers
+            .get(header::X_CONTENT_TYPE_OPTIONS)
+            .unwrap(),
+        "nosniff"
+    );
+    let upper = a
+        .get(&format!("{files_uri}/{}", sha256.to_uppercase()))
+        .await;
+    assert_eq!(upper.status, StatusCode::OK);
+
+    // The agency's staff read it too.
+    let desk = Client::bearer(app, &token(&portal, JUSTICE, Role::DeskOfficer, &ALL).await);
+    let by_staff = desk.get(&file_uri).await;
+    assert_eq!(by_staff.status, StatusCode::OK, "{}", by_staff.body);
+    assert_eq!(by_staff.body.as_bytes(), PDF);
+    assert_eq!(
+        json_of(&desk.get(&files_uri).await)["total"],
+        listed["total"]
+    );
+
+    // Anyone else: not found, as for a dossier that does not exist.
+    let b = Client::session(app, CITIZEN_B).await;
+    let finance = Client::bearer(app, &token(&portal, FINANCE, Role::Specialist, &ALL).await);
+    for client in [&b, &finance] {
+        for uri in [&files_uri, &file_uri] {
+            let hidden = client.get(uri).await;
+            assert_problem(&hidden, StatusCode::NOT_FOUND, "not_found", None);
+        }
+    }
+    // A file the dossier does not have, even one in the store, is not found either.
+    let others = upload(&b, "khac.pdf", b"%PDF-1.4\n% not this dossier\n%%EOF\n").await;
+    for missing in [
+        others.as_str(),
+        &"0".repeat(64),
+        "not-a-hash",
+        "..%2F..%2Fetc",
+    ] {
+        let page = a.get(&format!("{files_uri}/{missing}")).await;
+        assert_problem(&page, StatusCode::NOT_FOUND, "not_found", None);
+    }
+    let unknown = a
+        .get(&format!(
+            "/api/v1/dossiers/000.00.10.H05-991231-9999/files/{sha256}"
+        ))
+        .await;
+    assert_problem(&unknown, StatusCode::NOT_FOUND, "not_found", None);
+    let garbage = a.get("/api/v1/dossiers/%E2%9C%93/files").await;
+    assert_problem(&garbage, StatusCode::NOT_FOUND, "not_found", None);
+
+    // Credentials, scopes and paging.
+    let anonymous = Client::anonymous(app);
+    assert_problem(
+        &anonymous.get(&file_uri).await,
+        StatusCode::UNAUTHORIZED,
+        "unauthenticated",
+        None,
+    );
+    let catalogue_only = Client::bearer(
+        app,
+        &token(
+            &portal,
+            JUSTICE,
+            Role::DeskOfficer,
+            &[ApiScope::CatalogRead],
+        )
+        .await,
+    );
+    for uri in [&files_uri, &file_uri] {
+        let refused = catalogue_only.get(uri).await;
+        assert_problem(&refused, StatusCode::FORBIDDEN, "forbidden", None);
+        assert!(refused.body.contains("dossiers:read"), "{}", refused.body);
+    }
+    for (query, field) in [("limit=0", "limit"), ("cursor=x", "cursor")] {
+        let page = a.get(&format!("{files_uri}?{query}")).await;
+        assert_problem(
+            &page,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_input",
+            Some(field),
+        );
+    }
+}
+
 contract_tests!(
     a_dossier_goes_from_intake_to_rating_through_the_api,
     credentials_scopes_and_agencies_are_enforced,
@@ -1314,6 +1498,7 @@ contract_tests!(
     bodies_over_the_server_limit_are_problems,
     a_system_administrator_reads_the_headline,
     petitions_are_listed_for_their_senders_and_their_agency,
+    dossier_files_are_served_only_within_scope,
 );
 
 /// The committed document (`docs/api/openapi.json`) is the one the code generates.

@@ -11,8 +11,8 @@ use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
 use motcua_domain::catalog::{TimeLimit, TimeUnit, TimeValue};
 use motcua_domain::dossier::{
-    Applicant, ApplicantId, Command, Component, Decision, Dossier, DossierCode, FeeLine, Rating,
-    ResultForm, ReturnMethod, Status,
+    Applicant, ApplicantId, Command, Component, Decision, Dossier, DossierCode, FeeLine, FileRef,
+    Rating, ResultForm, ReturnMethod, Status,
 };
 use motcua_domain::event::{Channel, Role};
 use motcua_domain::ids::{PersonalId, TaxCode};
@@ -126,6 +126,17 @@ pub struct FileView {
     pub media_type: String,
     /// Size in bytes.
     pub size: u64,
+}
+
+impl From<&FileRef> for FileView {
+    fn from(f: &FileRef) -> FileView {
+        FileView {
+            sha256: f.sha256.clone(),
+            name: f.name.clone(),
+            media_type: f.media_type.clone(),
+            size: f.size,
+        }
+    }
 }
 
 /// A component of the dossier as submitted.
@@ -258,16 +269,7 @@ impl DossierView {
                 .map(|c| DossierComponentView {
                     name: c.name.clone(),
                     has_file: c.has_file,
-                    files: c
-                        .files
-                        .iter()
-                        .map(|f| FileView {
-                            sha256: f.sha256.clone(),
-                            name: f.name.clone(),
-                            media_type: f.media_type.clone(),
-                            size: f.size,
-                        })
-                        .collect(),
+                    files: c.files.iter().map(FileView::from).collect(),
                 })
                 .collect(),
             steps: d
@@ -316,7 +318,7 @@ pub(super) fn is_applicant(caller: &ApiCaller) -> bool {
 }
 
 /// A dossier code from the path; a malformed one is a `404` like an unknown one.
-fn parse_code(code: &str) -> Result<DossierCode, ApiError> {
+pub(super) fn parse_code(code: &str) -> Result<DossierCode, ApiError> {
     code.trim().parse::<DossierCode>().map_err(|_| {
         ApiError(AppError::NotFound(format!(
             "không có hồ sơ {code} / no dossier {code}"

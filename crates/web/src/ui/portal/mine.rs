@@ -548,6 +548,12 @@ pub async fn file(
         .services
         .dossier_file(&user.acting, &code, &sha256)
         .await?;
+    Ok(file_response(&file, bytes))
+}
+
+/// A dossier's file as a download: its media type, its name in `Content-Disposition` (ASCII
+/// and UTF-8), never cached. The pages and the API serve files through this one answer.
+pub(crate) fn file_response(file: &motcua_domain::dossier::FileRef, bytes: Vec<u8>) -> Response {
     let mut response = bytes.into_response();
     let headers = response.headers_mut();
     if let Ok(v) = HeaderValue::from_str(&file.media_type) {
@@ -572,5 +578,5 @@ pub async fn file(
         headers.insert(header::CONTENT_DISPOSITION, v);
     }
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    Ok(response)
+    response
 }
