@@ -1,8 +1,8 @@
 //! The JSON API under `/api/v1`, in-process, on SQLite and on PostgreSQL: a dossier's whole
 //! journey through API tokens, credentials and scopes, scope of agencies, bad input of every
 //! body (a 4xx naming the field, never a 500), optimistic concurrency, pagination, petition
-//! lists, dossier files served only within scope, and the OpenAPI document kept in step with
-//! the code.
+//! lists, the applicant's supplement with files, dossier files served only within scope, and
+//! the OpenAPI document kept in step with the code.
 #![expect(clippy::unwrap_used, reason = "a failed step fails the test")]
 
 mod common;
@@ -12,7 +12,7 @@ use std::collections::BTreeSet;
 use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
-use common::{Browser, CITIZEN_A, CITIZEN_B, FINANCE, JUSTICE, PDF, Page, Portal};
+use common::{Browser, CITIZEN_A, CITIZEN_B, FINANCE, JUSTICE, PDF, PNG, Page, Portal};
 use motcua_domain::event::Role;
 use motcua_service::Acting;
 use motcua_service::api_tokens::{ApiScope, NewApiToken};
@@ -1349,6 +1349,196 @@ async fn submit_online(citizen: &Client<'_>, file_name: &str) -> (String, String
     (code, sha256)
 }
 
+async fn an_applicant_provides_the_supplement_with_files(store: &Store) {
+    let portal = common::portal(store).await;
+    let app = &portal.app.router;
+    let a = Client::session(app, CITIZEN_A).await;
+    let (code, _) = submit_online(&a, "to-khai.pdf").await;
+    let desk = Client::bearer(app, &token(&portal, JUSTICE, Role::DeskOfficer, &ALL).await);
+    let leader = Client::bearer(app, &token(&portal, JUSTICE, Role::Leader, &ALL).await);
+    let supplement = format!("/api/v1/dossiers/{code}/supplement");
+
+    // Nothing is awaited yet: refused by the rules, not by the shape.
+    let early = a
+        .post(&supplement, &json!({"expected_version": 1, "files": []}))
+        .await;
+    assert_problem(&early, StatusCode::UNPROCESSABLE_ENTITY, "refused", None);
+
+    act(&desk, &code, json!({"action": "receive"})).await;
+    act(
+        &leader,
+        &code,
+        json!({"action": "transfer", "step": "Thẩm định", "agency": JUSTICE}),
+    )
+    .await;
+    let asked = act(
+        &leader,
+        &code,
+        json!({"action": "request_supplement", "reasons": "Thiếu giấy chứng sinh"}),
+    )
+    .await;
+    assert_eq!(asked["status"], "supplement_requested");
+    // The applicant reads what is asked.
+    let shown = json_of(&a.get(&format!("/api/v1/dossiers/{code}")).await);
+    assert_eq!(
+        shown["supplement_reasons"], "Thiếu giấy chứng sinh",
+        "{shown}"
+    );
+    let version = shown["version"].as_i64().unwrap();
+    let sha256 = upload(&a, "chứng sinh.png", PNG).await;
+    let body = json!({"expected_version": version,
+                      "files": [{"sha256": sha256, "name": "chứng sinh.png"}]});
+
+    // Someone else's dossier is not found; staff and tokens do not send supplements.
+    let b = Client::session(app, CITIZEN_B).await;
+    let stranger = b.post(&supplement, &body).await;
+    assert_problem(&stranger, StatusCode::NOT_FOUND, "not_found", None);
+    let finance = Client::bearer(app, &token(&portal, FINANCE, Role::DeskOfficer, &ALL).await);
+    let other_agency = finance.post(&supplement, &body).await;
+    assert_problem(&other_agency, StatusCode::NOT_FOUND, "not_found", None);
+    let staff = desk.post(&supplement, &body).await;
+    assert_problem(&staff, StatusCode::FORBIDDEN, "forbidden", None);
+    assert!(staff.body.contains("supplement_provided"), "{}", staff.body);
+    let readers = Client::bearer(
+        app,
+        &token(
+            &portal,
+            JUSTICE,
+            Role::DeskOfficer,
+            &[ApiScope::DossiersRead],
+        )
+        .await,
+    );
+    let no_scope = readers.post(&supplement, &body).await;
+    assert_problem(&no_scope, StatusCode::FORBIDDEN, "forbidden", None);
+    assert!(
+        no_scope.body.contains("dossiers:write"),
+        "{}",
+        no_scope.body
+    );
+    let no_csrf = send(
+        app,
+        "POST",
+        &supplement,
+        &[("cookie", a.auth[0].1.as_str())],
+        Some("application/json"),
+        serde_json::to_vec(&body).unwrap(),
+    )
+    .await;
+    assert_problem(&no_csrf, StatusCode::FORBIDDEN, "forbidden", None);
+
+    // Bad input names its field; nothing is recorded.
+    let file = json!({"sha256": sha256, "name": "x.png"});
+    for (bad, field) in [
+        (json!({"files": []}), "expected_version"),
+        (json!({"expected_version": "one"}), "expected_version"),
+        (
+            json!({"expected_version": version, "files": [{"sha256": "0".repeat(64), "name": "x.png"}]}),
+            "files[0].sha256",
+        ),
+        (
+            json!({"expected_version": version, "files": [file, {"sha256": "nope", "name": "y.png"}]}),
+            "files[1].sha256",
+        ),
+        (
+            json!({"expected_version": version, "files": [{"sha256": sha256}]}),
+            "files[0].name",
+        ),
+        (
+            json!({"expected_version": version, "files": [file, file, file, file]}),
+            "files",
+        ),
+        (json!({"expected_version": version, "note": "x"}), "note"),
+    ] {
+        let page = a.post(&supplement, &bad).await;
+        assert_problem(
+            &page,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_input",
+            Some(field),
+        );
+    }
+    let broken = a
+        .post_raw(&supplement, "application/json", b"{\"files\": [")
+        .await;
+    assert_problem(&broken, StatusCode::BAD_REQUEST, "malformed", Some("body"));
+    let stale = a
+        .post(
+            &supplement,
+            &json!({"expected_version": version - 1, "files": []}),
+        )
+        .await;
+    assert_problem(&stale, StatusCode::CONFLICT, "conflict", None);
+    let unknown = a
+        .post(
+            "/api/v1/dossiers/000.00.10.H05-991231-9999/supplement",
+            &body,
+        )
+        .await;
+    assert_problem(&unknown, StatusCode::NOT_FOUND, "not_found", None);
+
+    // The supplement: the clock resumes, the file is the dossier's.
+    let sent = a.post(&supplement, &body).await;
+    assert_eq!(sent.status, StatusCode::OK, "{}", sent.body);
+    let after = json_of(&sent);
+    assert_eq!(after["status"], "in_progress", "{after}");
+    assert!(after["supplement_reasons"].is_null(), "{after}");
+    let again = a.post(&supplement, &body).await;
+    assert_problem(&again, StatusCode::UNPROCESSABLE_ENTITY, "refused", None);
+    let files = json_of(&a.get(&format!("/api/v1/dossiers/{code}/files")).await);
+    let items = files["items"].as_array().unwrap();
+    let supplied: Vec<&Value> = items
+        .iter()
+        .filter(|f| f["source"] == "supplement")
+        .collect();
+    assert_eq!(supplied.len(), 1, "{files}");
+    assert_eq!(supplied[0]["name"], "chứng sinh.png");
+    assert_eq!(supplied[0]["media_type"], "image/png");
+    assert_eq!(supplied[0]["sha256"], sha256.as_str());
+    let history = json_of(&desk.get(&format!("/api/v1/dossiers/{code}/events")).await);
+    assert!(
+        history["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["kind"] == "supplement_provided" && e["channel"] == "online"),
+        "{history}"
+    );
+
+    // The written guidance at reception is answered the same way.
+    let (guided, _) = submit_online(&a, "don.pdf").await;
+    act(
+        &desk,
+        &guided,
+        json!({"action": "guide_intake", "reasons": "Thiếu bản sao giấy tờ tùy thân"}),
+    )
+    .await;
+    let shown = json_of(&a.get(&format!("/api/v1/dossiers/{guided}")).await);
+    assert_eq!(
+        shown["supplement_reasons"],
+        "Thiếu bản sao giấy tờ tùy thân"
+    );
+    let id_copy = upload(&a, "cccd.pdf", b"%PDF-1.4\n% another file\n%%EOF\n").await;
+    let answered = a
+        .post(
+            &format!("/api/v1/dossiers/{guided}/supplement"),
+            &json!({"expected_version": shown["version"],
+                    "files": [{"sha256": id_copy, "name": "cccd.pdf"}]}),
+        )
+        .await;
+    assert_eq!(answered.status, StatusCode::OK, "{}", answered.body);
+    assert!(json_of(&answered)["supplement_reasons"].is_null());
+    let files = json_of(&desk.get(&format!("/api/v1/dossiers/{guided}/files")).await);
+    assert!(
+        files["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["source"] == "intake_supplement" && f["sha256"] == id_copy.as_str()),
+        "{files}"
+    );
+}
+
 async fn dossier_files_are_served_only_within_scope(store: &Store) {
     let portal = common::portal(store).await;
     let app = &portal.app.router;
@@ -1498,6 +1688,7 @@ contract_tests!(
     bodies_over_the_server_limit_are_problems,
     a_system_administrator_reads_the_headline,
     petitions_are_listed_for_their_senders_and_their_agency,
+    an_applicant_provides_the_supplement_with_files,
     dossier_files_are_served_only_within_scope,
 );
 

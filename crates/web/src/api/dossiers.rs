@@ -1,7 +1,7 @@
-//! `/dossiers`: submission and desk intake, the caller's list, one dossier, its history and
-//! every step of the back office — thin handlers over the same use cases as the pages
-//! (`submit_draft`, `desk_intake`, `list_dossiers_for`, `dossier_for`, `office_dossier`,
-//! `act_on_dossier`).
+//! `/dossiers`: submission and desk intake, the caller's list, one dossier, its history,
+//! every step of the back office and the applicant's supplement — thin handlers over the
+//! same use cases as the pages (`submit_draft`, `desk_intake`, `list_dossiers_for`,
+//! `dossier_for`, `office_dossier`, `act_on_dossier`, `provide_supplement`).
 
 use std::collections::BTreeMap;
 
@@ -28,6 +28,7 @@ use super::extract::{ApiJson, ApiQuery, Page, PageParams, given, invalid};
 use crate::AppState;
 use crate::auth::ApiCaller;
 use crate::error::{ApiError, AppError, Problem};
+use crate::ui::portal::mine::{SUPPLEMENT_FILES, awaited_supplement};
 
 /// Most components or files one dossier may list.
 const MAX_COMPONENTS: usize = 64;
@@ -227,6 +228,9 @@ pub struct DossierView {
     pub returned_at: Option<DateTime<Utc>>,
     /// The applicant's rating: `satisfied`, `acceptable`, `dissatisfied`.
     pub rating: Option<String>,
+    /// What the supplement awaited asks for, while one is (during processing, or the
+    /// written guidance at reception): answer it with `POST /dossiers/{code}/supplement`.
+    pub supplement_reasons: Option<String>,
     /// The actions the caller's role may take now (staff only; empty for applicants).
     pub actions: Vec<ActionOfferView>,
 }
@@ -306,6 +310,7 @@ impl DossierView {
             returned_by: d.returned.map(|(method, _)| snake(&method)),
             returned_at: d.returned.map(|(_, at)| at),
             rating: d.rating.map(|r| snake(&r)),
+            supplement_reasons: None,
             actions,
         }
     }
@@ -458,20 +463,25 @@ async fn view(
     caller: &ApiCaller,
     code: &DossierCode,
 ) -> Result<DossierView, ApiError> {
-    if is_applicant(caller) {
+    let (dossier, actions) = if is_applicant(caller) {
         let dossier = state.services.dossier_for(&caller.acting, code).await?;
-        return Ok(DossierView::of(&dossier, state, Vec::new()));
-    }
-    let file = state.services.office_dossier(&caller.acting, code).await?;
-    let actions = file
-        .actions
-        .iter()
-        .map(|offer| ActionOfferView {
-            action: action_name(offer.action).to_owned(),
-            blocked: offer.blocked.clone(),
-        })
-        .collect();
-    Ok(DossierView::of(&file.dossier, state, actions))
+        (dossier, Vec::new())
+    } else {
+        let file = state.services.office_dossier(&caller.acting, code).await?;
+        let actions = file
+            .actions
+            .iter()
+            .map(|offer| ActionOfferView {
+                action: action_name(offer.action).to_owned(),
+                blocked: offer.blocked.clone(),
+            })
+            .collect();
+        (file.dossier, actions)
+    };
+    let mut view = DossierView::of(&dossier, state, actions);
+    // The state only says a supplement is awaited; what it asks for is in the log.
+    view.supplement_reasons = awaited_supplement(state, &dossier).await?;
+    Ok(view)
 }
 
 /// One entry of a dossier's history.
@@ -796,17 +806,9 @@ async fn submit_online(
             );
             continue;
         }
-        match services.store().find_file(file.sha256.trim()).await? {
-            Some(stored) => {
-                files.insert(
-                    file.component,
-                    motcua_domain::dossier::FileRef {
-                        sha256: stored.sha256,
-                        name: motcua_service::files::clean_name(&file.name),
-                        media_type: stored.media_type,
-                        size: u64::try_from(stored.size).unwrap_or(0),
-                    },
-                );
+        match uploaded(state, &file.sha256, &file.name).await? {
+            Some(found) => {
+                files.insert(file.component, found);
             }
             None => problems.push(
                 format!("{field}.sha256"),
@@ -861,6 +863,22 @@ async fn submit_online(
     Ok(services
         .submit_draft(&caller.acting, &draft.id, draft.version)
         .await?)
+}
+
+/// The reference of a file uploaded with `POST /files`, shown under `name`; `None` when no
+/// such file was uploaded. Type and size are the store's, never the caller's word.
+async fn uploaded(state: &AppState, sha256: &str, name: &str) -> Result<Option<FileRef>, ApiError> {
+    Ok(state
+        .services
+        .store()
+        .find_file(sha256.trim())
+        .await?
+        .map(|stored| FileRef {
+            sha256: stored.sha256,
+            name: motcua_service::files::clean_name(name),
+            media_type: stored.media_type,
+            size: u64::try_from(stored.size).unwrap_or(0),
+        }))
 }
 
 /// A desk or postal intake, as the desk's form records it.
@@ -1535,6 +1553,104 @@ pub async fn rate_dossier(
             },
             Some(body.expected_version),
         )
+        .await?;
+    Ok(Json(view(&state, &caller, dossier.code()).await?))
+}
+
+// ---------------------------------------------------------------------------------------
+// The applicant's supplement
+
+/// A file of a supplement, uploaded first with `POST /files`.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SupplementFileInput {
+    /// The `sha256` `POST /files` answered.
+    pub sha256: String,
+    /// The file's name as it should be shown.
+    pub name: String,
+}
+
+/// The supplement asked for, at the version it answers.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SupplementRequest {
+    /// The dossier's `version` the caller read; another change since gives `409`.
+    pub expected_version: i64,
+    /// The files of the supplement, at most 3, each uploaded first with `POST /files`
+    /// (none when what was asked is given otherwise).
+    #[serde(default)]
+    pub files: Vec<SupplementFileInput>,
+}
+
+/// Provide the supplement asked for.
+///
+/// The applicant answers a request for a supplement during processing, or the written
+/// guidance at reception (`supplement_reasons` of the dossier says what is asked), as the
+/// portal's dossier page does: the files become attachments of the dossier (listed by
+/// `GET /dossiers/{code}/files`) and the clock resumes. Staff record a supplement brought to
+/// the desk with the action `supplement_provided` instead.
+#[utoipa::path(
+    post,
+    path = "/dossiers/{code}/supplement",
+    tag = "dossiers",
+    operation_id = "provide_supplement",
+    params(("code" = String, Path, description = "Dossier code")),
+    request_body = SupplementRequest,
+    responses(
+        (status = 200, description = "The dossier with its supplement", body = DossierView),
+        (status = 400, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No credential", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not the applicant (staff and API tokens record supplements with an action)", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Unknown, or not the caller's", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The dossier changed since `expected_version`", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Not JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A field is invalid (`field` names it), or no supplement is awaited (`code: refused`)", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("session" = [])),
+)]
+pub async fn provide_supplement(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(code): Path<String>,
+    ApiJson(body): ApiJson<SupplementRequest>,
+) -> Result<Json<DossierView>, ApiError> {
+    caller.require_scope(ApiScope::DossiersWrite)?;
+    let code = parse_code(&code)?;
+    // Out of scope is "not found" before anything else, as on the dossier's page.
+    state.services.dossier_for(&caller.acting, &code).await?;
+    if !is_applicant(&caller) {
+        return Err(ApiError(AppError::Forbidden(
+            "chỉ người nộp hồ sơ gửi bổ sung; cán bộ ghi nhận bổ sung bằng thao tác supplement_provided / only the applicant sends a supplement; staff record one with the action supplement_provided".into(),
+        )));
+    }
+    let mut problems = Problems::default();
+    if body.files.len() > SUPPLEMENT_FILES as usize {
+        problems.push(
+            "files",
+            &format!("tối đa {SUPPLEMENT_FILES} tệp cho một lần bổ sung"),
+            &format!("at most {SUPPLEMENT_FILES} files in one supplement"),
+        );
+    }
+    let mut files = Vec::with_capacity(body.files.len());
+    for (i, file) in body
+        .files
+        .iter()
+        .enumerate()
+        .take(SUPPLEMENT_FILES as usize)
+    {
+        match uploaded(&state, &file.sha256, &file.name).await? {
+            Some(found) => files.push(found),
+            None => problems.push(
+                format!("files[{i}].sha256"),
+                "không có tệp này; hãy tải lên bằng POST /files trước",
+                "no such file; upload it with POST /files first",
+            ),
+        }
+    }
+    problems.into_result()?;
+    let dossier = state
+        .services
+        .provide_supplement(&caller.acting, &code, &files, Some(body.expected_version))
         .await?;
     Ok(Json(view(&state, &caller, dossier.code()).await?))
 }

@@ -1,5 +1,5 @@
-//! Files: `POST /files` stores a document for an online submission, checked as the portal's
-//! upload is ([`motcua_service::Services::store_upload`]);
+//! Files: `POST /files` stores a document for an online submission or a supplement, checked
+//! as the portal's upload is ([`motcua_service::Services::store_upload`]);
 //! `GET /dossiers/{code}/files` lists a dossier's files and `…/files/{sha256}` serves one,
 //! to those who may read the dossier, as the pages do (`dossier_for`,
 //! `dossier_attachments_for`, `dossier_file`).
@@ -34,7 +34,8 @@ pub struct UploadParams {
 /// Upload a document.
 ///
 /// The body is the file itself (PDF, JPEG or PNG, at most 10 MB; its content is checked,
-/// not only its name). The answer's `sha256` goes into `files` of `POST /dossiers`.
+/// not only its name). The answer's `sha256` goes into `files` of `POST /dossiers` or of
+/// `POST /dossiers/{code}/supplement`.
 #[utoipa::path(
     post,
     path = "/files",

@@ -153,6 +153,7 @@ fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(dossiers::list_dossier_events))
         .routes(routes!(dossiers::act_on_dossier))
         .routes(routes!(dossiers::rate_dossier))
+        .routes(routes!(dossiers::provide_supplement))
         .routes(routes!(files::list_dossier_files))
         .routes(routes!(files::find_dossier_file))
         .routes(routes!(files::create_file))

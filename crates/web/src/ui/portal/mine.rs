@@ -26,8 +26,8 @@ use crate::i18n::Tr;
 use crate::ui::account::{FormErrors, in_language};
 use crate::ui::{Chrome, render};
 
-/// Supplement uploads offered at once.
-const SUPPLEMENT_FILES: u32 = 3;
+/// Supplement uploads offered at once; the API takes at most as many files per supplement.
+pub(crate) const SUPPLEMENT_FILES: u32 = 3;
 
 fn not_found(code: &str) -> PageError {
     PageError(AppError::NotFound(format!(
@@ -173,8 +173,11 @@ pub(crate) fn file_link(
 }
 
 /// The reasons of the supplement awaited, read from the log (the state keeps only that one
-/// is awaited).
-async fn awaited_supplement(state: &AppState, d: &Dossier) -> Result<Option<String>, PageError> {
+/// is awaited). The API's dossier view shows them too.
+pub(crate) async fn awaited_supplement(
+    state: &AppState,
+    d: &Dossier,
+) -> Result<Option<String>, ServiceError> {
     let kind = match d.status {
         Status::SupplementRequested => "supplement_requested",
         Status::Submitted
