@@ -13,5 +13,6 @@ pub mod dossier;
 pub mod event;
 pub mod fold;
 pub mod ids;
+pub mod kpi;
 pub mod petition;
 pub mod units;
