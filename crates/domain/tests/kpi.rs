@@ -1,4 +1,4 @@
-//! KPIs: the 766 catalogue, scoring and ranking.
+//! KPIs: the 766 catalogue and scoring, ranking, and the Biểu số 06/VPCP/KSTT row.
 #![expect(clippy::unwrap_used, reason = "a failed step fails the test")]
 
 use motcua_domain::kpi::Ratio;
@@ -7,6 +7,7 @@ use motcua_domain::kpi::index766::{
     Points, Rating, RatingScale, Rules766, RulesError, Score, Scoring, UnitLevel, WhenEmpty,
     assess, catalogue, dossier_sync_ratio, rank,
 };
+use motcua_domain::kpi::report06::{Identity, Report06Counts, Report06Row};
 use proptest::prelude::*;
 
 fn pts(hundredths: u32) -> Points {
@@ -418,6 +419,93 @@ fn rules_read_from_json_keep_the_defaults_they_do_not_mention() {
     assert!(serde_json::from_str::<Rules766>(r#"{"ratings": {"excellent": -1}}"#).is_err());
 }
 
+fn counts() -> Report06Counts {
+    Report06Counts {
+        carried_over: 40,
+        online: 600,
+        in_person: 320,
+        postal: 40,
+        early: 700,
+        on_time: 150,
+        late: 20,
+        within_time: 100,
+        overdue: 30,
+    }
+}
+
+#[test]
+fn a_report_row_from_consistent_counts_holds_every_identity() {
+    let row = Report06Row::from_counts(counts());
+    assert_eq!(
+        (row.received, row.resolved, row.in_progress),
+        (1_000, 870, 130)
+    );
+    assert_eq!(row.check(), Ok(()));
+    assert_eq!(row.newly_received(), 960);
+    assert_eq!(row.in_person_and_postal(), 360);
+    // Why 95 %: 700 + 150 + 100 of 1,000, in progress within time included.
+    assert_eq!(row.on_time_766().explain_en(), "950/1,000 = 95.00%");
+    assert_eq!(row.overdue_766(), Ratio::new(50, 1_000));
+    // The report's own rate: 850 of the 870 resolved, open dossiers ignored.
+    assert_eq!(row.on_time_resolved().percent_vi(1).unwrap(), "97,7 %");
+    assert_eq!(row.overdue_resolved(), Ratio::new(20, 870));
+    assert_eq!(row.within_time_in_progress(), Ratio::new(100, 130));
+    assert_eq!(row.online_share(), Ratio::new(600, 960));
+    // The 766 rate feeds indicator 2.1 directly.
+    let mut input = Input766::new("H01", UnitLevel::Province);
+    input.set(Indicator::ProcessedOnTime, row.on_time_766());
+    let a = assess(&input, &Rules766::default());
+    assert_eq!(
+        a.indicator(Indicator::ProcessedOnTime).unwrap().score,
+        Score::Computed(Points::whole(19))
+    );
+    // An empty row has no rates, not 0 % ones.
+    assert!(Report06Row::default().on_time_766().is_undefined());
+}
+
+#[test]
+fn a_broken_identity_is_named() {
+    // One dossier resolved but forgotten on the received side.
+    let mut c = counts();
+    c.early += 1;
+    let row = Report06Row::from_counts(c);
+    let failed = row.check().unwrap_err();
+    assert_eq!(failed.len(), 1);
+    assert_eq!(failed[0].identity, Identity::Balance);
+    assert_eq!((failed[0].left, failed[0].right), (1_000, 1_001));
+    let text = failed[0].to_string();
+    assert!(
+        text.starts_with("Biểu số 06/VPCP/KSTT: không khớp tổng số nhận giải quyết"),
+        "{text}"
+    );
+    assert!(text.contains("received total = resolved + in progress does not hold (1000 ≠ 1001)"));
+    // A stated total that disagrees with its parts (an imported report).
+    let mut imported = Report06Row::from_counts(counts());
+    imported.in_progress = 131;
+    let ids: Vec<Identity> = imported
+        .check()
+        .unwrap_err()
+        .iter()
+        .map(|m| m.identity)
+        .collect();
+    assert_eq!(ids, [Identity::InProgressParts, Identity::Balance]);
+}
+
+#[test]
+fn rows_add_up_to_a_checked_total() {
+    let a = Report06Row::from_counts(counts());
+    let b = Report06Row::from_counts(Report06Counts {
+        carried_over: 1,
+        online: 2,
+        early: 3,
+        ..Report06Counts::default()
+    });
+    let total = Report06Row::total([&a, &b]);
+    assert_eq!(total.received, 1_003);
+    assert_eq!(total.counts.early, 703);
+    assert_eq!(total.check(), Ok(()));
+}
+
 fn arb_ratio() -> impl Strategy<Value = Option<Ratio>> {
     prop_oneof![
         1 => Just(None),
@@ -449,6 +537,29 @@ fn arb_input() -> impl Strategy<Value = Input766> {
 
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(512))]
+
+    #[test]
+    fn consistent_counts_satisfy_every_identity(
+        parts in prop::array::uniform5(0u64..1_000_000),
+        split in prop::array::uniform3(0u64..=100),
+    ) {
+        let [early, on_time, late, within_time, overdue] = parts;
+        let received = parts.iter().sum::<u64>();
+        // Share the same total among the four receipt columns.
+        let carried_over = received * split[0] / 100;
+        let online = (received - carried_over) * split[1] / 100;
+        let in_person = (received - carried_over - online) * split[2] / 100;
+        let postal = received - carried_over - online - in_person;
+        let row = Report06Row::from_counts(Report06Counts {
+            carried_over, online, in_person, postal, early, on_time, late, within_time, overdue,
+        });
+        prop_assert_eq!(row.check(), Ok(()));
+        prop_assert_eq!(Report06Row::total([&row, &row]).check(), Ok(()));
+        let on_time_766 = row.on_time_766();
+        let overdue_766 = row.overdue_766();
+        prop_assert_eq!(on_time_766.denominator, overdue_766.denominator);
+        prop_assert_eq!(on_time_766.numerator + overdue_766.numerator, received);
+    }
 
     #[test]
     fn every_score_lies_between_zero_and_its_maximum(

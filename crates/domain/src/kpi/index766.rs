@@ -294,7 +294,7 @@ pub enum Indicator {
     /// portal; see [`dossier_sync_ratio`] for the substitute when both are 0.
     DossiersSynced,
     /// 2.1 — (resolved early or on time + in progress within time) ÷ dossiers received or
-    /// processed in the period.
+    /// processed in the period: [`crate::kpi::report06::Report06Row::on_time_766`].
     ProcessedOnTime,
     /// 3.0 (METRICS row 6) — full-process (toàn trình) online dossiers ÷ dossiers received for
     /// procedures eligible for full-process service. Its 12 points are the whole group's;

@@ -1,15 +1,17 @@
 //! Key performance indicators of the operations centre, from plain counts: the Decision 766
-//! service-quality index ([`index766`]).
+//! service-quality index ([`index766`]) and the periodic report Biểu số 06/VPCP/KSTT
+//! ([`report06`]).
 //!
 //! Counting dossiers is the service's job (it classifies each one with
 //! [`Timing::outcome_at`](crate::dossier::Timing::outcome_at)); this module turns the counts
-//! into ratios, scores, ratings and ranks. Every rate is a [`Ratio`]
+//! into checked report rows, ratios, scores, ratings and ranks. Every rate is a [`Ratio`]
 //! that keeps its numerator and denominator, so a page can always say why a figure is what
 //! it is. Rules the sources leave open are configuration with documented defaults
 //! ([`index766::Rules766`]).
 
 pub mod index766;
 mod ratio;
+pub mod report06;
 
 use serde::{Deserialize, Serialize};
 
