@@ -15,6 +15,7 @@ use motcua_domain::dossier::{
     ProcedureRef, Submission, decide,
 };
 use motcua_domain::event::{Channel, EventMeta};
+use motcua_domain::kpi::counts;
 use motcua_storage::events::RecordedEvent;
 use motcua_storage::{StoreError, Tx, dossiers};
 use rand::SeedableRng;
@@ -275,7 +276,8 @@ impl DossierTx<'_> {
             state = next;
         }
         let meta = self.meta(acting, at);
-        dossiers::record(self.tx().await?, 0, &events, &state, &meta).await?;
+        let counts = counts::delta(None, &state, &rules.outcome);
+        dossiers::record(self.tx().await?, 0, &events, &state, &meta, &counts).await?;
         Ok(state)
     }
 
@@ -335,7 +337,16 @@ impl DossierTx<'_> {
         };
         let (events, state) = decide(Some(current), &command, &ctx)?;
         let meta = self.meta(acting, at);
-        dossiers::record(self.tx().await?, current.version, &events, &state, &meta).await?;
+        let counts = counts::delta(Some(current), &state, &rules.outcome);
+        dossiers::record(
+            self.tx().await?,
+            current.version,
+            &events,
+            &state,
+            &meta,
+            &counts,
+        )
+        .await?;
         Ok(state)
     }
 

@@ -16,6 +16,7 @@ pub mod drafts;
 mod error;
 pub mod files;
 pub mod intake;
+pub mod kpi;
 pub mod office;
 pub mod petitions;
 pub mod portal;

@@ -4,6 +4,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use motcua_domain::dossier::{ApplicantId, Dossier, DossierCode, DossierEvent, ResultForm};
 use motcua_domain::event::EventMeta;
+use motcua_domain::kpi::counts::Counts;
 use sqlx::types::Json;
 
 use crate::{StoreError, StoreResult, Tx, on_pool, on_tx};
@@ -195,6 +196,7 @@ pub async fn record(
     events: &[DossierEvent],
     state: &Dossier,
     meta: &EventMeta,
+    counts: &Counts,
 ) -> StoreResult<()> {
     let row = DossierRow::of(state);
     let payloads = events
@@ -227,12 +229,39 @@ pub async fn record(
         values.join(", ")
     );
     let projection = if insert { INSERT } else { UPDATE };
-    let (sql, expected_rows) = match tx {
-        Tx::Sqlite(_) => (
+    // The counters the change moves (`kpi_counts`), keyed by the agency bound as $2.
+    let first_count = envelope + 6 + 3 * payloads.len();
+    let counts: Vec<(String, String, i64)> = counts
+        .iter()
+        .map(|((month, metric), n)| (month.to_string(), metric.key(), *n))
+        .collect();
+    let counts_upsert = (!counts.is_empty()).then(|| {
+        let values: Vec<String> = (0..counts.len())
+            .map(|i| {
+                let p = first_count + 3 * i;
+                format!("($2, ${p}, ${}, ${})", p + 1, p + 2)
+            })
+            .collect();
+        format!(
+            "INSERT INTO kpi_counts (agency, month, metric, value) VALUES {} \
+             ON CONFLICT (month, agency, metric) DO UPDATE SET value = kpi_counts.value + excluded.value",
+            values.join(", ")
+        )
+    });
+    let (sql, expected_rows) = match (&*tx, &counts_upsert) {
+        (Tx::Sqlite(_), None) => (
             format!("{events_insert}; {projection}"),
             payloads.len() as u64 + 1,
         ),
-        Tx::Postgres(_) => (format!("WITH ev AS ({events_insert}) {projection}"), 1),
+        (Tx::Sqlite(_), Some(upsert)) => (
+            format!("{events_insert}; {projection}; {upsert}"),
+            (payloads.len() + 1 + counts.len()) as u64,
+        ),
+        (Tx::Postgres(_), None) => (format!("WITH ev AS ({events_insert}) {projection}"), 1),
+        (Tx::Postgres(_), Some(upsert)) => (
+            format!("WITH ev AS ({events_insert}), kc AS ({upsert}) {projection}"),
+            1,
+        ),
     };
     let result = on_tx!(tx, conn => {
         let query = bind_row!(sqlx::query(sqlx::AssertSqlSafe(sql)), row);
@@ -249,6 +278,9 @@ pub async fn record(
                 .bind(expected_version + 1 + i as i64)
                 .bind(*kind)
                 .bind(Json(payload));
+        }
+        for (month, metric, n) in &counts {
+            query = query.bind(month.as_str()).bind(metric.as_str()).bind(*n);
         }
         query.execute(conn).await.map(|r| r.rows_affected())
     });

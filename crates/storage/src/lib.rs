@@ -19,6 +19,7 @@ pub mod drafts;
 mod error;
 pub mod events;
 pub mod files;
+pub mod kpi;
 pub mod petitions;
 pub mod schedules;
 pub mod units;

@@ -67,7 +67,8 @@ impl Default for OutcomeRules {
 }
 
 impl OutcomeRules {
-    fn offset(&self) -> FixedOffset {
+    /// Local time, for appointment days and the months of the counters.
+    pub fn offset(&self) -> FixedOffset {
         FixedOffset::east_opt(self.utc_offset_seconds).unwrap_or_else(|| Utc.fix())
     }
 }

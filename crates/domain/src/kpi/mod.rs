@@ -9,6 +9,7 @@
 //! it is. Rules the sources leave open are configuration with documented defaults
 //! ([`index766::Rules766`]).
 
+pub mod counts;
 pub mod index766;
 mod ratio;
 pub mod report06;

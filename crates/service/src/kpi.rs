@@ -1,0 +1,325 @@
+//! The operations centre's figures (issue "operations centre"): the Biểu 06 row and the
+//! Decision 766 index of a unit or agency for a month, read from the counters the dossier
+//! write path keeps (`motcua_domain::kpi::counts`), never from a scan of the dossiers; and
+//! the counters recomputed from the event log, to rebuild or to check them.
+
+use chrono::{DateTime, Utc};
+use motcua_domain::authz::{self, Action};
+use motcua_domain::dossier::{Dossier, DossierEvent, Outcome};
+use motcua_domain::kpi::counts::{self, Counts, Metric, Month};
+use motcua_domain::kpi::index766::{self, Assessment, Indicator, Input766, Rules766, UnitLevel};
+use motcua_domain::kpi::report06::Report06Row;
+use motcua_domain::units::{AgencyKind, UnitKind};
+use motcua_storage::StoreError;
+use motcua_storage::dossiers::{self, DossierQuery};
+use motcua_storage::kpi::AgencyCounts;
+
+use crate::portal::VIETNAM;
+use crate::stats::timing_of;
+use crate::{Acting, ServiceError, ServiceResult, Services};
+
+/// A unit's (or one agency's) figures for one month.
+#[derive(Debug, Clone)]
+pub struct KpiReport {
+    /// The unit or agency code asked for.
+    pub unit: String,
+    /// Its name.
+    pub name: String,
+    /// The month.
+    pub month: Month,
+    /// The agencies whose dossiers are counted.
+    pub agencies: Vec<String>,
+    /// The Biểu 06 row; its identities hold ([`Report06Row::check`]).
+    pub report06: Report06Row,
+    /// Dossiers received in the month of procedures without a time limit (not classified,
+    /// outside the row).
+    pub unclassified: u64,
+    /// Whether the month is in progress: its open dossiers are then classified at `at`.
+    pub live: bool,
+    /// The instant the figures stand at (the month's end, or now).
+    pub at: DateTime<Utc>,
+    /// The Decision 766 index, with the indicators the counters measure.
+    pub index: Assessment,
+}
+
+/// The 766 input of a unit's month from its counters and Biểu 06 row. Indicators the
+/// counters do not measure (publication, payments, petitions, …) stay unmeasured, so the
+/// total says what it is out of.
+fn index_input(
+    unit: &str,
+    level: UnitLevel,
+    row: &Report06Row,
+    counts: &Counts,
+    month: Month,
+) -> Input766 {
+    let this = |metric: Metric| {
+        u64::try_from(counts.get(&(month, metric)).copied().unwrap_or(0)).unwrap_or(0)
+    };
+    let on_time = row.on_time_766();
+    let received = row.newly_received() + this(Metric::Unclassified);
+    let resolved = row.resolved;
+    let dissatisfied = this(Metric::RatedDissatisfied);
+    Input766::new(unit, level)
+        .with(
+            Indicator::ProcessedOnTime,
+            on_time.numerator,
+            on_time.denominator,
+        )
+        .with(
+            Indicator::ElectronicResults,
+            this(Metric::ElectronicResult),
+            this(Metric::DocumentResult),
+        )
+        .with(
+            Indicator::DigitizedDossiers,
+            this(Metric::Digitized),
+            received,
+        )
+        .with(Indicator::ReusedData, this(Metric::Reused), received)
+        .with(
+            Indicator::SharedForReuse,
+            this(Metric::FromDataStore),
+            received,
+        )
+        .with(
+            Indicator::PopulationDataDossiers,
+            this(Metric::EidVerified),
+            received,
+        )
+        // 5.4 without petitions about dossiers (not linked to dossiers yet): resolved, less
+        // those late or rated not satisfied, each once at most.
+        .with(
+            Indicator::DossierSatisfaction,
+            resolved.saturating_sub(row.counts.late.max(dissatisfied)),
+            resolved,
+        )
+}
+
+impl Services {
+    /// The figures of `unit` (an agency's identifier code, or an administrative unit's code:
+    /// every agency within it) for `month`, at `now` if the month is in progress. Needs
+    /// [`Action::ReadStatistics`] on the unit.
+    ///
+    /// # Errors
+    /// [`ServiceError::Invalid`] for an unknown unit or a month not begun;
+    /// [`ServiceError::Refused`] while the counters do not cover the log (run the rebuild);
+    /// [`ServiceError::Forbidden`]; storage failures.
+    pub async fn kpi_report(
+        &self,
+        acting: &Acting,
+        unit: &str,
+        month: Month,
+    ) -> ServiceResult<KpiReport> {
+        let unit = unit.trim();
+        let now = self.now();
+        let current = Month::of(now, VIETNAM);
+        if month > current {
+            return Err(ServiceError::Invalid(format!(
+                "tháng {month} chưa bắt đầu / month {month} has not begun"
+            )));
+        }
+        let (name, agencies, level, target) = self.kpi_scope(unit).await?;
+        let principal = self.principal(acting).await?;
+        authz::authorize(&principal, Action::ReadStatistics, &target)
+            .map_err(|d| ServiceError::Forbidden(d.to_string()))?;
+        if !self.store().kpi_counts_complete().await? {
+            return Err(ServiceError::Refused(
+                "số liệu chưa được tính lại từ nhật ký: chạy `motcua kpi rebuild` / the counters \
+                 do not cover the log yet: run `motcua kpi rebuild`"
+                    .into(),
+            ));
+        }
+        let per_agency = self.store().kpi_counts_of(&agencies, month).await?;
+        let mut summed = Counts::new();
+        for counts in per_agency.values() {
+            for (key, n) in counts {
+                *summed.entry(*key).or_insert(0) += n;
+            }
+        }
+        let mut row = counts::report06_counts(&summed, month);
+        let live = month == current;
+        let at = if live {
+            // The month in progress: its open dossiers as they stand now.
+            let (within, overdue) = self.open_split(&agencies, now).await?;
+            row.within_time = within;
+            row.overdue = overdue;
+            now
+        } else {
+            month.next().start(VIETNAM).unwrap_or(now)
+        };
+        let report06 = Report06Row::from_counts(row);
+        let unclassified = u64::try_from(
+            summed
+                .get(&(month, Metric::Unclassified))
+                .copied()
+                .unwrap_or(0),
+        )
+        .unwrap_or(0);
+        let input = index_input(unit, level, &report06, &summed, month);
+        Ok(KpiReport {
+            unit: unit.to_owned(),
+            name,
+            month,
+            agencies,
+            index: index766::assess(&input, &Rules766::default()),
+            report06,
+            unclassified,
+            live,
+            at,
+        })
+    }
+
+    /// The name, agencies, 766 level and permission target of a unit or agency code.
+    async fn kpi_scope(
+        &self,
+        unit: &str,
+    ) -> ServiceResult<(String, Vec<String>, UnitLevel, authz::Target)> {
+        let level_of = |kind: AgencyKind| {
+            if kind == AgencyKind::CommunePeoplesCommittee {
+                UnitLevel::Commune
+            } else {
+                UnitLevel::Province
+            }
+        };
+        if let Some(found) = self.store().find_agency(unit).await? {
+            let target = self.agency_target(unit).await?;
+            return Ok((
+                found.agency.name,
+                vec![unit.to_owned()],
+                level_of(found.agency.kind),
+                target,
+            ));
+        }
+        let versions = self.store().unit_versions(unit).await?;
+        let Some(found) = versions.last() else {
+            return Err(ServiceError::Invalid(format!(
+                "không có cơ quan hay đơn vị hành chính mã «{unit}» / no agency or \
+                 administrative unit with code «{unit}»"
+            )));
+        };
+        let mut agencies = Vec::new();
+        for stored in self.agencies(None).await? {
+            let code = stored.agency.code.to_string();
+            if self
+                .agency_target(&code)
+                .await?
+                .units
+                .iter()
+                .any(|u| u == unit)
+            {
+                agencies.push(code);
+            }
+        }
+        let level = if found.unit.kind() == UnitKind::Commune {
+            UnitLevel::Commune
+        } else {
+            UnitLevel::Province
+        };
+        Ok((
+            found.unit.name.clone(),
+            agencies,
+            level,
+            self.unit_target(unit).await?,
+        ))
+    }
+
+    /// The open, classified dossiers of `agencies` split within time / overdue at `at`.
+    async fn open_split(
+        &self,
+        agencies: &[String],
+        at: DateTime<Utc>,
+    ) -> ServiceResult<(u64, u64)> {
+        let rules = self.rules().outcome;
+        let (mut within, mut overdue) = (0, 0);
+        for agency in agencies {
+            let query = DossierQuery {
+                agency: Some(agency.clone()),
+                open_only: true,
+                ..DossierQuery::default()
+            };
+            for f in self.store().list_dossier_facts(&query).await? {
+                // The list also holds other agencies' dossiers at a step here.
+                if &f.agency != agency {
+                    continue;
+                }
+                match timing_of(&f)?.outcome_at(at, &rules) {
+                    Outcome::WithinTime => within += 1,
+                    Outcome::Overdue => overdue += 1,
+                    _ => {}
+                }
+            }
+        }
+        Ok((within, overdue))
+    }
+
+    /// A dossier rebuilt from its events alone (`None` for a code without events).
+    pub(crate) async fn replay_dossier(&self, code: &str) -> ServiceResult<Option<Dossier>> {
+        let events = self.store().load_stream(dossiers::STREAM, code).await?;
+        let mut state: Option<Dossier> = None;
+        for recorded in &events {
+            let event: DossierEvent =
+                serde_json::from_value(recorded.payload.clone()).map_err(|e| {
+                    ServiceError::Store(StoreError::Corrupt(format!(
+                        "{code} v{}: {e}",
+                        recorded.version
+                    )))
+                })?;
+            state = Some(motcua_domain::dossier::apply(
+                state,
+                &event,
+                recorded.meta.at,
+            )?);
+        }
+        Ok(state)
+    }
+
+    /// Every agency's counters recomputed from the event log: each dossier replayed from
+    /// its events, its contributions summed.
+    pub async fn recompute_kpi_counts(&self) -> ServiceResult<AgencyCounts> {
+        let rules = self.rules().outcome;
+        let mut out = AgencyCounts::new();
+        let mut after = String::new();
+        loop {
+            let codes = self.store().dossier_codes_after(&after, 500).await?;
+            let Some(last) = codes.last() else { break };
+            after = last.clone();
+            for code in codes {
+                let Some(state) = self.replay_dossier(&code).await? else {
+                    continue;
+                };
+                let agency = out.entry(state.submission.agency.clone()).or_default();
+                for (key, n) in counts::contributions(&state, &rules) {
+                    *agency.entry(key).or_insert(0) += n;
+                }
+            }
+        }
+        out.retain(|_, counts| {
+            counts.retain(|_, n| *n != 0);
+            !counts.is_empty()
+        });
+        Ok(out)
+    }
+
+    /// Replaces the counters with those recomputed from the log; returns how many agencies
+    /// have counters. Needs [`Action::ManageUnits`] (an operator's repair).
+    ///
+    /// # Errors
+    /// [`ServiceError::Forbidden`]; storage failures; a corrupt log.
+    pub async fn rebuild_kpi_counts(&self, acting: &Acting) -> ServiceResult<usize> {
+        acting.require(Action::ManageUnits)?;
+        let counts = self.recompute_kpi_counts().await?;
+        self.store().replace_kpi_counts(&counts).await?;
+        tracing::info!(
+            agencies = counts.len(),
+            "rebuilt the KPI counters from the log"
+        );
+        Ok(counts.len())
+    }
+
+    /// Whether the stored counters equal those recomputed from the log.
+    pub async fn kpi_counts_match_log(&self) -> ServiceResult<bool> {
+        let recomputed = self.recompute_kpi_counts().await?;
+        let every = Month::new(9999, 12).ok_or_else(|| ServiceError::Internal("month".into()))?;
+        Ok(self.store().kpi_counts_until(every).await? == recomputed)
+    }
+}

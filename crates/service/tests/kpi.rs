@@ -1,0 +1,219 @@
+//! The operations centre's counters on SQLite and on PostgreSQL: kept with each dossier
+//! change, they equal the counters recomputed from the log on generated histories (demo
+//! provinces of several seeds), and the monthly figures read from them agree with the
+//! dossiers themselves.
+#![expect(clippy::unwrap_used, reason = "a failed step fails the test")]
+
+use std::sync::Arc;
+
+use chrono::{DateTime, FixedOffset, TimeZone, Utc};
+use motcua_domain::dossier::{Dossier, Outcome};
+use motcua_domain::event::{Actor, Channel, Role};
+use motcua_domain::kpi::counts::Month;
+use motcua_domain::kpi::index766::Indicator;
+use motcua_service::demo::DemoConfig;
+use motcua_service::{Acting, FixedClock, ServiceError, Services};
+use motcua_storage::{Backend, Store};
+use motcua_test_support::{TestDb, contract_tests};
+use rand::{RngCore, SeedableRng};
+
+/// Friday 30 October 2026, 17:30 in Vietnam: the end of the histories.
+fn end() -> DateTime<Utc> {
+    FixedOffset::east_opt(7 * 3600)
+        .unwrap()
+        .with_ymd_and_hms(2026, 10, 30, 17, 30, 0)
+        .unwrap()
+        .to_utc()
+}
+
+fn services(store: &Store) -> Services {
+    Services::new(store.clone(), Arc::new(FixedClock::new(end())))
+}
+
+fn operator() -> Acting {
+    Acting::cli("kpi-test")
+}
+
+async fn build(store: &Store, seed: u64, dossiers: u64) {
+    let config = DemoConfig {
+        dossiers,
+        seed,
+        months: 6,
+        end: None,
+    };
+    services(store).build_demo(config, |_| {}).await.unwrap();
+}
+
+async fn fresh(backend: Backend) -> TestDb {
+    match backend {
+        Backend::Sqlite => TestDb::sqlite().await,
+        Backend::Postgres => TestDb::postgres().await,
+    }
+}
+
+/// Every dossier, read back from the projection.
+async fn all_dossiers(store: &Store) -> Vec<Dossier> {
+    let mut out = Vec::new();
+    let mut after = String::new();
+    loop {
+        let codes = store.dossier_codes_after(&after, 500).await.unwrap();
+        let Some(last) = codes.last() else { break };
+        after = last.clone();
+        out.extend(
+            store
+                .list_dossier_rows(&codes)
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|r| r.state.0),
+        );
+    }
+    out
+}
+
+async fn incremental_counters_equal_those_recomputed_from_the_log(store: &Store) {
+    // The property over generated histories: a few seeds (one drawn anew each run and
+    // printed), each a fresh database.
+    let drawn = rand_chacha::ChaCha8Rng::from_os_rng().next_u64() % 10_000;
+    for seed in [3, 11, drawn] {
+        let db = fresh(store.backend()).await;
+        build(&db.store, seed, 120).await;
+        let svc = services(&db.store);
+        assert!(
+            svc.kpi_counts_match_log().await.unwrap(),
+            "seed {seed}: the counters differ from the log's"
+        );
+        // A rebuild writes the same counters again.
+        svc.rebuild_kpi_counts(&operator()).await.unwrap();
+        assert!(svc.kpi_counts_match_log().await.unwrap(), "seed {seed}");
+        db.cleanup().await;
+    }
+}
+
+async fn monthly_figures_agree_with_the_dossiers(store: &Store) {
+    build(store, 5, 300).await;
+    let svc = services(store);
+    let offset = FixedOffset::east_opt(7 * 3600).unwrap();
+    let rules = svc.rules().outcome;
+    let dossiers = all_dossiers(store).await;
+    let month: Month = "2026-08".parse().unwrap();
+    let (start, end_of) = (
+        month.start(offset).unwrap(),
+        month.next().start(offset).unwrap(),
+    );
+    // The same figures counted directly from every dossier's state.
+    let counted: Vec<&Dossier> = dossiers
+        .iter()
+        .filter(|d| {
+            let t = d.timing();
+            t.received_at.is_some() && t.measured_due(&rules).is_some()
+        })
+        .collect();
+    let received = counted
+        .iter()
+        .filter(|d| {
+            d.timing()
+                .received_at
+                .is_some_and(|r| r >= start && r < end_of)
+        })
+        .count() as u64;
+    let carried = counted
+        .iter()
+        .filter(|d| {
+            let t = d.timing();
+            t.received_at.is_some_and(|r| r < start) && t.finished_at.is_none_or(|f| f >= start)
+        })
+        .count() as u64;
+    let resolved_in = |class: Outcome| {
+        counted
+            .iter()
+            .filter(|d| {
+                let t = d.timing();
+                t.finished_at.is_some_and(|f| f >= start && f < end_of)
+                    && t.outcome_at(end_of, &rules) == class
+            })
+            .count() as u64
+    };
+    let open_at_end: Vec<&&Dossier> = counted
+        .iter()
+        .filter(|d| {
+            let t = d.timing();
+            t.received_at.is_some_and(|r| r < end_of) && t.finished_at.is_none_or(|f| f >= end_of)
+        })
+        .collect();
+    let overdue = open_at_end
+        .iter()
+        .filter(|d| {
+            d.timing()
+                .measured_due(&rules)
+                .is_some_and(|due| due < end_of)
+        })
+        .count() as u64;
+
+    let province = svc.kpi_report(&operator(), "24", month).await.unwrap();
+    let row = &province.report06;
+    row.check().unwrap();
+    assert!(!province.live);
+    assert_eq!(province.at, end_of);
+    assert_eq!(row.newly_received(), received);
+    assert_eq!(row.counts.carried_over, carried);
+    assert_eq!(row.counts.early, resolved_in(Outcome::Early));
+    assert_eq!(row.counts.on_time, resolved_in(Outcome::OnTime));
+    assert_eq!(row.counts.late, resolved_in(Outcome::Late));
+    assert_eq!(row.in_progress, open_at_end.len() as u64);
+    assert_eq!(row.counts.overdue, overdue);
+    assert!(received > 0 && province.agencies.len() > 100);
+    let on_time = province
+        .index
+        .indicators
+        .iter()
+        .find(|s| s.indicator == Indicator::ProcessedOnTime)
+        .unwrap();
+    assert_eq!(on_time.ratio, Some(row.on_time_766()));
+
+    // One agency's figures are its own share; the month in progress is classified now.
+    let agency = &province.agencies[0];
+    let one = svc.kpi_report(&operator(), agency, month).await.unwrap();
+    one.report06.check().unwrap();
+    assert!(one.report06.counts.carried_over <= row.counts.carried_over);
+    let current = svc
+        .kpi_report(&operator(), "24", "2026-10".parse().unwrap())
+        .await
+        .unwrap();
+    assert!(current.live);
+    current.report06.check().unwrap();
+
+    // Bad asks get clear errors in both languages.
+    let future = svc
+        .kpi_report(&operator(), "24", "2027-01".parse().unwrap())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&future, ServiceError::Invalid(m) if m.contains("chưa bắt đầu") && m.contains("has not begun")),
+        "{future:?}"
+    );
+    let unknown = svc
+        .kpi_report(&operator(), "99999", month)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&unknown, ServiceError::Invalid(m) if m.contains("99999") && m.contains("no agency")),
+        "{unknown:?}"
+    );
+    // A citizen reads no statistics.
+    let citizen = Acting {
+        actor: Actor {
+            id: "u:citizen".into(),
+            role: Role::Citizen,
+            agency: None,
+        },
+        channel: Channel::Online,
+        request_id: None,
+    };
+    assert!(svc.kpi_report(&citizen, "24", month).await.is_err());
+}
+
+contract_tests!(
+    incremental_counters_equal_those_recomputed_from_the_log,
+    monthly_figures_agree_with_the_dossiers,
+);

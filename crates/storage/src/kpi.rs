@@ -1,0 +1,94 @@
+//! The operations centre's counters (`kpi_counts`): per agency, local month and metric,
+//! moved by [`crate::dossiers::record`] in the transaction of each dossier change, read
+//! here for reports, and rebuilt from the log in one transaction.
+
+use std::collections::BTreeMap;
+
+use motcua_domain::kpi::counts::{Counts, Metric, Month};
+
+use crate::{StoreError, StoreResult, on_pool, on_tx};
+
+/// Counters by agency.
+pub type AgencyCounts = BTreeMap<String, Counts>;
+
+/// Reads stored rows into counts; a row the domain does not know is corruption.
+fn group(rows: Vec<(String, String, String, i64)>) -> StoreResult<AgencyCounts> {
+    let mut out = AgencyCounts::new();
+    for (agency, month, metric, value) in rows {
+        let month: Month = month
+            .parse()
+            .map_err(|e: String| StoreError::Corrupt(format!("kpi_counts {agency}: {e}")))?;
+        let metric = Metric::parse(&metric).ok_or_else(|| {
+            StoreError::Corrupt(format!("kpi_counts {agency} {month}: metric «{metric}»"))
+        })?;
+        if value != 0 {
+            *out.entry(agency)
+                .or_default()
+                .entry((month, metric))
+                .or_insert(0) += value;
+        }
+    }
+    Ok(out)
+}
+
+impl crate::Store {
+    /// Every agency's counters of the months up to `to` (inclusive): what the reports of
+    /// month `to` and before need (carried-over dossiers add up from the first month).
+    pub async fn kpi_counts_until(&self, to: Month) -> StoreResult<AgencyCounts> {
+        const SQL: &str =
+            "SELECT agency, month, metric, value FROM kpi_counts WHERE month <= $1 AND value <> 0";
+        let rows = on_pool!(self, pool => {
+            sqlx::query_as(SQL).bind(to.to_string()).fetch_all(pool).await?
+        });
+        group(rows)
+    }
+
+    /// The counters of some agencies, every month up to `to`.
+    pub async fn kpi_counts_of(&self, agencies: &[String], to: Month) -> StoreResult<AgencyCounts> {
+        let mut out = AgencyCounts::new();
+        for agency in agencies {
+            const SQL: &str = "SELECT agency, month, metric, value FROM kpi_counts \
+                 WHERE agency = $1 AND month <= $2 AND value <> 0";
+            let rows = on_pool!(self, pool => {
+                sqlx::query_as(SQL).bind(agency).bind(to.to_string()).fetch_all(pool).await?
+            });
+            out.extend(group(rows)?);
+        }
+        Ok(out)
+    }
+
+    /// Whether the counters cover every recorded dossier (false on a database that had
+    /// dossiers before the counters existed, until [`crate::Store::replace_kpi_counts`]).
+    pub async fn kpi_counts_complete(&self) -> StoreResult<bool> {
+        const SQL: &str = "SELECT complete FROM kpi_state WHERE id = 1";
+        let complete: Option<bool> =
+            on_pool!(self, pool => sqlx::query_scalar(SQL).fetch_optional(pool).await?);
+        Ok(complete.unwrap_or(false))
+    }
+
+    /// Replaces every counter with `counts` (recomputed from the log) and marks them
+    /// complete, in one transaction.
+    pub async fn replace_kpi_counts(&self, counts: &AgencyCounts) -> StoreResult<()> {
+        const INSERT: &str =
+            "INSERT INTO kpi_counts (agency, month, metric, value) VALUES ($1, $2, $3, $4)";
+        let mut tx = self.begin().await?;
+        on_tx!(&mut tx, conn => {
+            sqlx::query("DELETE FROM kpi_counts").execute(&mut *conn).await?;
+            for (agency, counts) in counts {
+                for ((month, metric), value) in counts {
+                    sqlx::query(INSERT)
+                        .bind(agency)
+                        .bind(month.to_string())
+                        .bind(metric.key())
+                        .bind(*value)
+                        .execute(&mut *conn)
+                        .await?;
+                }
+            }
+            sqlx::query("UPDATE kpi_state SET complete = TRUE WHERE id = 1")
+                .execute(&mut *conn)
+                .await?;
+        });
+        tx.commit().await
+    }
+}
