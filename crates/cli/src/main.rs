@@ -59,6 +59,9 @@ enum Command {
     /// Dossiers: show one with its whole history.
     #[command(subcommand)]
     Dossier(commands::dossier::DossierCommand),
+    /// A unit's monthly figures: the Biểu 06 report and the Decision 766 index, from the
+    /// counters; `rebuild` and `check` them against the event log.
+    Kpi(commands::kpi::KpiArgs),
     /// Administrative units, reorganizations and agencies.
     #[command(subcommand)]
     Units(commands::units::UnitsCommand),
@@ -139,6 +142,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Calendar(cmd) => commands::calendar::run(cmd, &config).await,
         Command::Catalog(cmd) => commands::catalog::run(cmd, &config).await,
         Command::Dossier(cmd) => commands::dossier::run(cmd, &config).await,
+        Command::Kpi(args) => commands::kpi::run(args, &config).await,
         Command::Units(cmd) => commands::units::run(cmd, &config).await,
     }
 }

@@ -3,6 +3,8 @@
 
 use std::process::Command;
 
+use chrono::Datelike;
+
 fn motcua(url: &str, args: &[&str]) -> String {
     let out = Command::new(env!("CARGO_BIN_EXE_motcua"))
         .args(["--database", url, "--sqlite-durability", "normal"])
@@ -98,6 +100,74 @@ fn demo_builds_prints_the_headline_and_is_not_built_twice() {
         .to_owned();
     let shown = motcua(&url, &["dossier", "show", &code]);
     assert!(shown.contains(&code), "{shown}");
+
+    // The operations centre's figures come from the counters the demo kept while it wrote:
+    // they match the log, and the months' newly received dossiers add up to the headline.
+    let check = motcua(&url, &["kpi", "check"]);
+    assert!(check.contains("the counters match the log"), "{check}");
+    // The history's first and last local days, from "… dossiers from 2025-12-03 to 2026-12-02 …".
+    let span = out
+        .lines()
+        .find_map(|l| l.strip_prefix("Demo province of Bắc Ninh:"))
+        .and_then(|l| l.split(" from ").nth(1))
+        .unwrap();
+    let day = |text: &str| chrono::NaiveDate::parse_from_str(&text[..10], "%Y-%m-%d").unwrap();
+    let (first, last) = (day(span), day(span.split(" to ").nth(1).unwrap()));
+    let mut counted = 0;
+    let mut month = first.with_day(1).unwrap();
+    while month <= last {
+        let period = month.format("%Y-%m").to_string();
+        let json = motcua(
+            &url,
+            &["kpi", "--unit", "24", "--period", &period, "--json"],
+        );
+        let doc: serde_json::Value = serde_json::from_str(&json).unwrap();
+        let row = &doc["report06"];
+        let c = &row["counts"];
+        let n = |v: &serde_json::Value| v.as_u64().unwrap();
+        let newly = n(&c["online"]) + n(&c["in_person"]) + n(&c["postal"]);
+        assert_eq!(
+            n(&row["received"]),
+            n(&c["carried_over"]) + newly,
+            "{period}"
+        );
+        assert_eq!(
+            n(&row["received"]),
+            n(&row["resolved"]) + n(&row["in_progress"]),
+            "{period}"
+        );
+        counted += newly + n(&doc["unclassified"]);
+        month = month.checked_add_months(chrono::Months::new(1)).unwrap();
+    }
+    assert_eq!(counted, total);
+    let text = motcua(&url, &["kpi", "--unit", "24"]);
+    assert!(
+        text.contains("Biểu 06/VPCP/KSTT") && text.contains("Decision 766 index"),
+        "{text}"
+    );
+    for (args, wanted) in [
+        (
+            &["kpi", "--unit", "99999"][..],
+            "no agency or administrative unit",
+        ),
+        (
+            &["kpi", "--unit", "24", "--period", "2026-13"],
+            "a month must read YYYY-MM",
+        ),
+        (&["kpi"], "--unit (a unit or agency code) is missing"),
+    ] {
+        let out = Command::new(env!("CARGO_BIN_EXE_motcua"))
+            .args(["--database", &url])
+            .args(args)
+            .env_remove("MOTCUA_DATABASE_URL")
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            !out.status.success() && stderr.contains(wanted),
+            "{args:?}: {stderr}"
+        );
+    }
 
     // A second run only prints the figures.
     let again = motcua(

@@ -5,6 +5,7 @@ pub mod calendar;
 pub mod catalog;
 pub mod demo;
 pub mod dossier;
+pub mod kpi;
 pub mod loadtest;
 pub mod migrate;
 pub mod serve;

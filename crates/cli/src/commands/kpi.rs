@@ -1,0 +1,202 @@
+//! `motcua kpi …`: a unit's monthly figures (Biểu 06 and the Decision 766 index) from the
+//! counters, and the counters rebuilt or checked against the event log.
+
+use std::io::Write;
+
+use anyhow::{Context, bail};
+use clap::{Args, Subcommand};
+use motcua_domain::kpi::Ratio;
+use motcua_domain::kpi::counts::Month;
+use motcua_domain::kpi::index766::Score;
+use motcua_service::Acting;
+use motcua_service::kpi::KpiReport;
+use motcua_storage::StoreConfig;
+use serde_json::json;
+
+/// `motcua kpi --unit CODE [--period YYYY-MM] [--json]`, or a subcommand.
+#[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct KpiArgs {
+    #[command(subcommand)]
+    command: Option<KpiCommand>,
+    /// Administrative unit code (24 for Bắc Ninh, a commune's code) or an agency's
+    /// identifier code (000.00.13.H05).
+    #[arg(long)]
+    unit: Option<String>,
+    /// The month, YYYY-MM (default: the month in progress).
+    #[arg(long)]
+    period: Option<String>,
+    /// Print JSON for machines.
+    #[arg(long)]
+    json: bool,
+}
+
+/// Counter maintenance.
+#[derive(Debug, Subcommand)]
+pub enum KpiCommand {
+    /// Recompute every counter from the event log and replace the stored ones (needed once
+    /// on a database that had dossiers before the counters existed).
+    Rebuild,
+    /// Recompute the counters from the event log and compare them with the stored ones;
+    /// fails if they differ.
+    Check,
+}
+
+fn percent(r: Option<Ratio>) -> String {
+    r.map_or_else(
+        || "—".to_owned(),
+        |r| {
+            format!(
+                "{} / {}",
+                r.explain_vi(),
+                r.percent_en(2).unwrap_or_else(|| "—".into())
+            )
+        },
+    )
+}
+
+fn print_report(out: &mut impl Write, r: &KpiReport) -> std::io::Result<()> {
+    let row = &r.report06;
+    let c = &row.counts;
+    writeln!(
+        out,
+        "{} ({}) — tháng / month {}{}",
+        r.name,
+        r.unit,
+        r.month,
+        if r.live {
+            " (đang diễn ra / in progress)"
+        } else {
+            ""
+        }
+    )?;
+    writeln!(
+        out,
+        "Cơ quan / agencies: {}; số liệu tại / figures at {}",
+        r.agencies.len(),
+        r.at
+    )?;
+    writeln!(out, "\nBiểu 06/VPCP/KSTT")?;
+    writeln!(
+        out,
+        "  Tiếp nhận / received: {} (kỳ trước chuyển sang / carried over {}, trực tuyến / online {}, trực tiếp / desk {}, bưu chính / post {})",
+        row.received, c.carried_over, c.online, c.in_person, c.postal
+    )?;
+    writeln!(
+        out,
+        "  Đã giải quyết / resolved: {} (trước hạn / early {}, đúng hạn / on time {}, quá hạn / late {})",
+        row.resolved, c.early, c.on_time, c.late
+    )?;
+    writeln!(
+        out,
+        "  Đang giải quyết / in progress: {} (trong hạn / within time {}, quá hạn / overdue {})",
+        row.in_progress, c.within_time, c.overdue
+    )?;
+    writeln!(
+        out,
+        "  Không quy định thời hạn (không xếp loại) / without a time limit (not classified): {}",
+        r.unclassified
+    )?;
+    writeln!(
+        out,
+        "  Đúng hạn (766) / on time (766): {}",
+        percent(Some(row.on_time_766()))
+    )?;
+    writeln!(
+        out,
+        "  Đúng hạn (đã giải quyết) / on time (resolved): {}",
+        percent(Some(row.on_time_resolved()))
+    )?;
+    writeln!(out, "\nChỉ số 766 / Decision 766 index")?;
+    for s in &r.index.indicators {
+        let score = match s.score.points() {
+            Some(points) => format!("{} / {}", points.format_vi(), s.max.format_vi()),
+            None if s.score == Score::NotMeasured => "chưa đo / not measured".to_owned(),
+            None => "không tính / excluded".to_owned(),
+        };
+        writeln!(
+            out,
+            "  {:<5} {:<60} {:<28} {}",
+            s.indicator.code(),
+            s.indicator.spec().name_vi,
+            score,
+            percent(s.ratio)
+        )?;
+    }
+    for g in &r.index.groups {
+        writeln!(
+            out,
+            "  Nhóm / group {} {}: {} / {}",
+            g.group.number(),
+            g.group.name_vi(),
+            g.points.format_vi(),
+            g.out_of.format_vi()
+        )?;
+    }
+    writeln!(
+        out,
+        "  Tổng / total: {} / {} ({} chỉ số chưa đo / indicators not measured)",
+        r.index.total.points.format_vi(),
+        r.index.total.out_of.format_vi(),
+        r.index.total.not_measured.len()
+    )
+}
+
+/// Runs `motcua kpi`.
+pub async fn run(args: KpiArgs, config: &StoreConfig) -> anyhow::Result<()> {
+    let services = crate::services(config).await?;
+    let acting = Acting::cli("kpi");
+    let mut out = std::io::stdout().lock();
+    match args.command {
+        Some(KpiCommand::Rebuild) => {
+            let agencies = services.rebuild_kpi_counts(&acting).await?;
+            writeln!(
+                out,
+                "Đã tính lại số liệu từ nhật ký cho {agencies} cơ quan / rebuilt the counters of {agencies} agencies from the log"
+            )?;
+        }
+        Some(KpiCommand::Check) => {
+            if !services.kpi_counts_match_log().await? {
+                bail!(
+                    "số liệu lưu khác số liệu tính lại từ nhật ký: chạy `motcua kpi rebuild` / the stored counters differ from the log's: run `motcua kpi rebuild`"
+                );
+            }
+            writeln!(out, "Số liệu khớp với nhật ký / the counters match the log")?;
+        }
+        None => {
+            let Some(unit) = args.unit else {
+                bail!(
+                    "thiếu --unit (mã đơn vị hoặc cơ quan) / --unit (a unit or agency code) is missing"
+                );
+            };
+            let month: Month = match args.period {
+                Some(p) => p.parse().map_err(anyhow::Error::msg).context("--period")?,
+                None => Month::of(
+                    services.now(),
+                    chrono::FixedOffset::east_opt(7 * 3600).context("offset")?,
+                ),
+            };
+            let report = services.kpi_report(&acting, &unit, month).await?;
+            if args.json {
+                let doc = json!({
+                    "unit": report.unit,
+                    "name": report.name,
+                    "month": report.month.to_string(),
+                    "live": report.live,
+                    "at": report.at,
+                    "agencies": report.agencies,
+                    "report06": report.report06,
+                    "unclassified": report.unclassified,
+                    "on_time_766": report.report06.on_time_766(),
+                    "on_time_resolved": report.report06.on_time_resolved(),
+                    "index766": report.index,
+                });
+                serde_json::to_writer_pretty(&mut out, &doc)?;
+                writeln!(out)?;
+            } else {
+                print_report(&mut out, &report)?;
+            }
+        }
+    }
+    Ok(())
+}
