@@ -387,24 +387,9 @@ impl Services {
                 None
             };
             for code in codes {
-                let events = self.store().load_stream(dossiers::STREAM, &code).await?;
-                let mut state: Option<Dossier> = None;
-                for recorded in &events {
-                    let event: DossierEvent = serde_json::from_value(recorded.payload.clone())
-                        .map_err(|e| {
-                            ServiceError::Store(StoreError::Corrupt(format!(
-                                "{code} v{}: {e}",
-                                recorded.version
-                            )))
-                        })?;
-                    state = Some(motcua_domain::dossier::apply(
-                        state,
-                        &event,
-                        recorded.meta.at,
-                    )?);
-                }
+                let (state, events) = self.replay_dossier(&code).await?;
                 report.dossiers += 1;
-                report.events += events.len() as u64;
+                report.events += events as u64;
                 let Some(state) = state else { continue };
                 let stored = self.store().find_dossier_row(&code).await?;
                 let expected = dossiers::DossierRow::of(&state);
@@ -420,5 +405,30 @@ impl Services {
             }
         }
         Ok(report)
+    }
+
+    /// A dossier rebuilt from its events alone (`None` for a code without events), and how
+    /// many events it took.
+    pub(crate) async fn replay_dossier(
+        &self,
+        code: &str,
+    ) -> ServiceResult<(Option<Dossier>, usize)> {
+        let events = self.store().load_stream(dossiers::STREAM, code).await?;
+        let mut state: Option<Dossier> = None;
+        for recorded in &events {
+            let event: DossierEvent =
+                serde_json::from_value(recorded.payload.clone()).map_err(|e| {
+                    ServiceError::Store(StoreError::Corrupt(format!(
+                        "{code} v{}: {e}",
+                        recorded.version
+                    )))
+                })?;
+            state = Some(motcua_domain::dossier::apply(
+                state,
+                &event,
+                recorded.meta.at,
+            )?);
+        }
+        Ok((state, events.len()))
     }
 }

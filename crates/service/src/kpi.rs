@@ -5,13 +5,12 @@
 
 use chrono::{DateTime, Utc};
 use motcua_domain::authz::{self, Action};
-use motcua_domain::dossier::{Dossier, DossierEvent, Outcome};
+use motcua_domain::dossier::Outcome;
 use motcua_domain::kpi::counts::{self, Counts, Metric, Month};
 use motcua_domain::kpi::index766::{self, Assessment, Indicator, Input766, Rules766, UnitLevel};
 use motcua_domain::kpi::report06::Report06Row;
 use motcua_domain::units::{AgencyKind, UnitKind};
-use motcua_storage::StoreError;
-use motcua_storage::dossiers::{self, DossierQuery};
+use motcua_storage::dossiers::DossierQuery;
 use motcua_storage::kpi::AgencyCounts;
 
 use crate::portal::VIETNAM;
@@ -252,27 +251,6 @@ impl Services {
         Ok((within, overdue))
     }
 
-    /// A dossier rebuilt from its events alone (`None` for a code without events).
-    pub(crate) async fn replay_dossier(&self, code: &str) -> ServiceResult<Option<Dossier>> {
-        let events = self.store().load_stream(dossiers::STREAM, code).await?;
-        let mut state: Option<Dossier> = None;
-        for recorded in &events {
-            let event: DossierEvent =
-                serde_json::from_value(recorded.payload.clone()).map_err(|e| {
-                    ServiceError::Store(StoreError::Corrupt(format!(
-                        "{code} v{}: {e}",
-                        recorded.version
-                    )))
-                })?;
-            state = Some(motcua_domain::dossier::apply(
-                state,
-                &event,
-                recorded.meta.at,
-            )?);
-        }
-        Ok(state)
-    }
-
     /// Every agency's counters recomputed from the event log: each dossier replayed from
     /// its events, its contributions summed.
     pub async fn recompute_kpi_counts(&self) -> ServiceResult<AgencyCounts> {
@@ -284,7 +262,7 @@ impl Services {
             let Some(last) = codes.last() else { break };
             after = last.clone();
             for code in codes {
-                let Some(state) = self.replay_dossier(&code).await? else {
+                let (Some(state), _) = self.replay_dossier(&code).await? else {
                     continue;
                 };
                 let agency = out.entry(state.submission.agency.clone()).or_default();
