@@ -41,6 +41,27 @@ pub struct KpiReport {
     pub index: Assessment,
 }
 
+/// A unit's published results: the month, its trend and its communes' ranking.
+#[derive(Debug, Clone)]
+pub struct KpiBoard {
+    /// The month's figures.
+    pub report: KpiReport,
+    /// The Biểu 06 rows of the twelve months up to it, oldest first.
+    pub trend: Vec<(Month, Report06Row)>,
+    /// The communes' People's Committees within the unit, by 766 total (rank, name,
+    /// assessment); empty for one agency.
+    pub ranking: Vec<(usize, String, Assessment)>,
+}
+
+/// Who a figure is about: resolved from a unit or agency code.
+#[derive(Debug, Clone)]
+struct KpiScope {
+    name: String,
+    agencies: Vec<String>,
+    level: UnitLevel,
+    target: authz::Target,
+}
+
 /// The 766 input of a unit's month from its counters and Biểu 06 row. Indicators the
 /// counters do not measure (publication, payments, petitions, …) stay unmeasured, so the
 /// total says what it is out of.
@@ -95,6 +116,11 @@ fn index_input(
 }
 
 impl Services {
+    /// The month in progress, in Vietnamese local time.
+    pub fn current_month(&self) -> Month {
+        Month::of(self.now(), VIETNAM)
+    }
+
     /// The figures of `unit` (an agency's identifier code, or an administrative unit's code:
     /// every agency within it) for `month`, at `now` if the month is in progress. Needs
     /// [`Action::ReadStatistics`] on the unit.
@@ -109,7 +135,74 @@ impl Services {
         unit: &str,
         month: Month,
     ) -> ServiceResult<KpiReport> {
+        let scope = self.kpi_scope(unit.trim()).await?;
+        let principal = self.principal(acting).await?;
+        authz::authorize(&principal, Action::ReadStatistics, &scope.target)
+            .map_err(|d| ServiceError::Forbidden(d.to_string()))?;
+        Ok(self.kpi_figures(unit.trim(), scope, month).await?.0)
+    }
+
+    /// The published results of `unit` for `month` (the reform plan asks for monthly
+    /// publication, open to everyone): the month's figures, the twelve months up to it, and
+    /// for a unit with communes, their People's Committees ranked by the 766 index.
+    ///
+    /// # Errors
+    /// As [`Services::kpi_report`], without the permission check.
+    pub async fn published_kpi(&self, unit: &str, month: Month) -> ServiceResult<KpiBoard> {
         let unit = unit.trim();
+        let scope = self.kpi_scope(unit).await?;
+        let agencies = scope.agencies.clone();
+        let (report, summed) = self.kpi_figures(unit, scope, month).await?;
+        let mut trend = Vec::new();
+        let mut m = month;
+        for _ in 0..12 {
+            let row = if m == month {
+                report.report06
+            } else {
+                Report06Row::from_counts(counts::report06_counts(&summed, m))
+            };
+            trend.push((m, row));
+            m = m.previous();
+        }
+        trend.reverse();
+        let mut peers = Vec::new();
+        if agencies.len() > 1 {
+            for agency in &agencies {
+                let stored = self.store().find_agency(agency).await?;
+                if stored.is_some_and(|s| s.agency.kind == AgencyKind::CommunePeoplesCommittee) {
+                    let scope = self.kpi_scope(agency).await?;
+                    let (r, _) = self.kpi_figures(agency, scope, month).await?;
+                    peers.push((r.name, r.index));
+                }
+            }
+        }
+        let assessments: Vec<Assessment> = peers.iter().map(|(_, a)| a.clone()).collect();
+        let ranking = index766::rank(&assessments)
+            .into_iter()
+            .map(|r| {
+                let name = peers
+                    .iter()
+                    .find(|(_, a)| a.unit == r.assessment.unit)
+                    .map(|(n, _)| n.clone())
+                    .unwrap_or_default();
+                (r.rank, name, r.assessment.clone())
+            })
+            .collect();
+        Ok(KpiBoard {
+            report,
+            trend,
+            ranking,
+        })
+    }
+
+    /// The figures of a resolved scope for `month`, and the counters summed over its
+    /// agencies up to that month.
+    async fn kpi_figures(
+        &self,
+        unit: &str,
+        scope: KpiScope,
+        month: Month,
+    ) -> ServiceResult<(KpiReport, Counts)> {
         let now = self.now();
         let current = Month::of(now, VIETNAM);
         if month > current {
@@ -117,10 +210,12 @@ impl Services {
                 "tháng {month} chưa bắt đầu / month {month} has not begun"
             )));
         }
-        let (name, agencies, level, target) = self.kpi_scope(unit).await?;
-        let principal = self.principal(acting).await?;
-        authz::authorize(&principal, Action::ReadStatistics, &target)
-            .map_err(|d| ServiceError::Forbidden(d.to_string()))?;
+        let KpiScope {
+            name,
+            agencies,
+            level,
+            ..
+        } = scope;
         if !self.store().kpi_counts_complete().await? {
             return Err(ServiceError::Refused(
                 "số liệu chưa được tính lại từ nhật ký: chạy `motcua kpi rebuild` / the counters \
@@ -155,7 +250,7 @@ impl Services {
         )
         .unwrap_or(0);
         let input = index_input(unit, level, &report06, &summed, month);
-        Ok(KpiReport {
+        let report = KpiReport {
             unit: unit.to_owned(),
             name,
             month,
@@ -165,14 +260,12 @@ impl Services {
             unclassified,
             live,
             at,
-        })
+        };
+        Ok((report, summed))
     }
 
     /// The name, agencies, 766 level and permission target of a unit or agency code.
-    async fn kpi_scope(
-        &self,
-        unit: &str,
-    ) -> ServiceResult<(String, Vec<String>, UnitLevel, authz::Target)> {
+    async fn kpi_scope(&self, unit: &str) -> ServiceResult<KpiScope> {
         let level_of = |kind: AgencyKind| {
             if kind == AgencyKind::CommunePeoplesCommittee {
                 UnitLevel::Commune
@@ -181,13 +274,12 @@ impl Services {
             }
         };
         if let Some(found) = self.store().find_agency(unit).await? {
-            let target = self.agency_target(unit).await?;
-            return Ok((
-                found.agency.name,
-                vec![unit.to_owned()],
-                level_of(found.agency.kind),
-                target,
-            ));
+            return Ok(KpiScope {
+                name: found.agency.name,
+                agencies: vec![unit.to_owned()],
+                level: level_of(found.agency.kind),
+                target: self.agency_target(unit).await?,
+            });
         }
         let versions = self.store().unit_versions(unit).await?;
         let Some(found) = versions.last() else {
@@ -214,12 +306,12 @@ impl Services {
         } else {
             UnitLevel::Province
         };
-        Ok((
-            found.unit.name.clone(),
+        Ok(KpiScope {
+            name: found.unit.name.clone(),
             agencies,
             level,
-            self.unit_target(unit).await?,
-        ))
+            target: self.unit_target(unit).await?,
+        })
     }
 
     /// The open, classified dossiers of `agencies` split within time / overdue at `at`.

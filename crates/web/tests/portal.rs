@@ -1131,7 +1131,77 @@ async fn the_english_switch_renders_english(store: &Store) {
     assert!(bad.body.contains("the online level must be"));
 }
 
+async fn the_monthly_results_are_published_for_everyone(store: &Store) {
+    let p = portal(store).await;
+    let app = &p.app.router;
+    let mut citizen = signed_in(app, CITIZEN_A).await;
+    let (code, _) = submit_birth(app, &mut citizen, KINH_BAC).await;
+    finish(&p, &code).await;
+
+    let mut b = Browser::default();
+    let form = b.get(app, "/dieu-hanh").await;
+    assert_eq!(form.status, StatusCode::OK, "{}", form.body);
+    assert!(form.body.contains("id=\"don-vi\"") && !form.body.contains("Tổng số hồ sơ tiếp nhận"));
+
+    // The province: its month, with the wards' committees ranked; no account needed.
+    let province = b.get(app, "/dieu-hanh?don-vi=24&thang=2026-11").await;
+    assert_eq!(province.status, StatusCode::OK, "{}", province.body);
+    let body = &province.body;
+    assert!(body.contains("Tỉnh Bắc Ninh — Tháng 11/2026"), "{body}");
+    assert!(
+        body.contains("Tháng đang diễn ra"),
+        "the month is in progress"
+    );
+    // Birth registration has no time limit here: counted apart, outside the report's rows.
+    for row in [
+        "<th scope=\"row\">Thủ tục không quy định thời hạn (không xếp loại)</th><td>1</td>",
+        "<th scope=\"row\">Tổng số hồ sơ tiếp nhận</th><td>0</td>",
+        "<th scope=\"row\">Đã giải quyết</th><td>0</td>",
+    ] {
+        assert!(body.contains(row), "{row} in {body}");
+    }
+    // Its uploaded file makes it digitized (766 indicator 4.2), with the counts shown.
+    assert!(body.contains("<td>4.2</td>"), "{body}");
+    assert!(
+        body.contains("100,00 % (1 / 1)"),
+        "ratio and its counts: {body}"
+    );
+    assert!(body.contains("Xếp hạng các xã, phường") && body.contains("<svg"));
+    assert!(!body.contains("<script"), "works without JavaScript");
+    let one = b
+        .get(app, &format!("/dieu-hanh?don-vi={KINH_BAC}&thang=2026-11"))
+        .await;
+    assert_eq!(one.status, StatusCode::OK, "{}", one.body);
+    assert!(
+        !one.body.contains("Xếp hạng các xã, phường"),
+        "one agency has no peers"
+    );
+
+    // Bad asks name what is wrong, in both languages.
+    for (uri, wanted) in [
+        (
+            "/dieu-hanh?don-vi=24&thang=11-2026",
+            "the month must read YYYY-MM",
+        ),
+        ("/dieu-hanh?don-vi=24&thang=2027-01", "has not begun"),
+        (
+            "/dieu-hanh?don-vi=99999",
+            "no agency or administrative unit",
+        ),
+    ] {
+        let bad = b.get(app, uri).await;
+        assert_eq!(
+            bad.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{uri}: {}",
+            bad.body
+        );
+        assert!(bad.body.contains(wanted), "{uri}: {}", bad.body);
+    }
+}
+
 contract_tests!(
+    the_monthly_results_are_published_for_everyone,
     search_ignores_diacritics_and_applies_filters,
     search_results_come_in_pages,
     a_procedure_page_shows_what_to_file_and_where,

@@ -7,6 +7,7 @@
 //! carries the CSRF token (urlencoded forms through [`crate::auth::CsrfForm`], multipart
 //! uploads through [`crate::auth::SignedIn::verify_csrf`]).
 
+mod board;
 mod catalogue;
 pub(crate) mod mine;
 mod petitions;
@@ -184,6 +185,7 @@ pub fn router() -> Router<AppState> {
     // and per file by the service; axum's own 2 MB default for extractors would cut them.
     let uploads = DefaultBodyLimit::disable();
     Router::new()
+        .route("/dieu-hanh", get(board::page))
         .route("/thu-tuc", get(catalogue::search))
         .route("/thu-tuc/{code}", get(catalogue::procedure))
         .route("/thu-tuc/{code}/nop-truc-tuyen", get(submit::new_form))
