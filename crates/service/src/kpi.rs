@@ -139,7 +139,27 @@ impl Services {
         let principal = self.principal(acting).await?;
         authz::authorize(&principal, Action::ReadStatistics, &scope.target)
             .map_err(|d| ServiceError::Forbidden(d.to_string()))?;
-        Ok(self.kpi_figures(unit.trim(), scope, month).await?.0)
+        let read = self.kpi_counts(&scope.agencies, month).await?;
+        Ok(self.kpi_figures(unit.trim(), scope, month, &read).await?.0)
+    }
+
+    /// The counters of `agencies` up to `month`, once they cover the log.
+    async fn kpi_counts(&self, agencies: &[String], month: Month) -> ServiceResult<AgencyCounts> {
+        self.counters_cover_the_log().await?;
+        Ok(self.store().kpi_counts_of(agencies, month).await?)
+    }
+
+    /// Refuses, naming the rebuild, while the counters do not cover the log (a database
+    /// with dossiers from before them): zeros would look like figures.
+    async fn counters_cover_the_log(&self) -> ServiceResult<()> {
+        if self.store().kpi_counts_complete().await? {
+            return Ok(());
+        }
+        Err(ServiceError::Refused(
+            "số liệu chưa được tính lại từ nhật ký: chạy `motcua kpi rebuild` / the counters \
+             do not cover the log yet: run `motcua kpi rebuild`"
+                .into(),
+        ))
     }
 
     /// The published results of `unit` for `month` (the reform plan asks for monthly
@@ -152,7 +172,14 @@ impl Services {
         let unit = unit.trim();
         let scope = self.kpi_scope(unit).await?;
         let agencies = scope.agencies.clone();
-        let (report, summed) = self.kpi_figures(unit, scope, month).await?;
+        // One read serves the unit and every commune within it.
+        let read = if agencies.len() > 1 {
+            self.counters_cover_the_log().await?;
+            self.store().kpi_counts_until(month).await?
+        } else {
+            self.kpi_counts(&agencies, month).await?
+        };
+        let (report, summed) = self.kpi_figures(unit, scope, month, &read).await?;
         let mut trend = Vec::new();
         let mut m = month;
         for _ in 0..12 {
@@ -171,7 +198,7 @@ impl Services {
                 let stored = self.store().find_agency(agency).await?;
                 if stored.is_some_and(|s| s.agency.kind == AgencyKind::CommunePeoplesCommittee) {
                     let scope = self.kpi_scope(agency).await?;
-                    let (r, _) = self.kpi_figures(agency, scope, month).await?;
+                    let (r, _) = self.kpi_figures(agency, scope, month, &read).await?;
                     peers.push((r.name, r.index));
                 }
             }
@@ -195,13 +222,14 @@ impl Services {
         })
     }
 
-    /// The figures of a resolved scope for `month`, and the counters summed over its
-    /// agencies up to that month.
+    /// The figures of a resolved scope for `month` from counters already read (`read`
+    /// holds at least its agencies' months up to `month`), and its summed counters.
     async fn kpi_figures(
         &self,
         unit: &str,
         scope: KpiScope,
         month: Month,
+        read: &AgencyCounts,
     ) -> ServiceResult<(KpiReport, Counts)> {
         let now = self.now();
         let current = Month::of(now, VIETNAM);
@@ -216,17 +244,9 @@ impl Services {
             level,
             ..
         } = scope;
-        if !self.store().kpi_counts_complete().await? {
-            return Err(ServiceError::Refused(
-                "số liệu chưa được tính lại từ nhật ký: chạy `motcua kpi rebuild` / the counters \
-                 do not cover the log yet: run `motcua kpi rebuild`"
-                    .into(),
-            ));
-        }
-        let per_agency = self.store().kpi_counts_of(&agencies, month).await?;
         let mut summed = Counts::new();
-        for counts in per_agency.values() {
-            for (key, n) in counts {
+        for counts in agencies.iter().filter_map(|a| read.get(a)) {
+            for (key, n) in counts.iter().filter(|((m, _), _)| *m <= month) {
                 *summed.entry(*key).or_insert(0) += n;
             }
         }
