@@ -82,6 +82,12 @@ pub async fn run(args: DemoArgs, config: &StoreConfig) -> anyhow::Result<()> {
         let mut out = std::io::stdout().lock();
         print_report(&mut out, &report)?;
         print_accounts(&mut out, &accounts)?;
+        let province = motcua_service::demo::PROVINCE;
+        writeln!(
+            out,
+            "\nKết quả công khai / published results: /dieu-hanh?don-vi={province}  \
+             (motcua kpi --unit {province})"
+        )?;
     }
     services.store().close().await;
     if args.no_serve {
