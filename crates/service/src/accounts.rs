@@ -800,6 +800,7 @@ impl Services {
         if let Some(target) = self.targets.get(agency) {
             return Ok(target);
         }
+        let generation = self.targets.generation();
         let found =
             self.store()
                 .find_agency(agency)
@@ -809,7 +810,7 @@ impl Services {
                 })?;
         let units = self.unit_chain(found.agency.unit.as_str()).await?;
         let target = Target::agency(agency).within(units);
-        self.targets.put(agency, target.clone());
+        self.targets.put(agency, target.clone(), generation);
         Ok(target)
     }
 

@@ -354,6 +354,9 @@ impl DossierTx<'_> {
     pub async fn commit(self) -> ServiceResult<()> {
         if let Some(tx) = self.tx {
             tx.commit().await?;
+            // After the commit: a list read from now on sees the change, one read before is
+            // dropped (PostgreSQL's event ids need not grow in commit order).
+            self.services.worklists.changed();
         }
         Ok(())
     }
@@ -397,6 +400,8 @@ impl Services {
                     report.mismatches.push(code.clone());
                     if let Some(tx) = tx.as_mut() {
                         dossiers::overwrite(tx, &state).await?;
+                        // The counters followed the wrong projection: ask for their rebuild.
+                        motcua_storage::kpi::mark_incomplete(tx).await?;
                     }
                 }
             }

@@ -78,7 +78,7 @@ fn index_input(
     let on_time = row.on_time_766();
     let received = row.newly_received() + this(Metric::Unclassified);
     let resolved = row.resolved;
-    let dissatisfied = this(Metric::RatedDissatisfied);
+    let unsatisfied = this(Metric::LateOrDissatisfied);
     Input766::new(unit, level)
         .with(
             Indicator::ProcessedOnTime,
@@ -107,10 +107,10 @@ fn index_input(
             received,
         )
         // 5.4 without petitions about dossiers (not linked to dossiers yet): resolved, less
-        // those late or rated not satisfied, each once at most.
+        // those late or rated not satisfied, each counted once.
         .with(
             Indicator::DossierSatisfaction,
-            resolved.saturating_sub(row.counts.late.max(dissatisfied)),
+            resolved.saturating_sub(unsatisfied),
             resolved,
         )
 }
@@ -397,8 +397,13 @@ impl Services {
     /// [`ServiceError::Forbidden`]; storage failures; a corrupt log.
     pub async fn rebuild_kpi_counts(&self, acting: &Acting) -> ServiceResult<usize> {
         acting.require(Action::ManageUnits)?;
+        // Dossier writes wait while the log is replayed, so none falls between the replay
+        // and the replacement (a rebuild runs beside a serving process).
+        let mut tx = self.store().begin().await?;
+        motcua_storage::kpi::lock_counters(&mut tx).await?;
         let counts = self.recompute_kpi_counts().await?;
-        self.store().replace_kpi_counts(&counts).await?;
+        motcua_storage::kpi::replace_counts(&mut tx, &counts).await?;
+        tx.commit().await?;
         tracing::info!(
             agencies = counts.len(),
             "rebuilt the KPI counters from the log"

@@ -561,7 +561,9 @@ impl Services {
         now: DateTime<Utc>,
     ) -> ServiceResult<Arc<WorklistFacts>> {
         let key = format!("{query:?}");
-        let revision = self.store().last_event_id().await?;
+        // The generation first: a change committed while the store is read makes it stale.
+        let generation = self.worklists.generation();
+        let revision = (self.store().last_event_id().await?, generation);
         let _reading = match self.worklists.get(&key, revision, now) {
             Cached::Fresh(facts) => return Ok(facts),
             Cached::Stale(facts) => match self.worklists.reading_lock(&key).try_lock_owned() {

@@ -118,6 +118,8 @@ pub struct PortalSettings {
     /// Held while the snapshot is read, so that concurrent requests wait for one reading
     /// instead of each reading the whole catalogue.
     catalogue_reading: tokio::sync::Mutex<()>,
+    /// Bumped by every [`PortalSettings::forget_catalogue`]: a snapshot read before is not kept.
+    catalogue_generation: std::sync::atomic::AtomicU64,
 }
 
 impl PortalSettings {
@@ -136,12 +138,15 @@ impl PortalSettings {
             petitions,
             catalogue: RwLock::new(None),
             catalogue_reading: tokio::sync::Mutex::new(()),
+            catalogue_generation: std::sync::atomic::AtomicU64::new(0),
         }
     }
 
     /// Drops the catalogue snapshot: the next search reads the catalogue again.
     pub(crate) fn forget_catalogue(&self) {
         if let Ok(mut cache) = self.catalogue.write() {
+            self.catalogue_generation
+                .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
             *cache = None;
         }
     }
@@ -301,6 +306,10 @@ impl Services {
         }
         // The revision is read before the procedures: a change between the two reads is
         // then seen as a new revision at the next check, never missed.
+        let generation = self
+            .portal
+            .catalogue_generation
+            .load(std::sync::atomic::Ordering::SeqCst);
         let revision = self.store().catalogue_revision().await?;
         if let Some(snapshot) = self.portal.cached_catalogue(today, Some(revision)) {
             return Ok(snapshot);
@@ -312,7 +321,13 @@ impl Services {
         };
         let procedures = self.store().list_procedures(&filter).await?;
         let snapshot = Arc::new(CatalogueSnapshot::new(today, revision, procedures));
-        if let Ok(mut cache) = self.portal.catalogue.write() {
+        if let Ok(mut cache) = self.portal.catalogue.write()
+            && self
+                .portal
+                .catalogue_generation
+                .load(std::sync::atomic::Ordering::SeqCst)
+                == generation
+        {
             *cache = Some(CatalogueCache {
                 snapshot: Arc::clone(&snapshot),
                 checked_at: Instant::now(),

@@ -3,6 +3,7 @@
 //! instead of once per page view, and each page's rows decoded once).
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -23,6 +24,9 @@ const WORKLIST_STALE: TimeDelta = TimeDelta::seconds(10);
 /// agencies few).
 const MAX_WORKLISTS: usize = 512;
 
+/// Pages kept per list.
+const MAX_PAGES: usize = 32;
+
 /// A worklist's order and counts, as classified at one instant, and the pages built so far.
 #[derive(Debug)]
 pub(crate) struct WorklistFacts {
@@ -34,8 +38,9 @@ pub(crate) struct WorklistFacts {
     pub due_soon: u64,
     /// When they were classified.
     pub classified_at: DateTime<Utc>,
-    /// The last event id when they were read ([`motcua_storage::Store::last_event_id`]).
-    pub revision: i64,
+    /// The last event id ([`motcua_storage::Store::last_event_id`]) and this process's
+    /// [generation](WorklistCache::generation) when they were read.
+    pub revision: (i64, u64),
     /// Rows of the pages read so far, by page number, classified at `classified_at`.
     pages: Mutex<HashMap<u32, Arc<Vec<WorklistRow>>>>,
 }
@@ -46,7 +51,7 @@ impl WorklistFacts {
         codes: Vec<String>,
         (overdue, due_soon): (u64, u64),
         classified_at: DateTime<Utc>,
-        revision: i64,
+        revision: (i64, u64),
     ) -> Self {
         WorklistFacts {
             codes,
@@ -64,9 +69,13 @@ impl WorklistFacts {
         pages.get(&page).cloned()
     }
 
-    /// Keeps the rows of page `page`.
+    /// Keeps the rows of page `page` (the first pages are what is viewed; any page number
+    /// may be asked, so the kept ones are bounded).
     pub fn keep_page(&self, page: u32, rows: Arc<Vec<WorklistRow>>) {
         let mut pages = self.pages.lock().unwrap_or_else(|p| p.into_inner());
+        if pages.len() >= MAX_PAGES {
+            pages.clear();
+        }
         pages.insert(page, rows);
     }
 }
@@ -88,13 +97,26 @@ pub(crate) enum Cached {
 pub(crate) struct WorklistCache {
     entries: Mutex<HashMap<String, Arc<WorklistFacts>>>,
     reading: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
+    /// Dossier changes committed through these services: a list read before one is stale
+    /// even where the last event id did not move.
+    generation: AtomicU64,
 }
 
 impl WorklistCache {
+    /// Counts a dossier change committed through these services.
+    pub fn changed(&self) {
+        self.generation.fetch_add(1, Ordering::SeqCst);
+    }
+
+    /// This process's dossier changes so far.
+    pub fn generation(&self) -> u64 {
+        self.generation.load(Ordering::SeqCst)
+    }
+
     /// The list for `key` at log `revision` and instant `now`. A list classified a little
     /// after `now` (by a concurrent request) is fresh; one from well after it (an injected
     /// clock went back) is missing.
-    pub fn get(&self, key: &str, revision: i64, now: DateTime<Utc>) -> Cached {
+    pub fn get(&self, key: &str, revision: (i64, u64), now: DateTime<Utc>) -> Cached {
         let entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
         let Some(facts) = entries.get(key).filter(|f| f.revision == revision) else {
             return Cached::Missing;
@@ -138,12 +160,15 @@ const TRUSTED_FOR: Duration = Duration::from_secs(2);
 #[derive(Debug)]
 pub(crate) struct TrustedMap<V> {
     values: Mutex<HashMap<String, (Instant, V)>>,
+    /// Bumped by every [`TrustedMap::clear`]: a value read before is not kept.
+    generation: AtomicU64,
 }
 
 impl<V> Default for TrustedMap<V> {
     fn default() -> Self {
         TrustedMap {
             values: Mutex::default(),
+            generation: AtomicU64::new(0),
         }
     }
 }
@@ -158,9 +183,17 @@ impl<V: Clone> TrustedMap<V> {
             .map(|(_, v)| v.clone())
     }
 
-    /// Keeps `value` for `key`, read now.
-    pub fn put(&self, key: &str, value: V) {
+    /// The generation to pass to [`TrustedMap::put`]: take it before reading the value.
+    pub fn generation(&self) -> u64 {
+        self.generation.load(Ordering::SeqCst)
+    }
+
+    /// Keeps `value` for `key`, read now, unless the map was cleared since `generation`.
+    pub fn put(&self, key: &str, value: V, generation: u64) {
         let mut values = self.values.lock().unwrap_or_else(|p| p.into_inner());
+        if self.generation.load(Ordering::SeqCst) != generation {
+            return;
+        }
         if values.len() >= MAX_WORKLISTS {
             values.retain(|_, (read_at, _)| read_at.elapsed() < TRUSTED_FOR);
         }

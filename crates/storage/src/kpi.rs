@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use motcua_domain::kpi::counts::{Counts, Metric, Month};
 
-use crate::{StoreError, StoreResult, on_pool, on_tx};
+use crate::{StoreError, StoreResult, Tx, on_pool, on_tx};
 
 /// Counters by agency.
 pub type AgencyCounts = BTreeMap<String, Counts>;
@@ -58,37 +58,60 @@ impl crate::Store {
     }
 
     /// Whether the counters cover every recorded dossier (false on a database that had
-    /// dossiers before the counters existed, until [`crate::Store::replace_kpi_counts`]).
+    /// dossiers before the counters existed, until [`replace_counts`]).
     pub async fn kpi_counts_complete(&self) -> StoreResult<bool> {
         const SQL: &str = "SELECT complete FROM kpi_state WHERE id = 1";
         let complete: Option<bool> =
             on_pool!(self, pool => sqlx::query_scalar(SQL).fetch_optional(pool).await?);
         Ok(complete.unwrap_or(false))
     }
+}
 
-    /// Replaces every counter with `counts` (recomputed from the log) and marks them
-    /// complete, in one transaction.
-    pub async fn replace_kpi_counts(&self, counts: &AgencyCounts) -> StoreResult<()> {
-        const INSERT: &str =
-            "INSERT INTO kpi_counts (agency, month, metric, value) VALUES ($1, $2, $3, $4)";
-        let mut tx = self.begin().await?;
-        on_tx!(&mut tx, conn => {
-            sqlx::query("DELETE FROM kpi_counts").execute(&mut *conn).await?;
-            for (agency, counts) in counts {
-                for ((month, metric), value) in counts {
-                    sqlx::query(INSERT)
-                        .bind(agency)
-                        .bind(month.to_string())
-                        .bind(metric.key())
-                        .bind(*value)
-                        .execute(&mut *conn)
-                        .await?;
-                }
-            }
-            sqlx::query("UPDATE kpi_state SET complete = TRUE WHERE id = 1")
-                .execute(&mut *conn)
-                .await?;
-        });
-        tx.commit().await
+/// Holds the counters still in `tx` for a rebuild: on SQLite the write transaction already
+/// excludes every other writer; PostgreSQL waits for the writers that changed counters and
+/// keeps new ones out until `tx` ends. Recompute from the log after this, then
+/// [`replace_counts`] in the same transaction, and no change can fall between the two.
+pub async fn lock_counters(tx: &mut Tx) -> StoreResult<()> {
+    if let Tx::Postgres(t) = tx {
+        sqlx::query("LOCK TABLE kpi_counts IN EXCLUSIVE MODE")
+            .execute(&mut **t)
+            .await?;
     }
+    Ok(())
+}
+
+/// Replaces every counter with `counts` (recomputed from the log) and marks them
+/// complete.
+pub async fn replace_counts(tx: &mut Tx, counts: &AgencyCounts) -> StoreResult<()> {
+    const INSERT: &str =
+        "INSERT INTO kpi_counts (agency, month, metric, value) VALUES ($1, $2, $3, $4)";
+    on_tx!(tx, conn => {
+        sqlx::query("DELETE FROM kpi_counts").execute(&mut *conn).await?;
+        for (agency, counts) in counts {
+            for ((month, metric), value) in counts {
+                sqlx::query(INSERT)
+                    .bind(agency)
+                    .bind(month.to_string())
+                    .bind(metric.key())
+                    .bind(*value)
+                    .execute(&mut *conn)
+                    .await?;
+            }
+        }
+        sqlx::query("UPDATE kpi_state SET complete = TRUE WHERE id = 1")
+            .execute(&mut *conn)
+            .await?;
+    });
+    Ok(())
+}
+
+/// Marks the counters as not covering the log (after a projection was repaired behind
+/// their back): reports then ask for a rebuild.
+pub async fn mark_incomplete(tx: &mut Tx) -> StoreResult<()> {
+    on_tx!(tx, conn => {
+        sqlx::query("UPDATE kpi_state SET complete = FALSE WHERE id = 1")
+            .execute(&mut *conn)
+            .await?;
+    });
+    Ok(())
 }

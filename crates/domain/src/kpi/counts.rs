@@ -164,6 +164,9 @@ pub enum Metric {
     RatedAcceptable,
     /// Rated not satisfied.
     RatedDissatisfied,
+    /// Ended in the month late or rated not satisfied (once if both; 766 indicator 5.4),
+    /// a counted dossier's.
+    LateOrDissatisfied,
 }
 
 impl Metric {
@@ -188,6 +191,7 @@ impl Metric {
             Metric::RatedSatisfied => "rated_satisfied",
             Metric::RatedAcceptable => "rated_acceptable",
             Metric::RatedDissatisfied => "rated_dissatisfied",
+            Metric::LateOrDissatisfied => "late_or_dissatisfied",
         };
         plain.to_owned()
     }
@@ -215,6 +219,7 @@ impl Metric {
             "rated_satisfied" => Metric::RatedSatisfied,
             "rated_acceptable" => Metric::RatedAcceptable,
             "rated_dissatisfied" => Metric::RatedDissatisfied,
+            "late_or_dissatisfied" => Metric::LateOrDissatisfied,
             _ => return None,
         })
     }
@@ -278,10 +283,22 @@ pub fn contributions(dossier: &Dossier, rules: &OutcomeRules) -> Counts {
     if let Some(ended) = ended_in {
         add(due_in, Metric::DueEndedIn(ended));
         // A finished dossier's class does not depend on the instant asked.
-        match timing.outcome_at(received, rules) {
-            Outcome::Early => add(ended, Metric::ResolvedEarly),
-            Outcome::OnTime => add(ended, Metric::ResolvedOnTime),
-            _ => add(ended, Metric::ResolvedLate),
+        let late = match timing.outcome_at(received, rules) {
+            Outcome::Early => {
+                add(ended, Metric::ResolvedEarly);
+                false
+            }
+            Outcome::OnTime => {
+                add(ended, Metric::ResolvedOnTime);
+                false
+            }
+            _ => {
+                add(ended, Metric::ResolvedLate);
+                true
+            }
+        };
+        if late || dossier.rating == Some(Rating::Dissatisfied) {
+            add(ended, Metric::LateOrDissatisfied);
         }
     }
     out
