@@ -173,12 +173,7 @@ impl Services {
         let scope = self.kpi_scope(unit).await?;
         let agencies = scope.agencies.clone();
         // One read serves the unit and every commune within it.
-        let read = if agencies.len() > 1 {
-            self.counters_cover_the_log().await?;
-            self.store().kpi_counts_until(month).await?
-        } else {
-            self.kpi_counts(&agencies, month).await?
-        };
+        let read = self.kpi_counts(&agencies, month).await?;
         let (report, summed) = self.kpi_figures(unit, scope, month, &read).await?;
         let mut trend = Vec::new();
         let mut m = month;
@@ -195,9 +190,9 @@ impl Services {
         let mut peers = Vec::new();
         if agencies.len() > 1 {
             for agency in &agencies {
-                let stored = self.store().find_agency(agency).await?;
-                if stored.is_some_and(|s| s.agency.kind == AgencyKind::CommunePeoplesCommittee) {
-                    let scope = self.kpi_scope(agency).await?;
+                // An agency's scope says whether it is a commune's People's Committee.
+                let scope = self.kpi_scope(agency).await?;
+                if scope.level == UnitLevel::Commune {
                     let (r, _) = self.kpi_figures(agency, scope, month, &read).await?;
                     peers.push((r.name, r.index));
                 }

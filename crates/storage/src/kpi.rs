@@ -45,16 +45,23 @@ impl crate::Store {
 
     /// The counters of some agencies, every month up to `to`.
     pub async fn kpi_counts_of(&self, agencies: &[String], to: Month) -> StoreResult<AgencyCounts> {
-        let mut out = AgencyCounts::new();
-        for agency in agencies {
-            const SQL: &str = "SELECT agency, month, metric, value FROM kpi_counts \
-                 WHERE agency = $1 AND month <= $2 AND value <> 0";
-            let rows = on_pool!(self, pool => {
-                sqlx::query_as(SQL).bind(agency).bind(to.to_string()).fetch_all(pool).await?
-            });
-            out.extend(group(rows)?);
+        if agencies.is_empty() {
+            return Ok(AgencyCounts::new());
         }
-        Ok(out)
+        // One statement for all of them: a province has a hundred agencies.
+        let rows = on_pool!(self, pool => {
+            let mut select = sqlx::QueryBuilder::new(
+                "SELECT agency, month, metric, value FROM kpi_counts WHERE month <= ",
+            );
+            select.push_bind(to.to_string()).push(" AND value <> 0 AND agency IN (");
+            let mut list = select.separated(", ");
+            for agency in agencies {
+                list.push_bind(agency.clone());
+            }
+            select.push(")");
+            select.build_query_as().fetch_all(pool).await?
+        });
+        group(rows)
     }
 
     /// Whether the counters cover every recorded dossier (false on a database that had
