@@ -13,6 +13,8 @@ use motcua_domain::units::{AgencyKind, UnitKind};
 use motcua_storage::dossiers::DossierQuery;
 use motcua_storage::kpi::AgencyCounts;
 
+pub mod dashboard;
+
 use crate::portal::VIETNAM;
 use crate::stats::timing_of;
 use crate::{Acting, ServiceError, ServiceResult, Services};
@@ -136,11 +138,20 @@ impl Services {
         month: Month,
     ) -> ServiceResult<KpiReport> {
         let scope = self.kpi_scope(unit.trim()).await?;
-        let principal = self.principal(acting).await?;
-        authz::authorize(&principal, Action::ReadStatistics, &scope.target)
-            .map_err(|d| ServiceError::Forbidden(d.to_string()))?;
+        self.authorize_statistics(acting, &scope.target).await?;
         let read = self.kpi_counts(&scope.agencies, month).await?;
         Ok(self.kpi_figures(unit.trim(), scope, month, &read).await?.0)
+    }
+
+    /// Refuses unless `acting` may read the statistics of `target`.
+    async fn authorize_statistics(
+        &self,
+        acting: &Acting,
+        target: &authz::Target,
+    ) -> ServiceResult<()> {
+        let principal = self.principal(acting).await?;
+        authz::authorize(&principal, Action::ReadStatistics, target)
+            .map_err(|d| ServiceError::Forbidden(d.to_string()))
     }
 
     /// The counters of `agencies` up to `month`, once they cover the log.

@@ -9,9 +9,13 @@ use std::sync::Arc;
 use chrono::{DateTime, FixedOffset, TimeZone, Utc};
 use motcua_domain::dossier::{Dossier, Outcome};
 use motcua_domain::event::{Actor, Channel, Role};
+use motcua_domain::kpi::Ratio;
 use motcua_domain::kpi::counts::Month;
-use motcua_domain::kpi::index766::Indicator;
+use motcua_domain::kpi::index766::{Assessment, Indicator, Input766};
+use motcua_domain::kpi::report06::Report06Row;
 use motcua_service::demo::DemoConfig;
+use motcua_service::kpi::dashboard::{Measure, Part};
+use motcua_service::office::Urgency;
 use motcua_service::{Acting, FixedClock, ServiceError, Services};
 use motcua_storage::{Backend, Store};
 use motcua_test_support::{TestDb, contract_tests};
@@ -201,7 +205,11 @@ async fn monthly_figures_agree_with_the_dossiers(store: &Store) {
         "{unknown:?}"
     );
     // A citizen reads no statistics.
-    let citizen = Acting {
+    assert!(svc.kpi_report(&citizen(), "24", month).await.is_err());
+}
+
+fn citizen() -> Acting {
+    Acting {
         actor: Actor {
             id: "u:citizen".into(),
             role: Role::Citizen,
@@ -209,11 +217,116 @@ async fn monthly_figures_agree_with_the_dossiers(store: &Store) {
         },
         channel: Channel::Online,
         request_id: None,
-    };
-    assert!(svc.kpi_report(&citizen, "24", month).await.is_err());
+    }
+}
+
+async fn the_drill_down_adds_up_to_the_figures(store: &Store) {
+    build(store, 7, 300).await;
+    let svc = services(store);
+    for month in ["2026-08", "2026-10"] {
+        let month: Month = month.parse().unwrap();
+        let (province, agencies) = svc
+            .kpi_agency_reports(&operator(), "24", month)
+            .await
+            .unwrap();
+        assert_eq!(agencies.len(), province.agencies.len());
+        // Unit → agencies: the agencies' rows add up to the unit's.
+        assert_eq!(
+            Report06Row::total(agencies.iter().map(|a| &a.report06)),
+            province.report06,
+            "{month}"
+        );
+        let mut explained = 0;
+        for agency in agencies.iter().filter(|a| a.report06.received > 0).take(6) {
+            let b = svc
+                .kpi_breakdown(&operator(), &agency.unit, month)
+                .await
+                .unwrap();
+            assert_eq!(b.report.report06, agency.report06);
+            // Agency → dossiers, and agency → procedures: each adds up to the counters.
+            let rows: Vec<Report06Row> = b.dossiers.iter().map(|d| d.row).collect();
+            assert_eq!(
+                Report06Row::total(&rows),
+                agency.report06,
+                "{}",
+                agency.unit
+            );
+            let lines: Vec<Report06Row> = b.procedures.iter().map(|p| p.row).collect();
+            assert_eq!(Report06Row::total(&lines), agency.report06);
+            for measure in Measure::ALL {
+                let whole = measure.ratio(&agency.report06, &index_input_of(&agency.index));
+                let shares: Vec<Ratio> = b
+                    .dossiers
+                    .iter()
+                    .map(|d| measure.ratio(&d.row, &d.input))
+                    .collect();
+                let listed = |part: Part| shares.iter().filter(|r| part.holds(**r)).count();
+                // Each dossier counts at most once in a numerator or a denominator.
+                assert_eq!(
+                    listed(Part::Numerator) as u64,
+                    whole.numerator,
+                    "{measure:?}"
+                );
+                assert_eq!(
+                    listed(Part::Denominator) as u64,
+                    whole.denominator,
+                    "{measure:?}"
+                );
+                assert_eq!(
+                    listed(Part::Missing) as u64,
+                    whole.denominator - whole.numerator
+                );
+            }
+            explained += b.dossiers.len();
+        }
+        assert!(explained > 0, "{month}");
+    }
+
+    // Alerts: the overdue dossiers of the agencies are the month in progress's overdue.
+    let current = svc.current_month();
+    let live = svc.kpi_report(&operator(), "24", current).await.unwrap();
+    let alerts = svc.kpi_alerts(&operator(), "24").await.unwrap();
+    let overdue: u64 = alerts.iter().map(|a| a.overdue).sum();
+    assert_eq!(overdue, live.report06.counts.overdue);
+    assert!(overdue > 0);
+    assert!(alerts.windows(2).all(|w| w[0].overdue >= w[1].overdue));
+    let first = &alerts[0];
+    assert!(first.open >= first.overdue + first.due_soon);
+    let listed = svc
+        .kpi_alert_dossiers(&operator(), &first.agency, Urgency::Overdue)
+        .await
+        .unwrap();
+    assert_eq!(listed.len() as u64, first.overdue);
+
+    // A unit is not one agency; a citizen reads none of it.
+    let not_one = svc
+        .kpi_breakdown(&operator(), "24", current)
+        .await
+        .unwrap_err();
+    assert!(matches!(&not_one, ServiceError::Invalid(m) if m.contains("not one agency")));
+    assert!(matches!(
+        svc.kpi_alerts(&citizen(), "24").await,
+        Err(ServiceError::Forbidden(_))
+    ));
+    assert!(matches!(
+        svc.kpi_breakdown(&citizen(), &first.agency, current).await,
+        Err(ServiceError::Forbidden(_))
+    ));
+}
+
+/// The numerators and denominators an assessment was made of.
+fn index_input_of(a: &Assessment) -> Input766 {
+    let mut input = Input766::new(&a.unit, a.level);
+    for s in &a.indicators {
+        if let Some(r) = s.ratio {
+            input.set(s.indicator, r);
+        }
+    }
+    input
 }
 
 contract_tests!(
     incremental_counters_equal_those_recomputed_from_the_log,
     monthly_figures_agree_with_the_dossiers,
+    the_drill_down_adds_up_to_the_figures,
 );

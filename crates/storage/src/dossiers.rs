@@ -525,4 +525,25 @@ impl crate::Store {
             select.build_query_as().fetch_all(pool).await?
         }))
     }
+
+    /// Codes of the dossiers `agency` is responsible for that were received before `to` and
+    /// had not ended before `from`: every dossier that can count in the figures of a period
+    /// `[from, to)` (carried over, received, resolved or in progress), in code order.
+    pub async fn dossier_codes_in_period(
+        &self,
+        agency: &str,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> StoreResult<Vec<String>> {
+        const SQL: &str = "SELECT code FROM dossiers WHERE agency = $1 AND received_at < $2 \
+             AND (finished_at IS NULL OR finished_at >= $3) ORDER BY code";
+        Ok(on_pool!(self, pool => {
+            sqlx::query_scalar(SQL)
+                .bind(agency)
+                .bind(to)
+                .bind(from)
+                .fetch_all(pool)
+                .await?
+        }))
+    }
 }

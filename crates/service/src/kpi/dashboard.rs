@@ -1,0 +1,382 @@
+//! The leaders' dashboard (issue 5 §3): alerts per agency, and the drill-down from a unit's
+//! figures to its agencies, from an agency's to its procedures, and to the dossiers behind
+//! any ratio ("why is this 97.3 %?": the numerator's and the denominator's dossiers).
+//!
+//! An agency's period is broken down by reading the state of each dossier that can count in
+//! it and taking its own contributions through the same functions as the counters, so the shares
+//! of its dossiers add up exactly to the figures the counters give (a test checks it).
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use motcua_domain::dossier::{Dossier, Outcome, OutcomeRules};
+use motcua_domain::kpi::Ratio;
+use motcua_domain::kpi::counts::{self, Month};
+use motcua_domain::kpi::index766::{self, Assessment, Indicator, Input766, Rules766};
+use motcua_domain::kpi::report06::Report06Row;
+use motcua_storage::dossiers::DossierQuery;
+
+use super::{KpiReport, index_input};
+use crate::office::{Urgency, timing_urgency};
+use crate::portal::VIETNAM;
+use crate::stats::timing_of;
+use crate::{Acting, ServiceError, ServiceResult, Services};
+
+/// One agency's open dossiers that need a leader's attention now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AgencyAlert {
+    /// Agency code.
+    pub agency: String,
+    /// Agency name.
+    pub name: String,
+    /// Open dossiers it is responsible for.
+    pub open: u64,
+    /// Of those, past their appointment.
+    pub overdue: u64,
+    /// Of those, due within one working day.
+    pub due_soon: u64,
+}
+
+/// What one dossier adds to an agency's figures of a month: its Biểu 06 row and the 766
+/// counts, each 0 or 1. Summed over the agency's dossiers they are the agency's figures.
+#[derive(Debug, Clone)]
+pub struct DossierShare {
+    /// Dossier code.
+    pub code: String,
+    /// National procedure code.
+    pub procedure: String,
+    /// Procedure name.
+    pub procedure_name: String,
+    /// Its part of the Biểu 06 row.
+    pub row: Report06Row,
+    /// Its part of the 766 numerators and denominators.
+    pub input: Input766,
+}
+
+/// One procedure's figures within an agency's month.
+#[derive(Debug, Clone)]
+pub struct ProcedureLine {
+    /// National procedure code.
+    pub procedure: String,
+    /// Procedure name.
+    pub name: String,
+    /// Its Biểu 06 row.
+    pub row: Report06Row,
+    /// Its 766 numerators and denominators, assessed.
+    pub index: Assessment,
+}
+
+/// An agency's month, broken down by procedure and by dossier.
+#[derive(Debug, Clone)]
+pub struct Breakdown {
+    /// The agency's figures, from the counters.
+    pub report: KpiReport,
+    /// Per procedure, most dossiers first.
+    pub procedures: Vec<ProcedureLine>,
+    /// Every dossier that counts in the month, in code order.
+    pub dossiers: Vec<DossierShare>,
+}
+
+/// A ratio the dashboard can explain dossier by dossier.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Measure {
+    /// A Decision 766 indicator the counters measure.
+    Indicator(Indicator),
+    /// On-time rate of resolved dossiers ("Circular 01" family).
+    OnTimeResolved,
+    /// Overdue rate, "766" family.
+    Overdue766,
+    /// Share received online.
+    OnlineShare,
+}
+
+impl Measure {
+    /// The measures, in the dashboard's order.
+    pub const ALL: [Measure; 10] = [
+        Measure::Indicator(Indicator::ProcessedOnTime),
+        Measure::OnTimeResolved,
+        Measure::Overdue766,
+        Measure::OnlineShare,
+        Measure::Indicator(Indicator::ElectronicResults),
+        Measure::Indicator(Indicator::DigitizedDossiers),
+        Measure::Indicator(Indicator::ReusedData),
+        Measure::Indicator(Indicator::SharedForReuse),
+        Measure::Indicator(Indicator::PopulationDataDossiers),
+        Measure::Indicator(Indicator::DossierSatisfaction),
+    ];
+
+    /// Its key in addresses: the indicator's code, or a short name.
+    pub fn key(self) -> &'static str {
+        match self {
+            Measure::Indicator(i) => i.code(),
+            Measure::OnTimeResolved => "dung-han-da-giai-quyet",
+            Measure::Overdue766 => "qua-han",
+            Measure::OnlineShare => "truc-tuyen",
+        }
+    }
+
+    /// The measure of a key, if it is one.
+    pub fn parse(key: &str) -> Option<Measure> {
+        Measure::ALL.into_iter().find(|m| m.key() == key.trim())
+    }
+
+    /// Its ratio in a Biểu 06 row and a 766 input (of a unit, a procedure or one dossier).
+    pub fn ratio(self, row: &Report06Row, input: &Input766) -> Ratio {
+        match self {
+            Measure::Indicator(i) => input.ratios.get(&i).copied().unwrap_or_default(),
+            Measure::OnTimeResolved => row.on_time_resolved(),
+            Measure::Overdue766 => row.overdue_766(),
+            Measure::OnlineShare => row.online_share(),
+        }
+    }
+}
+
+/// Which dossiers of a ratio to list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Part {
+    /// Those the numerator counts.
+    Numerator,
+    /// Those the denominator counts.
+    Denominator,
+    /// Those the denominator counts and the numerator does not: what keeps it below 100 %.
+    Missing,
+}
+
+impl Part {
+    /// Whether a dossier's own ratio puts it in this part.
+    pub fn holds(self, share: Ratio) -> bool {
+        match self {
+            Part::Numerator => share.numerator > 0,
+            Part::Denominator => share.denominator > 0,
+            Part::Missing => share.denominator > share.numerator,
+        }
+    }
+}
+
+/// Sums 766 inputs indicator by indicator.
+fn add_input(into: &mut Input766, other: &Input766) {
+    for (indicator, r) in &other.ratios {
+        let sum = into.ratios.entry(*indicator).or_default();
+        *sum = Ratio::new(sum.numerator + r.numerator, sum.denominator + r.denominator);
+    }
+}
+
+impl Services {
+    /// The open dossiers of each agency within `unit` that are overdue or due within one
+    /// working day now, most overdue first. Needs [`Action::ReadStatistics`] on the unit.
+    ///
+    /// # Errors
+    /// As [`Services::kpi_report`].
+    pub async fn kpi_alerts(&self, acting: &Acting, unit: &str) -> ServiceResult<Vec<AgencyAlert>> {
+        let scope = self.kpi_scope(unit.trim()).await?;
+        self.authorize_statistics(acting, &scope.target).await?;
+        let now = self.now();
+        let rules = self.rules().outcome;
+        let mut out = Vec::new();
+        for agency in &scope.agencies {
+            let calendar = self.dossier_calendar(agency).await?;
+            let mut alert = AgencyAlert {
+                agency: agency.clone(),
+                name: self.kpi_scope(agency).await?.name,
+                open: 0,
+                overdue: 0,
+                due_soon: 0,
+            };
+            for f in self.open_facts(agency).await? {
+                alert.open += 1;
+                match timing_urgency(&timing_of(&f)?, now, &calendar, &rules)? {
+                    Urgency::Overdue => alert.overdue += 1,
+                    Urgency::DueSoon => alert.due_soon += 1,
+                    Urgency::Normal => {}
+                }
+            }
+            out.push(alert);
+        }
+        out.sort_by(|a, b| (b.overdue, b.due_soon, &a.name).cmp(&(a.overdue, a.due_soon, &b.name)));
+        Ok(out)
+    }
+
+    /// Codes of the open dossiers `agency` is responsible for with the given urgency now.
+    ///
+    /// # Errors
+    /// As [`Services::kpi_report`].
+    pub async fn kpi_alert_dossiers(
+        &self,
+        acting: &Acting,
+        agency: &str,
+        urgency: Urgency,
+    ) -> ServiceResult<Vec<String>> {
+        let scope = self.kpi_scope(agency.trim()).await?;
+        self.authorize_statistics(acting, &scope.target).await?;
+        let agency = agency.trim();
+        let calendar = self.dossier_calendar(agency).await?;
+        let (now, rules) = (self.now(), self.rules().outcome);
+        let mut codes = Vec::new();
+        for f in self.open_facts(agency).await? {
+            if timing_urgency(&timing_of(&f)?, now, &calendar, &rules)? == urgency {
+                codes.push(f.code);
+            }
+        }
+        Ok(codes)
+    }
+
+    /// The figures of every agency within `unit` for `month`, as [`Services::kpi_report`]
+    /// gives one, from one read of their counters; the unit's own first.
+    ///
+    /// # Errors
+    /// As [`Services::kpi_report`].
+    pub async fn kpi_agency_reports(
+        &self,
+        acting: &Acting,
+        unit: &str,
+        month: Month,
+    ) -> ServiceResult<(KpiReport, Vec<KpiReport>)> {
+        let unit = unit.trim();
+        let scope = self.kpi_scope(unit).await?;
+        self.authorize_statistics(acting, &scope.target).await?;
+        let read = self.kpi_counts(&scope.agencies, month).await?;
+        let agencies = scope.agencies.clone();
+        let (report, _) = self.kpi_figures(unit, scope, month, &read).await?;
+        let mut each = Vec::new();
+        for agency in &agencies {
+            let scope = self.kpi_scope(agency).await?;
+            each.push(self.kpi_figures(agency, scope, month, &read).await?.0);
+        }
+        Ok((report, each))
+    }
+
+    /// One agency's month broken down by procedure and by dossier: each dossier that can
+    /// count in it (received before the month ends, not ended before it began), its own
+    /// share computed from its state as the counters compute it.
+    ///
+    /// # Errors
+    /// As [`Services::kpi_report`]; [`ServiceError::Invalid`] for a unit that is not one
+    /// agency.
+    pub async fn kpi_breakdown(
+        &self,
+        acting: &Acting,
+        agency: &str,
+        month: Month,
+    ) -> ServiceResult<Breakdown> {
+        let agency = agency.trim();
+        let report = self.kpi_report(acting, agency, month).await?;
+        if report.agencies != [agency] {
+            return Err(ServiceError::Invalid(format!(
+                "«{agency}» không phải một cơ quan / «{agency}» is not one agency"
+            )));
+        }
+        let rules = self.rules().outcome;
+        let (from, to) = month_bounds(month)?;
+        let level = report.index.level;
+        let mut names = BTreeMap::new();
+        let mut dossiers = Vec::new();
+        let codes = self
+            .store()
+            .dossier_codes_in_period(agency, from, to)
+            .await?;
+        // The projection keeps each dossier's state as its events leave it.
+        for chunk in codes.chunks(500) {
+            for stored in self.store().list_dossier_rows(chunk).await? {
+                let state = stored.state.0;
+                let counted = counts::contributions(&state, &rules);
+                let live = report.live.then_some(report.at);
+                let share = dossier_share(&state, &counted, month, live, &rules);
+                let input = index_input(&stored.code, level, &share, &counted, month);
+                let counts_nothing = share == Report06Row::default()
+                    && input.ratios.values().all(|r| r.denominator == 0);
+                if counts_nothing {
+                    continue;
+                }
+                let procedure = state.submission.procedure.code.clone();
+                let procedure_name = state.submission.procedure.name.clone();
+                names
+                    .entry(procedure.clone())
+                    .or_insert(procedure_name.clone());
+                dossiers.push(DossierShare {
+                    code: stored.code,
+                    procedure,
+                    procedure_name,
+                    row: share,
+                    input,
+                });
+            }
+        }
+        let mut lines: BTreeMap<&str, (Vec<Report06Row>, Input766, usize)> = BTreeMap::new();
+        for d in &dossiers {
+            let line = lines
+                .entry(&d.procedure)
+                .or_insert_with(|| (Vec::new(), Input766::new(&d.procedure, level), 0));
+            line.0.push(d.row);
+            add_input(&mut line.1, &d.input);
+            line.2 += 1;
+        }
+        let mut procedures: Vec<(usize, ProcedureLine)> = lines
+            .into_iter()
+            .map(|(code, (rows, input, n))| {
+                let line = ProcedureLine {
+                    procedure: code.to_owned(),
+                    name: names.get(code).cloned().unwrap_or_default(),
+                    row: Report06Row::total(&rows),
+                    index: index766::assess(&input, &Rules766::default()),
+                };
+                (n, line)
+            })
+            .collect();
+        procedures.sort_by(|(a, x), (b, y)| b.cmp(a).then_with(|| x.procedure.cmp(&y.procedure)));
+        Ok(Breakdown {
+            report,
+            procedures: procedures.into_iter().map(|(_, line)| line).collect(),
+            dossiers,
+        })
+    }
+
+    /// The open dossiers `agency` is responsible for (the list also holds other agencies'
+    /// dossiers at a step of it).
+    async fn open_facts(
+        &self,
+        agency: &str,
+    ) -> ServiceResult<Vec<motcua_storage::dossiers::DossierFacts>> {
+        let query = DossierQuery {
+            agency: Some(agency.to_owned()),
+            open_only: true,
+            ..DossierQuery::default()
+        };
+        let mut facts = self.store().list_dossier_facts(&query).await?;
+        facts.retain(|f| f.agency == agency);
+        Ok(facts)
+    }
+}
+
+/// The instants a month starts and ends, local time.
+fn month_bounds(month: Month) -> ServiceResult<(DateTime<Utc>, DateTime<Utc>)> {
+    let bound = |m: Month| {
+        m.start(VIETNAM)
+            .ok_or_else(|| ServiceError::Invalid(format!("tháng {m} / month {m}")))
+    };
+    Ok((bound(month)?, bound(month.next())?))
+}
+
+/// One dossier's Biểu 06 row for `month`: its contributions (`counted`) read as the report
+/// reads the counters, and, while the month is in progress (`live` is the instant), its
+/// open state classified then, as [`Services::kpi_report`] classifies the open dossiers.
+fn dossier_share(
+    state: &Dossier,
+    counted: &counts::Counts,
+    month: Month,
+    live: Option<DateTime<Utc>>,
+    rules: &OutcomeRules,
+) -> Report06Row {
+    let mut counts = counts::report06_counts(counted, month);
+    if let Some(at) = live {
+        counts.within_time = 0;
+        counts.overdue = 0;
+        if state.timing().finished_at.is_none() {
+            match state.timing().outcome_at(at, rules) {
+                Outcome::WithinTime => counts.within_time = 1,
+                Outcome::Overdue => counts.overdue = 1,
+                _ => {}
+            }
+        }
+    }
+    Report06Row::from_counts(counts)
+}
