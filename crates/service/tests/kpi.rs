@@ -11,7 +11,7 @@ use motcua_domain::dossier::{Dossier, Outcome};
 use motcua_domain::event::{Actor, Channel, Role};
 use motcua_domain::kpi::Ratio;
 use motcua_domain::kpi::counts::Month;
-use motcua_domain::kpi::index766::{Assessment, Indicator, Input766};
+use motcua_domain::kpi::index766::Indicator;
 use motcua_domain::kpi::report06::Report06Row;
 use motcua_service::demo::DemoConfig;
 use motcua_service::kpi::dashboard::{Measure, Part};
@@ -254,7 +254,7 @@ async fn the_drill_down_adds_up_to_the_figures(store: &Store) {
             let lines: Vec<Report06Row> = b.procedures.iter().map(|p| p.row).collect();
             assert_eq!(Report06Row::total(&lines), agency.report06);
             for measure in Measure::ALL {
-                let whole = measure.ratio(&agency.report06, &index_input_of(&agency.index));
+                let whole = measure.ratio(&agency.report06, &agency.index.input());
                 let shares: Vec<Ratio> = b
                     .dossiers
                     .iter()
@@ -297,6 +297,8 @@ async fn the_drill_down_adds_up_to_the_figures(store: &Store) {
         .await
         .unwrap();
     assert_eq!(listed.len() as u64, first.overdue);
+    assert!(listed.windows(2).all(|w| w[0].due_at <= w[1].due_at));
+    assert!(listed.iter().all(|d| d.finished_at.is_none()));
 
     // A unit is not one agency; a citizen reads none of it.
     let not_one = svc
@@ -312,17 +314,6 @@ async fn the_drill_down_adds_up_to_the_figures(store: &Store) {
         svc.kpi_breakdown(&citizen(), &first.agency, current).await,
         Err(ServiceError::Forbidden(_))
     ));
-}
-
-/// The numerators and denominators an assessment was made of.
-fn index_input_of(a: &Assessment) -> Input766 {
-    let mut input = Input766::new(&a.unit, a.level);
-    for s in &a.indicators {
-        if let Some(r) = s.ratio {
-            input.set(s.indicator, r);
-        }
-    }
-    input
 }
 
 contract_tests!(

@@ -1018,8 +1018,131 @@ async fn pages_render_in_english_after_the_switch(store: &Store) {
     );
 }
 
+async fn the_dashboard_drills_down_to_the_dossiers_behind_a_figure(store: &Store) {
+    let app = app(store).await;
+    let normal = received_at(store, vn(2026, 11, 20, 9, 0)).await;
+    let overdue = received_at(store, vn(2026, 11, 13, 9, 0)).await;
+    let today = received_at(store, vn(2026, 11, 16, 14, 0)).await;
+    let mut leader = signed_in(&app, "hung.stp").await;
+    let board = leader.get(&app.router, "/can-bo/dieu-hanh").await;
+    assert_eq!(board.status, StatusCode::OK, "{}", board.body);
+    assert_eq!(board.headers.get("cache-control").unwrap(), "no-store");
+    let body = &board.body;
+    // The leader's own agency, the month in progress: 2 of 3 within time (766 indicator 2.1).
+    assert!(body.contains("Sở Tư pháp — Tháng 11/2026"), "{body}");
+    assert!(body.contains("<strong>66,67 %</strong> 2.1"), "{body}");
+    assert!(
+        body.contains("href=\"/can-bo/dieu-hanh\""),
+        "the navigation offers it"
+    );
+    // Alerts: one overdue, one due within a working day, each a link to its dossiers.
+    let alert = format!("/can-bo/dieu-hanh/ho-so?co-quan={AGENCY}&#38;canh-bao=qua-han\">1</a>");
+    assert!(body.contains(&alert), "{body}");
+    assert!(body.contains("canh-bao=sap-den-han\">1</a>"), "{body}");
+    assert!(!body.contains("<script"), "works without JavaScript");
+
+    // "Why not 100 %?": the dossiers of the denominator outside the numerator.
+    let why = leader
+        .get(
+            &app.router,
+            &format!(
+                "/can-bo/dieu-hanh/ho-so?co-quan={AGENCY}&thang=2026-11&chi-so=2.1&phan=chua-dat"
+            ),
+        )
+        .await;
+    assert_eq!(why.status, StatusCode::OK, "{}", why.body);
+    assert!(
+        why.body
+            .contains(&format!("href=\"/can-bo/ho-so/{overdue}\""))
+    );
+    assert!(!why.body.contains(&today.to_string()) && !why.body.contains(&normal.to_string()));
+    assert!(
+        why.body.contains("<strong>1</strong> hồ sơ"),
+        "{}",
+        why.body
+    );
+    let numerator = leader
+        .get(
+            &app.router,
+            &format!(
+                "/can-bo/dieu-hanh/ho-so?co-quan={AGENCY}&thang=2026-11&chi-so=2.1&phan=tu-so"
+            ),
+        )
+        .await;
+    assert!(
+        numerator.body.contains(&today.to_string()) && numerator.body.contains(&normal.to_string())
+    );
+    assert!(!numerator.body.contains(&overdue.to_string()));
+    let alerted = leader
+        .get(
+            &app.router,
+            &format!("/can-bo/dieu-hanh/ho-so?co-quan={AGENCY}&canh-bao=sap-den-han"),
+        )
+        .await;
+    assert!(
+        alerted.body.contains(&today.to_string()),
+        "{}",
+        alerted.body
+    );
+    assert!(!alerted.body.contains(&overdue.to_string()));
+
+    // Agency → procedures, each figure drillable to its dossiers.
+    let agency = leader
+        .get(
+            &app.router,
+            &format!("/can-bo/dieu-hanh/co-quan?co-quan={AGENCY}&thang=2026-11"),
+        )
+        .await;
+    assert_eq!(agency.status, StatusCode::OK, "{}", agency.body);
+    assert!(agency.body.contains("1.004873 — Cấp giấy phép xây dựng"));
+    assert!(
+        agency
+            .body
+            .contains("&#38;thu-tuc=1.004873&#38;chi-so=2.1&#38;phan=chua-dat")
+    );
+
+    // Bad asks are named in both languages; others' statistics are refused.
+    for (uri, wanted) in [
+        (
+            "/can-bo/dieu-hanh?thang=11-2026",
+            "the month must read YYYY-MM",
+        ),
+        (
+            &*format!("/can-bo/dieu-hanh/ho-so?co-quan={AGENCY}&chi-so=9.9"),
+            "not a measure that can be explained",
+        ),
+        (
+            &*format!("/can-bo/dieu-hanh/ho-so?co-quan={AGENCY}&chi-so=2.1&phan=ca"),
+            "must be tu-so, mau-so or chua-dat",
+        ),
+        ("/can-bo/dieu-hanh/co-quan", "the agency code is missing"),
+    ] {
+        let bad = leader.get(&app.router, uri).await;
+        assert_eq!(
+            bad.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{uri}: {}",
+            bad.body
+        );
+        assert!(bad.body.contains(wanted), "{uri}: {}", bad.body);
+    }
+    let theirs = leader
+        .get(
+            &app.router,
+            &format!("/can-bo/dieu-hanh?don-vi={OTHER_AGENCY}"),
+        )
+        .await;
+    assert_eq!(theirs.status, StatusCode::FORBIDDEN, "{}", theirs.body);
+    let mut desk = signed_in(&app, "mai.stp").await;
+    let refused = desk.get(&app.router, "/can-bo/dieu-hanh").await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    let worklist = desk.get(&app.router, "/can-bo/ho-so").await;
+    assert!(!worklist.body.contains("href=\"/can-bo/dieu-hanh\""));
+}
+
 contract_tests!(
     a_desk_officer_receives_a_paper_dossier_and_prints_form_01,
+    the_dashboard_drills_down_to_the_dossiers_behind_a_figure,
     incomplete_and_refused_dossiers_get_forms_02_and_03,
     the_worklist_is_sorted_by_deadline_and_marks_overdue_and_due_soon,
     a_dossier_goes_through_its_life_cycle_by_the_pages_forms,

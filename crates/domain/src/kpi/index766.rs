@@ -1159,6 +1159,17 @@ pub struct Assessment {
 }
 
 impl Assessment {
+    /// The numerators and denominators it was made of.
+    pub fn input(&self) -> Input766 {
+        let mut input = Input766::new(&self.unit, self.level);
+        for s in &self.indicators {
+            if let Some(r) = s.ratio {
+                input.set(s.indicator, r);
+            }
+        }
+        input
+    }
+
     /// The score of `indicator`.
     pub fn indicator(&self, indicator: Indicator) -> Option<&IndicatorScore> {
         self.indicators.iter().find(|s| s.indicator == indicator)

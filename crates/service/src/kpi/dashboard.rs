@@ -9,7 +9,7 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
-use motcua_domain::dossier::{Dossier, Outcome, OutcomeRules};
+use motcua_domain::dossier::{Dossier, Outcome, OutcomeRules, Status};
 use motcua_domain::kpi::Ratio;
 use motcua_domain::kpi::counts::{self, Month};
 use motcua_domain::kpi::index766::{self, Assessment, Indicator, Input766, Rules766};
@@ -37,16 +37,46 @@ pub struct AgencyAlert {
     pub due_soon: u64,
 }
 
-/// What one dossier adds to an agency's figures of a month: its Biểu 06 row and the 766
-/// counts, each 0 or 1. Summed over the agency's dossiers they are the agency's figures.
-#[derive(Debug, Clone)]
-pub struct DossierShare {
+/// A dossier as a list of the dashboard shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DossierLine {
     /// Dossier code.
     pub code: String,
     /// National procedure code.
     pub procedure: String,
     /// Procedure name.
     pub procedure_name: String,
+    /// Status.
+    pub status: Status,
+    /// Receipt.
+    pub received_at: Option<DateTime<Utc>>,
+    /// The appointment statistics measure against.
+    pub due_at: Option<DateTime<Utc>>,
+    /// End of processing.
+    pub finished_at: Option<DateTime<Utc>>,
+}
+
+impl DossierLine {
+    fn of(code: String, state: &Dossier, rules: &OutcomeRules) -> DossierLine {
+        let timing = state.timing();
+        DossierLine {
+            code,
+            procedure: state.submission.procedure.code.clone(),
+            procedure_name: state.submission.procedure.name.clone(),
+            status: state.status,
+            received_at: timing.received_at,
+            due_at: timing.measured_due(rules),
+            finished_at: timing.finished_at,
+        }
+    }
+}
+
+/// What one dossier adds to an agency's figures of a month: its Biểu 06 row and the 766
+/// counts, each 0 or 1. Summed over the agency's dossiers they are the agency's figures.
+#[derive(Debug, Clone)]
+pub struct DossierShare {
+    /// The dossier.
+    pub line: DossierLine,
     /// Its part of the Biểu 06 row.
     pub row: Report06Row,
     /// Its part of the 766 numerators and denominators.
@@ -196,7 +226,8 @@ impl Services {
         Ok(out)
     }
 
-    /// Codes of the open dossiers `agency` is responsible for with the given urgency now.
+    /// The open dossiers `agency` is responsible for with the given urgency now, nearest
+    /// appointment first.
     ///
     /// # Errors
     /// As [`Services::kpi_report`].
@@ -205,7 +236,7 @@ impl Services {
         acting: &Acting,
         agency: &str,
         urgency: Urgency,
-    ) -> ServiceResult<Vec<String>> {
+    ) -> ServiceResult<Vec<DossierLine>> {
         let scope = self.kpi_scope(agency.trim()).await?;
         self.authorize_statistics(acting, &scope.target).await?;
         let agency = agency.trim();
@@ -217,7 +248,14 @@ impl Services {
                 codes.push(f.code);
             }
         }
-        Ok(codes)
+        let mut lines = Vec::new();
+        for chunk in codes.chunks(500) {
+            for stored in self.store().list_dossier_rows(chunk).await? {
+                lines.push(DossierLine::of(stored.code, &stored.state.0, &rules));
+            }
+        }
+        lines.sort_by(|a, b| (a.due_at, &a.code).cmp(&(b.due_at, &b.code)));
+        Ok(lines)
     }
 
     /// The figures of every agency within `unit` for `month`, as [`Services::kpi_report`]
@@ -287,15 +325,12 @@ impl Services {
                 if counts_nothing {
                     continue;
                 }
-                let procedure = state.submission.procedure.code.clone();
-                let procedure_name = state.submission.procedure.name.clone();
+                let line = DossierLine::of(stored.code, &state, &rules);
                 names
-                    .entry(procedure.clone())
-                    .or_insert(procedure_name.clone());
+                    .entry(line.procedure.clone())
+                    .or_insert(line.procedure_name.clone());
                 dossiers.push(DossierShare {
-                    code: stored.code,
-                    procedure,
-                    procedure_name,
+                    line,
                     row: share,
                     input,
                 });
@@ -303,9 +338,10 @@ impl Services {
         }
         let mut lines: BTreeMap<&str, (Vec<Report06Row>, Input766, usize)> = BTreeMap::new();
         for d in &dossiers {
+            let procedure = &d.line.procedure;
             let line = lines
-                .entry(&d.procedure)
-                .or_insert_with(|| (Vec::new(), Input766::new(&d.procedure, level), 0));
+                .entry(procedure)
+                .or_insert_with(|| (Vec::new(), Input766::new(procedure, level), 0));
             line.0.push(d.row);
             add_input(&mut line.1, &d.input);
             line.2 += 1;

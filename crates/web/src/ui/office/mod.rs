@@ -6,6 +6,9 @@
 //!   (Form 01), guide (Form 02) or refuse (Form 03) ([`intake`]).
 //! - `/can-bo/ho-so/{code}`: everything about one dossier, its history from the event log
 //!   and the actions the officer's role may take now, each a form ([`dossier`]).
+//! - `/can-bo/dieu-hanh`: the leaders' dashboard — alerts per agency and the drill-down from
+//!   a unit's figures to its agencies, procedures and the dossiers behind each ratio
+//!   ([`dashboard`]).
 //! - `/can-bo/ho-so/{code}/mau-01` … `mau-05` and `/phieu-kiem-soat` (Form 06): the
 //!   printable forms of Circular 01/2018/TT-VPCP and Circular 03/2025/TT-VPCP ([`forms`]).
 //!
@@ -14,6 +17,7 @@
 //! and change dossiers only through `motcua-service`, which checks permissions and scope;
 //! pages of dossiers out of scope answer 404. Pages carry personal data, so none is cached.
 
+mod dashboard;
 mod dossier;
 mod forms;
 mod intake;
@@ -118,6 +122,8 @@ pub fn parse_code(code: &str) -> Result<DossierCode, PageError> {
 pub struct OfficeNav {
     /// The role receives dossiers at the desk.
     pub can_receive: bool,
+    /// The role reads statistics (the dashboard).
+    pub can_read_statistics: bool,
 }
 
 impl OfficeNav {
@@ -125,6 +131,7 @@ impl OfficeNav {
     pub fn of(user: &SignedIn) -> OfficeNav {
         OfficeNav {
             can_receive: role_allows(user.account().role, Action::ReceiveDossier),
+            can_read_statistics: role_allows(user.account().role, Action::ReadStatistics),
         }
     }
 }
@@ -135,6 +142,9 @@ pub fn router() -> Router<AppState> {
         .route("/can-bo", get(|| async { Redirect::to("/can-bo/ho-so") }))
         .route("/can-bo/ho-so", get(worklist::page))
         .route("/can-bo/tiep-nhan", get(intake::page).post(intake::submit))
+        .route("/can-bo/dieu-hanh", get(dashboard::page))
+        .route("/can-bo/dieu-hanh/co-quan", get(dashboard::agency))
+        .route("/can-bo/dieu-hanh/ho-so", get(dashboard::dossiers))
         .route("/can-bo/ho-so/{code}", get(dossier::page))
         .route(
             "/can-bo/ho-so/{code}/tep/{sha256}",

@@ -1,0 +1,601 @@
+//! `/can-bo/dieu-hanh…`: the leaders' dashboard (issue 5 §3). A unit's headline figures and
+//! its agencies' alerts (overdue, due within one working day) and figures; an agency's
+//! figures by procedure; and the dossiers behind any ratio — its numerator, its denominator,
+//! or those that keep it below 100 % — or behind an alert. Readers need the right to read
+//! the unit's statistics (leaders, inspectors, agency administrators).
+
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use motcua_domain::kpi::Ratio;
+use motcua_domain::kpi::counts::Month;
+use motcua_domain::kpi::index766::Assessment;
+use motcua_domain::kpi::report06::Report06Row;
+use motcua_service::kpi::KpiReport;
+use motcua_service::kpi::dashboard::{DossierLine, Measure, Part};
+use motcua_service::office::Urgency;
+use serde::Deserialize;
+
+use super::{OfficeNav, private, view};
+use crate::AppState;
+use crate::auth::{Staff, encode_component};
+use crate::error::{AppError, PageError};
+use crate::i18n::{Lang, Tr};
+use crate::ui::{Chrome, render};
+
+/// The query of the dashboard pages; every parameter is text so a bad one gets a clear 422.
+#[derive(Debug, Deserialize, Default)]
+pub struct DashboardQuery {
+    /// Unit or agency code.
+    #[serde(rename = "don-vi")]
+    unit: Option<String>,
+    /// An agency's code.
+    #[serde(rename = "co-quan")]
+    agency: Option<String>,
+    /// Month, YYYY-MM.
+    thang: Option<String>,
+    /// A measure's key ([`Measure::key`]).
+    #[serde(rename = "chi-so")]
+    measure: Option<String>,
+    /// `tu-so`, `mau-so` or `chua-dat`.
+    phan: Option<String>,
+    /// One procedure.
+    #[serde(rename = "thu-tuc")]
+    procedure: Option<String>,
+    /// `qua-han` or `sap-den-han`.
+    #[serde(rename = "canh-bao")]
+    alert: Option<String>,
+}
+
+fn blank(value: &Option<String>) -> Option<&str> {
+    value.as_deref().map(str::trim).filter(|v| !v.is_empty())
+}
+
+/// The month asked for, or the month in progress.
+fn month_of(state: &AppState, query: &DashboardQuery) -> Result<Month, PageError> {
+    match blank(&query.thang) {
+        None => Ok(state.services.current_month()),
+        Some(m) => m.parse().map_err(|_| {
+            PageError(AppError::invalid(
+                "thang",
+                "tháng phải có dạng YYYY-MM",
+                "the month must read YYYY-MM",
+            ))
+        }),
+    }
+}
+
+/// A measure's name in the catalogue.
+fn measure_key(m: Measure) -> &'static str {
+    match m {
+        Measure::Indicator(_) => "",
+        Measure::OnTimeResolved => "portal.board.on_time_resolved",
+        Measure::Overdue766 => "portal.board.overdue_766",
+        Measure::OnlineShare => "portal.board.online",
+    }
+}
+
+fn measure_name(t: Tr, m: Measure) -> String {
+    match m {
+        Measure::Indicator(i) => {
+            let name = match t.lang {
+                Lang::Vi => i.spec().name_vi,
+                Lang::En => i.spec().name_en,
+            };
+            format!("{} {name}", i.code())
+        }
+        other => t.t(measure_key(other)).to_owned(),
+    }
+}
+
+/// One ratio with its counts, and where the counts' dossiers are listed.
+struct Cell {
+    value: String,
+    numerator: String,
+    denominator: String,
+    /// The lists of the numerator, the denominator and the missing ones, when drillable
+    /// and not empty.
+    links: Option<(String, String, Option<String>)>,
+}
+
+fn cell(t: Tr, r: Ratio, list: Option<String>) -> Cell {
+    Cell {
+        value: t.pct(r.value()),
+        numerator: t.num(r.numerator),
+        denominator: t.num(r.denominator),
+        links: list.filter(|_| r.denominator > 0).map(|base| {
+            (
+                format!("{base}&phan=tu-so"),
+                format!("{base}&phan=mau-so"),
+                (r.denominator > r.numerator).then(|| format!("{base}&phan=chua-dat")),
+            )
+        }),
+    }
+}
+
+/// One named card of headline figures.
+struct Headline {
+    name: String,
+    cell: Cell,
+}
+
+/// Headlines of a figure set: every measure, drillable when `list` says where.
+fn headlines(
+    t: Tr,
+    row: &Report06Row,
+    index: &Assessment,
+    list: Option<&dyn Fn(Measure) -> String>,
+) -> Vec<Headline> {
+    let input = index.input();
+    Measure::ALL
+        .into_iter()
+        .map(|m| Headline {
+            name: measure_name(t, m),
+            cell: cell(t, m.ratio(row, &input), list.map(|f| f(m))),
+        })
+        .collect()
+}
+
+/// One line of a table of agencies or procedures.
+struct Line {
+    name: String,
+    link: Option<String>,
+    received: String,
+    resolved: String,
+    in_progress: String,
+    on_time: Cell,
+    overdue: Cell,
+    electronic: Cell,
+    digitized: Cell,
+    online: Cell,
+    total: String,
+}
+
+fn line(
+    t: Tr,
+    name: String,
+    link: Option<String>,
+    row: &Report06Row,
+    index: &Assessment,
+    list: Option<&dyn Fn(Measure) -> String>,
+) -> Line {
+    use motcua_domain::kpi::index766::Indicator;
+    let input = index.input();
+    let c = |m: Measure| cell(t, m.ratio(row, &input), list.map(|f| f(m)));
+    Line {
+        name,
+        link,
+        received: t.num(row.received),
+        resolved: t.num(row.resolved),
+        in_progress: t.num(row.in_progress),
+        on_time: c(Measure::Indicator(Indicator::ProcessedOnTime)),
+        overdue: c(Measure::Overdue766),
+        electronic: c(Measure::Indicator(Indicator::ElectronicResults)),
+        digitized: c(Measure::Indicator(Indicator::DigitizedDossiers)),
+        online: c(Measure::OnlineShare),
+        total: points(t, index),
+    }
+}
+
+fn points(t: Tr, index: &Assessment) -> String {
+    let p = |p: motcua_domain::kpi::index766::Points| match t.lang {
+        Lang::Vi => p.format_vi(),
+        Lang::En => p.to_string(),
+    };
+    format!("{} / {}", p(index.total.points), p(index.total.out_of))
+}
+
+/// One bar of a horizontal share chart, in SVG user units.
+struct Bar {
+    y: u32,
+    width: u32,
+    label: String,
+    value: String,
+}
+
+/// Bars of the on-time share (766) of `lines`, 0–100 % across 300 units.
+fn bars(t: Tr, reports: &[&KpiReport]) -> Vec<Bar> {
+    reports
+        .iter()
+        .zip(0u32..)
+        .map(|(r, i)| {
+            let share = r
+                .report06
+                .on_time_766()
+                .value()
+                .unwrap_or(0.0)
+                .clamp(0.0, 1.0);
+            Bar {
+                y: i * 22,
+                // Rounded to whole chart units; the exact figure is in the label.
+                width: (share * 300.0).round() as u32,
+                label: r.name.clone(),
+                value: t.pct(r.report06.on_time_766().value()),
+            }
+        })
+        .collect()
+}
+
+/// An alert line.
+struct AlertLine {
+    name: String,
+    open: String,
+    overdue: String,
+    overdue_link: String,
+    due_soon: String,
+    due_soon_link: String,
+}
+
+/// `/can-bo/dieu-hanh`.
+#[derive(Template)]
+#[template(path = "office/dashboard.html")]
+pub struct DashboardPage {
+    chrome: Chrome,
+    nav: OfficeNav,
+    unit: String,
+    month: String,
+    period: String,
+    name: String,
+    live: bool,
+    at: String,
+    headlines: Vec<Headline>,
+    total: String,
+    alerts: Vec<AlertLine>,
+    agencies: Vec<Line>,
+    quiet: usize,
+    bars: Vec<Bar>,
+    chart_height: u32,
+    public_link: String,
+}
+
+fn month_param(m: Month) -> String {
+    m.to_string()
+}
+
+/// A month as people write it: "11/2026".
+fn month_text(m: Month) -> String {
+    format!("{:02}/{}", m.month(), m.year())
+}
+
+/// `GET /can-bo/dieu-hanh?don-vi=CODE&thang=YYYY-MM`: the unit defaults to the officer's.
+pub async fn page(
+    State(state): State<AppState>,
+    chrome: Chrome,
+    staff: Staff,
+    Query(query): Query<DashboardQuery>,
+) -> Result<Response, PageError> {
+    let t = chrome.t;
+    let month = month_of(&state, &query)?;
+    let account = staff.account();
+    let unit = blank(&query.unit)
+        .map(str::to_owned)
+        .or_else(|| account.unit.clone())
+        .or_else(|| account.agency.clone())
+        .ok_or_else(|| {
+            PageError(AppError::invalid(
+                "don-vi",
+                "chọn đơn vị hoặc cơ quan",
+                "choose a unit or an agency",
+            ))
+        })?;
+    let (report, agencies) = state
+        .services
+        .kpi_agency_reports(&staff.acting, &unit, month)
+        .await?;
+    let alerts = state.services.kpi_alerts(&staff.acting, &unit).await?;
+    let m = month_param(month);
+    let alert_link = |agency: &str, kind: &str| {
+        format!(
+            "/can-bo/dieu-hanh/ho-so?co-quan={}&canh-bao={kind}",
+            encode_component(agency)
+        )
+    };
+    let one_agency = report.agencies.len() == 1;
+    let unit_list = |measure: Measure| {
+        format!(
+            "/can-bo/dieu-hanh/ho-so?co-quan={}&thang={m}&chi-so={}",
+            encode_component(&unit),
+            measure.key()
+        )
+    };
+    let headlines = headlines(
+        t,
+        &report.report06,
+        &report.index,
+        one_agency.then_some(&unit_list as &dyn Fn(Measure) -> String),
+    );
+    let mut active: Vec<&KpiReport> = agencies
+        .iter()
+        .filter(|a| a.report06.received > 0 || a.unclassified > 0)
+        .collect();
+    active.sort_by_key(|a| std::cmp::Reverse(a.report06.received));
+    let lines = active
+        .iter()
+        .map(|a| {
+            line(
+                t,
+                a.name.clone(),
+                Some(format!(
+                    "/can-bo/dieu-hanh/co-quan?co-quan={}&thang={m}",
+                    encode_component(&a.unit)
+                )),
+                &a.report06,
+                &a.index,
+                None,
+            )
+        })
+        .collect();
+    let bars = bars(t, &active[..active.len().min(20)]);
+    let page = DashboardPage {
+        nav: OfficeNav::of(&staff),
+        unit: unit.clone(),
+        month: m.clone(),
+        period: month_text(month),
+        name: report.name.clone(),
+        live: report.live,
+        at: t.datetime(&report.at),
+        headlines,
+        total: points(t, &report.index),
+        alerts: alerts
+            .iter()
+            .filter(|a| a.overdue > 0 || a.due_soon > 0)
+            .map(|a| AlertLine {
+                name: a.name.clone(),
+                open: t.num(a.open),
+                overdue: t.num(a.overdue),
+                overdue_link: alert_link(&a.agency, "qua-han"),
+                due_soon: t.num(a.due_soon),
+                due_soon_link: alert_link(&a.agency, "sap-den-han"),
+            })
+            .collect(),
+        quiet: agencies.len() - active.len(),
+        chart_height: u32::try_from(bars.len()).unwrap_or(0) * 22,
+        bars,
+        agencies: lines,
+        public_link: format!("/dieu-hanh?don-vi={}&thang={m}", encode_component(&unit)),
+        chrome,
+    };
+    Ok(private(StatusCode::OK, render(&page)?))
+}
+
+/// `/can-bo/dieu-hanh/co-quan`.
+#[derive(Template)]
+#[template(path = "office/dashboard_agency.html")]
+pub struct AgencyPage {
+    chrome: Chrome,
+    nav: OfficeNav,
+    name: String,
+    period: String,
+    live: bool,
+    at: String,
+    headlines: Vec<Headline>,
+    procedures: Vec<Line>,
+    back: String,
+}
+
+fn agency_of(query: &DashboardQuery) -> Result<&str, PageError> {
+    blank(&query.agency).ok_or_else(|| {
+        PageError(AppError::invalid(
+            "co-quan",
+            "thiếu mã cơ quan",
+            "the agency code is missing",
+        ))
+    })
+}
+
+/// `GET /can-bo/dieu-hanh/co-quan?co-quan=CODE&thang=YYYY-MM`: an agency by procedure.
+pub async fn agency(
+    State(state): State<AppState>,
+    chrome: Chrome,
+    staff: Staff,
+    Query(query): Query<DashboardQuery>,
+) -> Result<Response, PageError> {
+    let t = chrome.t;
+    let month = month_of(&state, &query)?;
+    let agency = agency_of(&query)?;
+    let b = state
+        .services
+        .kpi_breakdown(&staff.acting, agency, month)
+        .await?;
+    let m = month_param(month);
+    let base = format!(
+        "/can-bo/dieu-hanh/ho-so?co-quan={}&thang={m}",
+        encode_component(agency)
+    );
+    let agency_list = |measure: Measure| format!("{base}&chi-so={}", measure.key());
+    let procedures = b
+        .procedures
+        .iter()
+        .map(|p| {
+            let list = |measure: Measure| {
+                format!(
+                    "{base}&thu-tuc={}&chi-so={}",
+                    encode_component(&p.procedure),
+                    measure.key()
+                )
+            };
+            line(
+                t,
+                format!("{} — {}", p.procedure, p.name),
+                None,
+                &p.row,
+                &p.index,
+                Some(&list),
+            )
+        })
+        .collect();
+    let page = AgencyPage {
+        nav: OfficeNav::of(&staff),
+        name: b.report.name.clone(),
+        period: month_text(month),
+        live: b.report.live,
+        at: t.datetime(&b.report.at),
+        headlines: headlines(t, &b.report.report06, &b.report.index, Some(&agency_list)),
+        procedures,
+        back: format!("/can-bo/dieu-hanh?thang={m}"),
+        chrome,
+    };
+    Ok(private(StatusCode::OK, render(&page)?))
+}
+
+/// One dossier of a list.
+struct ListRow {
+    code: String,
+    link: String,
+    procedure: String,
+    status: String,
+    received: String,
+    due: String,
+    finished: String,
+    share: String,
+}
+
+/// How many rows a list shows; the count above it says how many there are.
+const LIST_LIMIT: usize = 500;
+
+/// `/can-bo/dieu-hanh/ho-so`.
+#[derive(Template)]
+#[template(path = "office/dashboard_dossiers.html")]
+pub struct DossiersPage {
+    chrome: Chrome,
+    nav: OfficeNav,
+    title: String,
+    subtitle: String,
+    count: String,
+    shown: usize,
+    total: usize,
+    rows: Vec<ListRow>,
+    back: String,
+}
+
+fn list_row(t: Tr, d: &DossierLine, share: String) -> ListRow {
+    ListRow {
+        link: format!("/can-bo/ho-so/{}", encode_component(&d.code)),
+        code: d.code.clone(),
+        procedure: format!("{} — {}", d.procedure, d.procedure_name),
+        status: view::status(t, d.status),
+        received: view::when(t, d.received_at),
+        due: view::when(t, d.due_at),
+        finished: view::when(t, d.finished_at),
+        share,
+    }
+}
+
+/// `GET /can-bo/dieu-hanh/ho-so?co-quan=CODE&thang=…&chi-so=…&phan=…[&thu-tuc=…]`, or
+/// `?co-quan=CODE&canh-bao=qua-han|sap-den-han`: the dossiers behind a number.
+pub async fn dossiers(
+    State(state): State<AppState>,
+    chrome: Chrome,
+    staff: Staff,
+    Query(query): Query<DashboardQuery>,
+) -> Result<Response, PageError> {
+    let t = chrome.t;
+    let agency = agency_of(&query)?;
+    let back_to_agency = |m: Month| {
+        format!(
+            "/can-bo/dieu-hanh/co-quan?co-quan={}&thang={m}",
+            encode_component(agency)
+        )
+    };
+    let (title, subtitle, rows, back) = if let Some(alert) = blank(&query.alert) {
+        let (urgency, key) = match alert {
+            "qua-han" => (Urgency::Overdue, "office.urgency.overdue"),
+            "sap-den-han" => (Urgency::DueSoon, "office.urgency.due_soon"),
+            _ => {
+                return Err(PageError(AppError::invalid(
+                    "canh-bao",
+                    "phải là qua-han hoặc sap-den-han",
+                    "must be qua-han or sap-den-han",
+                )));
+            }
+        };
+        let lines = state
+            .services
+            .kpi_alert_dossiers(&staff.acting, agency, urgency)
+            .await?;
+        let rows: Vec<ListRow> = lines
+            .iter()
+            .map(|d| list_row(t, d, String::new()))
+            .collect();
+        let month = state.services.current_month();
+        (
+            t.t(key).to_owned(),
+            agency.to_owned(),
+            rows,
+            back_to_agency(month),
+        )
+    } else {
+        let month = month_of(&state, &query)?;
+        let measure = blank(&query.measure)
+            .and_then(Measure::parse)
+            .ok_or_else(|| {
+                PageError(AppError::invalid(
+                    "chi-so",
+                    "không phải chỉ số có thể giải thích",
+                    "not a measure that can be explained",
+                ))
+            })?;
+        let part = match blank(&query.phan).unwrap_or("mau-so") {
+            "tu-so" => Part::Numerator,
+            "mau-so" => Part::Denominator,
+            "chua-dat" => Part::Missing,
+            _ => {
+                return Err(PageError(AppError::invalid(
+                    "phan",
+                    "phải là tu-so, mau-so hoặc chua-dat",
+                    "must be tu-so, mau-so or chua-dat",
+                )));
+            }
+        };
+        let procedure = blank(&query.procedure);
+        let b = state
+            .services
+            .kpi_breakdown(&staff.acting, agency, month)
+            .await?;
+        let rows: Vec<ListRow> = b
+            .dossiers
+            .iter()
+            .filter(|d| procedure.is_none_or(|p| d.line.procedure == p))
+            .filter_map(|d| {
+                let share = measure.ratio(&d.row, &d.input);
+                part.holds(share).then(|| {
+                    let mark = if share.numerator > 0 {
+                        t.t("office.dashboard.in_numerator")
+                    } else {
+                        t.t("office.dashboard.not_in_numerator")
+                    };
+                    list_row(t, &d.line, mark.to_owned())
+                })
+            })
+            .collect();
+        let part_key = match part {
+            Part::Numerator => "office.dashboard.numerator",
+            Part::Denominator => "office.dashboard.denominator",
+            Part::Missing => "office.dashboard.missing",
+        };
+        let mut subtitle = format!("{} — {}", b.report.name, month_text(month));
+        if let Some(p) = procedure {
+            subtitle.push_str(&format!(" — {p}"));
+        }
+        (
+            format!("{}: {}", measure_name(t, measure), t.t(part_key)),
+            subtitle,
+            rows,
+            back_to_agency(month),
+        )
+    };
+    let total = rows.len();
+    let page = DossiersPage {
+        nav: OfficeNav::of(&staff),
+        title,
+        subtitle,
+        count: t.num(total as u64),
+        shown: total.min(LIST_LIMIT),
+        total,
+        rows: rows.into_iter().take(LIST_LIMIT).collect(),
+        back,
+        chrome,
+    };
+    Ok(private(StatusCode::OK, render(&page)?))
+}
