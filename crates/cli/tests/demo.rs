@@ -169,6 +169,32 @@ fn demo_builds_prints_the_headline_and_is_not_built_twice() {
         );
     }
 
+    // Figures from elsewhere come in from CSV, all or none, the wrong line named.
+    let csv = dir.path().join("vneid.csv");
+    std::fs::write(
+        &csv,
+        "\u{feff}don_vi,thang,ma,ten,gia_tri,don_vi_tinh,nguon\n\
+         24,2026-10,vneid.kich_hoat,Tài khoản VNeID được kích hoạt,152340,tài khoản,Công an tỉnh\n",
+    )
+    .unwrap();
+    let imported = motcua(&url, &["kpi", "import", csv.to_str().unwrap()]);
+    assert!(imported.contains("imported 1 figures"), "{imported}");
+    std::fs::write(
+        &csv,
+        "don_vi,thang,ma,ten,gia_tri,don_vi_tinh,nguon\n24,2026-10,a,A,many,,X\n",
+    )
+    .unwrap();
+    let bad = Command::new(env!("CARGO_BIN_EXE_motcua"))
+        .args(["--database", &url, "kpi", "import", csv.to_str().unwrap()])
+        .env_remove("MOTCUA_DATABASE_URL")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&bad.stderr);
+    assert!(
+        !bad.status.success() && stderr.contains("line 2, gia_tri"),
+        "{stderr}"
+    );
+
     // A second run only prints the figures.
     let again = motcua(
         &url,

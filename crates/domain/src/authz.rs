@@ -51,11 +51,14 @@ pub enum Action {
     ManageAccounts,
     /// Issue and revoke API tokens for machine clients.
     ManageApiTokens,
+    /// Import figures computed elsewhere (e-ID accounts, public investment, …) for an
+    /// agency or a unit, shown beside the computed ones as imported.
+    ImportStatistics,
 }
 
 impl Action {
     /// Every action, in declaration order (for tables and tests).
-    pub const ALL: [Action; 15] = [
+    pub const ALL: [Action; 16] = [
         Action::ManageCatalogue,
         Action::PublishProcedure,
         Action::ManageSimplification,
@@ -71,6 +74,7 @@ impl Action {
         Action::ReadStatistics,
         Action::ManageAccounts,
         Action::ManageApiTokens,
+        Action::ImportStatistics,
     ];
 
     /// Whether the action changes what the whole installation shares (catalogue, units,
@@ -109,6 +113,7 @@ impl Action {
             Action::ReadStatistics => ("xem số liệu thống kê", "read statistics"),
             Action::ManageAccounts => ("quản lý tài khoản", "manage accounts"),
             Action::ManageApiTokens => ("quản lý khóa truy cập API", "manage API tokens"),
+            Action::ImportStatistics => ("nhập số liệu thống kê", "import statistics"),
         }
     }
 }
@@ -337,6 +342,7 @@ pub fn role_allows(role: Role, action: Action) -> bool {
                 | ReadStatistics
                 | ManageAccounts
                 | ManageApiTokens
+                | ImportStatistics
         ),
         Role::Leader => matches!(
             action,
@@ -347,6 +353,7 @@ pub fn role_allows(role: Role, action: Action) -> bool {
                 | ReadDossier
                 | ListWorklist
                 | ReadStatistics
+                | ImportStatistics
         ),
         Role::Specialist => matches!(action, ProcessDossier | ReadDossier | ListWorklist),
         Role::DeskOfficer => matches!(
@@ -544,6 +551,7 @@ mod tests {
                 Action::ReadStatistics => 12,
                 Action::ManageAccounts => 13,
                 Action::ManageApiTokens => 14,
+                Action::ImportStatistics => 15,
             };
             assert_eq!(position, i);
         }

@@ -47,15 +47,18 @@ pub enum ApiScope {
     CatalogRead,
     /// Read statistics (`statistics:read`).
     StatisticsRead,
+    /// Import figures computed elsewhere (`statistics:write`).
+    StatisticsWrite,
 }
 
 impl ApiScope {
     /// Every scope, in display order.
-    pub const ALL: [ApiScope; 4] = [
+    pub const ALL: [ApiScope; 5] = [
         ApiScope::DossiersRead,
         ApiScope::DossiersWrite,
         ApiScope::CatalogRead,
         ApiScope::StatisticsRead,
+        ApiScope::StatisticsWrite,
     ];
 
     /// The scope's name, as tokens carry it and handlers require it.
@@ -65,6 +68,7 @@ impl ApiScope {
             ApiScope::DossiersWrite => "dossiers:write",
             ApiScope::CatalogRead => "catalog:read",
             ApiScope::StatisticsRead => "statistics:read",
+            ApiScope::StatisticsWrite => "statistics:write",
         }
     }
 

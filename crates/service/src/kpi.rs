@@ -14,6 +14,7 @@ use motcua_storage::dossiers::DossierQuery;
 use motcua_storage::kpi::AgencyCounts;
 
 pub mod dashboard;
+pub mod imports;
 
 use crate::portal::VIETNAM;
 use crate::stats::timing_of;

@@ -10,6 +10,7 @@
 //! | 3 | ManageSimplification | 8 | ProcessDossier | 13 | ReadStatistics |
 //! | 4 | ManageUnits | 9 | DecideDossier | 14 | ManageAccounts |
 //! | 5 | ImportSchedule | 10 | ActAsApplicant | 15 | ManageApiTokens |
+//! | | | | | 16 | ImportStatistics |
 //!
 //! Cells: `Y` allowed, `.` the role never carries the action, `s` refused as out of scope.
 //! Actions 1–5 change what the installation shares, so scope does not matter for them.
@@ -63,32 +64,32 @@ fn table() -> Vec<Row> {
             inside: at_a(CITIZEN),
             // The same agency, someone else's dossier.
             outside: at_a(OTHER_CITIZEN),
-            expected_in: ".....Y...YY....",
-            expected_out: ".....s...ss....",
+            expected_in: ".....Y...YY.....",
+            expected_out: ".....s...ss.....",
         },
         Row {
             role: Role::Business,
             scope: Scope::Applicant(BUSINESS.into()),
             inside: at_a(BUSINESS),
             outside: at_a(CITIZEN),
-            expected_in: ".....Y...YY....",
-            expected_out: ".....s...ss....",
+            expected_in: ".....Y...YY.....",
+            expected_out: ".....s...ss.....",
         },
-        staff(Role::DeskOfficer, ".....YY...YY...", ".....ss...ss..."),
-        staff(Role::Specialist, ".......Y..YY...", ".......s..ss..."),
-        staff(Role::Leader, ".YY....YY.YYY..", ".YY....ss.sss.."),
-        staff(Role::AgencyAdmin, "Y.Y.......Y.YYY", "Y.Y.......s.sss"),
+        staff(Role::DeskOfficer, ".....YY...YY....", ".....ss...ss...."),
+        staff(Role::Specialist, ".......Y..YY....", ".......s..ss...."),
+        staff(Role::Leader, ".YY....YY.YYY..Y", ".YY....ss.sss..s"),
+        staff(Role::AgencyAdmin, "Y.Y.......Y.YYYY", "Y.Y.......s.ssss"),
         Row {
             role: Role::Inspector,
             scope: Scope::Unit("U".into()),
             // Agency A lies in commune C of province U.
             inside: at_a(CITIZEN),
             outside: Target::dossier("A2", CITIZEN).within(["E", "V"]),
-            expected_in: "..........Y.Y..",
-            expected_out: "..........s.s..",
+            expected_in: "..........Y.Y...",
+            expected_out: "..........s.s...",
         },
-        everywhere(Role::SystemAdmin, "YYYYY.....YYYYY"),
-        everywhere(Role::System, "YYYYYYYYYYYYYYY"),
+        everywhere(Role::SystemAdmin, "YYYYY.....YYYYYY"),
+        everywhere(Role::System, "YYYYYYYYYYYYYYYY"),
     ]
 }
 

@@ -316,8 +316,70 @@ async fn the_drill_down_adds_up_to_the_figures(store: &Store) {
     ));
 }
 
+async fn figures_from_elsewhere_are_imported_and_kept_with_their_source(store: &Store) {
+    build(store, 2, 20).await;
+    let svc = services(store);
+    let month: Month = "2026-09".parse().unwrap();
+    let csv = "\u{feff}don_vi,thang,ma,ten,gia_tri,don_vi_tinh,nguon\n\
+        24,2026-09,vneid.kich_hoat,Tài khoản VNeID được kích hoạt,152340,tài khoản,Công an tỉnh\n\
+        24,2026-09,dtc.giai_ngan,Giải ngân vốn đầu tư công,\"61,5\",%,Sở Tài chính\n";
+    assert_eq!(svc.import_kpi_csv(&operator(), csv).await.unwrap(), 2);
+    // A later import of a key replaces its value; the log keeps both.
+    let again = "don_vi,thang,ma,ten,gia_tri,don_vi_tinh,nguon\n\
+        24,2026-09,dtc.giai_ngan,Giải ngân vốn đầu tư công,63.2,%,Sở Tài chính\n";
+    svc.import_kpi_csv(&operator(), again).await.unwrap();
+    let shown = svc.imported_kpi("24", month).await.unwrap();
+    let values: Vec<(&str, f64)> = shown
+        .iter()
+        .map(|(f, _)| (f.key.as_str(), f.value))
+        .collect();
+    assert_eq!(
+        values,
+        [("dtc.giai_ngan", 63.2), ("vneid.kich_hoat", 152_340.0)]
+    );
+    assert_eq!(shown[1].0.source, "Công an tỉnh");
+    assert_eq!(shown[1].1, end());
+    let log = store
+        .load_stream(motcua_storage::kpi::IMPORT_STREAM, "24/2026-09")
+        .await
+        .unwrap();
+    assert_eq!(log.len(), 3);
+    assert!(
+        svc.imported_kpi("24", month.previous())
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
+    // All or none: a bad line, an unknown unit or a month not begun records nothing.
+    for (text, wanted) in [
+        (
+            "don_vi,thang,ma,ten,gia_tri,don_vi_tinh,nguon\n24,2026-09,a,A,1,,X\n24,2026-09,b,B,x,,X\n",
+            "line 3, gia_tri",
+        ),
+        (
+            "don_vi,thang,ma,ten,gia_tri,don_vi_tinh,nguon\n24,2026-09,a,A,1,,X\n99999,2026-09,b,B,1,,X\n",
+            "no agency or administrative unit",
+        ),
+        (
+            "don_vi,thang,ma,ten,gia_tri,don_vi_tinh,nguon\n24,2027-01,a,A,1,,X\n",
+            "has not begun",
+        ),
+    ] {
+        let e = svc.import_kpi_csv(&operator(), text).await.unwrap_err();
+        assert!(
+            matches!(&e, ServiceError::Invalid(m) if m.contains(wanted)),
+            "{e:?}"
+        );
+    }
+    assert_eq!(svc.imported_kpi("24", month).await.unwrap().len(), 2);
+    let refused = svc.import_kpi_csv(&citizen(), again).await.unwrap_err();
+    assert!(matches!(refused, ServiceError::Forbidden(_)), "{refused:?}");
+}
+
 contract_tests!(
     incremental_counters_equal_those_recomputed_from_the_log,
     monthly_figures_agree_with_the_dossiers,
     the_drill_down_adds_up_to_the_figures,
+    figures_from_elsewhere_are_imported_and_kept_with_their_source,
 );

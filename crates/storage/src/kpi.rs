@@ -1,12 +1,16 @@
 //! The operations centre's counters (`kpi_counts`): per agency, local month and metric,
 //! moved by [`crate::dossiers::record`] in the transaction of each dossier change, read
-//! here for reports, and rebuilt from the log in one transaction.
+//! here for reports, and rebuilt from the log in one transaction; and the figures imported
+//! from elsewhere (`kpi_imported`, the projection of the `kpi_import` streams).
 
 use std::collections::BTreeMap;
 
+use chrono::{DateTime, Utc};
+use motcua_domain::event::EventMeta;
 use motcua_domain::kpi::counts::{Counts, Metric, Month};
+use motcua_domain::kpi::imported::ImportedFigure;
 
-use crate::{StoreError, StoreResult, Tx, on_pool, on_tx};
+use crate::{StoreError, StoreResult, Tx, events, on_pool, on_tx};
 
 /// Counters by agency.
 pub type AgencyCounts = BTreeMap<String, Counts>;
@@ -121,4 +125,90 @@ pub async fn mark_incomplete(tx: &mut Tx) -> StoreResult<()> {
             .await?;
     });
     Ok(())
+}
+
+/// Stream type of imported figures (id = `unit/month`).
+pub const IMPORT_STREAM: &str = "kpi_import";
+
+/// Records imported figures: one `figure_imported` event each, on the stream of its unit
+/// and month, and the projection row, the latest import of a key replacing the earlier.
+pub async fn record_imported(
+    tx: &mut Tx,
+    figures: &[ImportedFigure],
+    meta: &EventMeta,
+) -> StoreResult<()> {
+    const VERSION: &str =
+        "SELECT COALESCE(MAX(version), 0) FROM events WHERE stream_type = $1 AND stream_id = $2";
+    const UPSERT: &str = "INSERT INTO kpi_imported (unit, month, key, name, value, measure, \
+         source, imported_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
+         ON CONFLICT (unit, month, key) DO UPDATE SET name = excluded.name, \
+         value = excluded.value, measure = excluded.measure, source = excluded.source, \
+         imported_at = excluded.imported_at";
+    for figure in figures {
+        let stream = format!("{}/{}", figure.unit, figure.month);
+        let version: i64 = on_tx!(tx, conn => {
+            sqlx::query_scalar(VERSION)
+                .bind(IMPORT_STREAM)
+                .bind(&stream)
+                .fetch_one(conn)
+                .await?
+        });
+        let payload = serde_json::to_value(figure)?;
+        events::append_unchecked(
+            tx,
+            IMPORT_STREAM,
+            &stream,
+            version,
+            &[("figure_imported", payload)],
+            meta,
+        )
+        .await?;
+        on_tx!(tx, conn => {
+            sqlx::query(UPSERT)
+                .bind(&figure.unit)
+                .bind(figure.month.to_string())
+                .bind(&figure.key)
+                .bind(&figure.name)
+                .bind(figure.value)
+                .bind(&figure.measure)
+                .bind(&figure.source)
+                .bind(meta.at)
+                .execute(conn)
+                .await?;
+        });
+    }
+    Ok(())
+}
+
+/// An imported figure as stored, with when it was imported.
+pub type StoredImport = (ImportedFigure, DateTime<Utc>);
+
+impl crate::Store {
+    /// The figures imported for `unit` and `month`, by key.
+    pub async fn imported_figures(
+        &self,
+        unit: &str,
+        month: Month,
+    ) -> StoreResult<Vec<StoredImport>> {
+        const SQL: &str = "SELECT key, name, value, measure, source, imported_at FROM kpi_imported \
+             WHERE unit = $1 AND month = $2 ORDER BY key";
+        let rows: Vec<(String, String, f64, String, String, DateTime<Utc>)> = on_pool!(self, pool => {
+            sqlx::query_as(SQL).bind(unit).bind(month.to_string()).fetch_all(pool).await?
+        });
+        Ok(rows
+            .into_iter()
+            .map(|(key, name, value, measure, source, at)| {
+                let figure = ImportedFigure {
+                    unit: unit.to_owned(),
+                    month,
+                    key,
+                    name,
+                    value,
+                    measure,
+                    source,
+                };
+                (figure, at)
+            })
+            .collect())
+    }
 }

@@ -159,6 +159,28 @@ impl Tr {
         out
     }
 
+    /// Any number, grouped like [`Tr::num`], with up to three decimals and the language's
+    /// decimal mark: `-1.234,5` in Vietnamese, `-1,234.5` in English.
+    pub fn decimal(&self, x: f64) -> String {
+        let text = format!("{:.3}", x.abs());
+        let (whole, fraction) = text.split_once('.').unwrap_or((&text, ""));
+        let fraction = fraction.trim_end_matches('0');
+        let mut out = if x < 0.0 && text.bytes().any(|b| b.is_ascii_digit() && b != b'0') {
+            "-".to_owned()
+        } else {
+            String::new()
+        };
+        out.push_str(&self.num(whole.parse().unwrap_or(0)));
+        if !fraction.is_empty() {
+            out.push(match self.lang {
+                Lang::Vi => ',',
+                Lang::En => '.',
+            });
+            out.push_str(fraction);
+        }
+        out
+    }
+
     /// A ratio as a percentage with two decimals: `99,62 %` in Vietnamese, `99.62%` in English.
     pub fn pct(&self, ratio: Option<f64>) -> String {
         let Some(r) = ratio else {
@@ -180,6 +202,16 @@ impl Tr {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn decimals_use_the_languages_marks() {
+        let (vi, en) = (Tr::new(Lang::Vi), Tr::new(Lang::En));
+        assert_eq!(vi.decimal(1_234_567.25), "1.234.567,25");
+        assert_eq!(en.decimal(1_234_567.25), "1,234,567.25");
+        assert_eq!(vi.decimal(152_340.0), "152.340");
+        assert_eq!(vi.decimal(-61.5), "-61,5");
+        assert_eq!(vi.decimal(-0.0001), "0");
+    }
 
     #[test]
     fn both_catalogues_parse_and_have_the_same_keys() {

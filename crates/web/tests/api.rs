@@ -162,7 +162,7 @@ async fn token(portal: &Portal, agency: &str, role: Role, scopes: &[ApiScope]) -
     secret.expose().to_owned()
 }
 
-const ALL: [ApiScope; 4] = ApiScope::ALL;
+const ALL: [ApiScope; 5] = ApiScope::ALL;
 
 fn desk_intake() -> Value {
     json!({
@@ -1677,6 +1677,90 @@ async fn dossier_files_are_served_only_within_scope(store: &Store) {
     }
 }
 
+async fn figures_from_elsewhere_are_imported_through_the_api_and_published(store: &Store) {
+    let portal = common::portal(store).await;
+    let app = &portal.app.router;
+    let leader = Client::bearer(app, &token(&portal, JUSTICE, Role::Leader, &ALL).await);
+    let figure = |unit: &str, key: &str, value: f64| {
+        json!({
+            "unit": unit, "month": "2026-11", "key": key, "name": "Tài khoản VNeID được kích hoạt",
+            "value": value, "measure": "tài khoản", "source": "Công an tỉnh",
+        })
+    };
+    let done = leader
+        .post(
+            "/api/v1/kpi/imports",
+            &json!({"figures": [figure(JUSTICE, "vneid.kich_hoat", 1520.0)]}),
+        )
+        .await;
+    assert_eq!(done.status, StatusCode::CREATED, "{}", done.body);
+    assert_eq!(json_of(&done)["imported"], 1);
+    // Read back by anyone, marked with its source and when it came.
+    let read = Client::anonymous(app)
+        .get(&format!("/api/v1/kpi/imports?unit={JUSTICE}&month=2026-11"))
+        .await;
+    assert_eq!(read.status, StatusCode::OK, "{}", read.body);
+    let read = json_of(&read);
+    assert_eq!(read[0]["value"], 1520.0);
+    assert_eq!(read[0]["source"], "Công an tỉnh");
+    assert!(read[0]["imported_at"].is_string());
+    // The public results page shows it beside the computed figures, marked as imported.
+    let mut b = Browser::default();
+    let page = b
+        .get(app, &format!("/dieu-hanh?don-vi={JUSTICE}&thang=2026-11"))
+        .await;
+    assert!(page.body.contains("Số liệu từ nguồn khác"), "{}", page.body);
+    assert!(
+        page.body
+            .contains("Tài khoản VNeID được kích hoạt <span class=\"badge\">nhập</span>")
+    );
+    assert!(
+        page.body
+            .contains("<td>1.520 tài khoản</td><td>Công an tỉnh</td>")
+    );
+
+    // The province is not the leader's; a read-only token may not import; bad figures are named.
+    let province = leader
+        .post(
+            "/api/v1/kpi/imports",
+            &json!({"figures": [figure("24", "a", 1.0)]}),
+        )
+        .await;
+    assert_eq!(province.status, StatusCode::FORBIDDEN, "{}", province.body);
+    let reader = Client::bearer(
+        app,
+        &token(&portal, JUSTICE, Role::Leader, &[ApiScope::StatisticsRead]).await,
+    );
+    let refused = reader
+        .post(
+            "/api/v1/kpi/imports",
+            &json!({"figures": [figure(JUSTICE, "a", 1.0)]}),
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    assert!(
+        refused.body.contains("statistics:write"),
+        "{}",
+        refused.body
+    );
+    for (body, wanted) in [
+        (json!({"figures": [figure(JUSTICE, "Sai Mã", 1.0)]}), "ma:"),
+        (json!({"figures": []}), "there are no figures"),
+        (
+            json!({"figures": [{"unit": JUSTICE, "month": "11/2026", "key": "a", "name": "A", "value": 1, "source": "X"}]}),
+            "figures[0].month",
+        ),
+    ] {
+        let bad = leader.post("/api/v1/kpi/imports", &body).await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.body);
+        assert!(bad.body.contains(wanted), "{wanted}: {}", bad.body);
+    }
+    let missing = Client::anonymous(app)
+        .get("/api/v1/kpi/imports?month=2026-11")
+        .await;
+    assert_eq!(missing.status, StatusCode::UNPROCESSABLE_ENTITY);
+}
+
 contract_tests!(
     a_dossier_goes_from_intake_to_rating_through_the_api,
     credentials_scopes_and_agencies_are_enforced,
@@ -1690,6 +1774,7 @@ contract_tests!(
     petitions_are_listed_for_their_senders_and_their_agency,
     an_applicant_provides_the_supplement_with_files,
     dossier_files_are_served_only_within_scope,
+    figures_from_elsewhere_are_imported_through_the_api_and_published,
 );
 
 /// The committed document (`docs/api/openapi.json`) is the one the code generates.

@@ -1,5 +1,6 @@
 //! `motcua kpi …`: a unit's monthly figures (Biểu 06 and the Decision 766 index) from the
-//! counters, and the counters rebuilt or checked against the event log.
+//! counters, the counters rebuilt or checked against the event log, and figures computed
+//! elsewhere imported from CSV.
 
 use std::io::Write;
 
@@ -40,6 +41,12 @@ pub enum KpiCommand {
     /// Recompute the counters from the event log and compare them with the stored ones;
     /// fails if they differ.
     Check,
+    /// Import figures computed elsewhere (e-ID accounts, public investment, …) from a CSV
+    /// file with the header `don_vi,thang,ma,ten,gia_tri,don_vi_tinh,nguon`, all or none.
+    Import {
+        /// The CSV file (UTF-8; Excel's byte-order mark is fine).
+        file: std::path::PathBuf,
+    },
 }
 
 fn percent(r: Option<Ratio>) -> String {
@@ -162,6 +169,20 @@ pub async fn run(args: KpiArgs, config: &StoreConfig) -> anyhow::Result<()> {
                 );
             }
             writeln!(out, "Số liệu khớp với nhật ký / the counters match the log")?;
+        }
+        Some(KpiCommand::Import { file }) => {
+            let text = std::fs::read_to_string(&file).with_context(|| {
+                format!(
+                    "không đọc được tệp / cannot read the file {}",
+                    file.display()
+                )
+            })?;
+            let n = services.import_kpi_csv(&acting, &text).await?;
+            writeln!(
+                out,
+                "Đã nhập {n} số liệu từ {0} / imported {n} figures from {0}",
+                file.display()
+            )?;
         }
         None => {
             let Some(unit) = args.unit else {

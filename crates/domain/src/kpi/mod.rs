@@ -10,6 +10,7 @@
 //! ([`index766::Rules766`]).
 
 pub mod counts;
+pub mod imported;
 pub mod index766;
 mod ratio;
 pub mod report06;

@@ -19,6 +19,7 @@ pub mod catalog;
 pub mod dossiers;
 pub mod extract;
 pub mod files;
+pub mod imports;
 pub mod petitions;
 pub mod statistics;
 pub mod tracking;
@@ -76,7 +77,7 @@ impl Modify for SecuritySchemes {
         let mut bearer = Http::new(HttpAuthScheme::Bearer);
         bearer.description = Some(
             "Khóa API `mct_…` của một cơ quan, với các phạm vi dossiers:read, dossiers:write, \
-             catalog:read, statistics:read / an API token `mct_…` of one agency, with scopes"
+             catalog:read, statistics:read, statistics:write / an API token `mct_…` of one agency, with scopes"
                 .into(),
         );
         components.add_security_scheme("bearer", SecurityScheme::Http(bearer));
@@ -166,6 +167,10 @@ fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(petitions::find_petition))
         .routes(routes!(petitions::act_on_petition))
         .routes(routes!(statistics::find_headline))
+        .routes(routes!(
+            imports::list_kpi_imports,
+            imports::create_kpi_import
+        ))
 }
 
 /// The OpenAPI document of the API, as served at `/api/v1/openapi.json`.

@@ -50,6 +50,30 @@ struct Bar {
     value: String,
 }
 
+/// One figure imported from elsewhere, marked as such.
+struct ImportedLine {
+    name: String,
+    value: String,
+    source: String,
+    at: String,
+}
+
+/// The imported figures as the page shows them.
+fn imported_lines(t: &Tr, rows: &[motcua_service::kpi::imports::ImportedRow]) -> Vec<ImportedLine> {
+    rows.iter()
+        .map(|(f, at)| ImportedLine {
+            name: f.name.clone(),
+            value: if f.measure.is_empty() {
+                t.decimal(f.value)
+            } else {
+                format!("{} {}", t.decimal(f.value), f.measure)
+            },
+            source: f.source.clone(),
+            at: t.datetime(at),
+        })
+        .collect()
+}
+
 /// One row of the communes' ranking.
 struct RankRow {
     rank: usize,
@@ -81,6 +105,7 @@ struct Board {
     not_measured: usize,
     bars: Vec<Bar>,
     ranking: Vec<RankRow>,
+    imported: Vec<ImportedLine>,
 }
 
 /// A ratio as a percentage, and its counts ("97.300/100.000").
@@ -100,7 +125,11 @@ fn month_text(m: Month) -> String {
 const BAR_WIDTH: u32 = 40;
 const CHART_HEIGHT: u32 = 160;
 
-fn board(t: &Tr, b: &motcua_service::kpi::KpiBoard) -> Board {
+fn board(
+    t: &Tr,
+    b: &motcua_service::kpi::KpiBoard,
+    imported: &[motcua_service::kpi::imports::ImportedRow],
+) -> Board {
     let r = &b.report;
     let row = &r.report06;
     let c = &row.counts;
@@ -215,6 +244,7 @@ fn board(t: &Tr, b: &motcua_service::kpi::KpiBoard) -> Board {
         not_measured: r.index.total.not_measured.len(),
         bars,
         ranking,
+        imported: imported_lines(t, imported),
     }
 }
 
@@ -241,7 +271,8 @@ pub async fn page(
         None
     } else {
         let b = state.services.published_kpi(&unit, month).await?;
-        Some(board(&chrome.t, &b))
+        let imported = state.services.imported_kpi(&unit, month).await?;
+        Some(board(&chrome.t, &b, &imported))
     };
     let page = BoardPage {
         chrome,
