@@ -6,6 +6,7 @@
 use chrono::{DateTime, Utc};
 use motcua_domain::authz::{self, Action};
 use motcua_domain::dossier::Outcome;
+use motcua_domain::fold::fold;
 use motcua_domain::kpi::counts::{self, Counts, Metric, Month};
 use motcua_domain::kpi::index766::{self, Assessment, Indicator, Input766, Rules766, UnitLevel};
 use motcua_domain::kpi::report06::Report06Row;
@@ -54,6 +55,31 @@ pub struct KpiBoard {
     /// The communes' People's Committees within the unit, by 766 total (rank, name,
     /// assessment); empty for one agency.
     pub ranking: Vec<(usize, String, Assessment)>,
+}
+
+/// One agency's row of a unit's Biểu số 06/VPCP/KSTT report.
+#[derive(Debug, Clone)]
+pub struct AgencyReport06 {
+    /// The agency's identifier code.
+    pub code: String,
+    /// Its name.
+    pub name: String,
+    /// Its level: a commune's People's Committee, or a provincial agency.
+    pub level: UnitLevel,
+    /// Its row.
+    pub row: Report06Row,
+    /// Its dossiers of procedures without a time limit (outside the row).
+    pub unclassified: u64,
+}
+
+/// A unit's Biểu 06 report of a month, row by agency ([`Services::published_report06`]).
+#[derive(Debug, Clone)]
+pub struct Report06ByAgency {
+    /// The unit's figures; `report.report06` is the row of the whole unit.
+    pub report: KpiReport,
+    /// One row per agency within the unit, provincial agencies first; empty when the
+    /// unit is one agency.
+    pub agencies: Vec<AgencyReport06>,
 }
 
 /// Who a figure is about: resolved from a unit or agency code.
@@ -201,14 +227,13 @@ impl Services {
         trend.reverse();
         let mut peers = Vec::new();
         if agencies.len() > 1 {
-            for agency in &agencies {
-                // An agency's scope says whether it is a commune's People's Committee.
-                let scope = self.kpi_scope(agency).await?;
-                if scope.level == UnitLevel::Commune {
-                    let (r, _) = self.kpi_figures(agency, scope, month, &read).await?;
-                    peers.push((r.name, r.index));
-                }
-            }
+            let communes = self
+                .agency_reports(&agencies, month, &read, |level| level == UnitLevel::Commune)
+                .await?;
+            peers = communes
+                .into_iter()
+                .map(|(_, r)| (r.name, r.index))
+                .collect();
         }
         let assessments: Vec<Assessment> = peers.iter().map(|(_, a)| a.clone()).collect();
         let ranking = index766::rank(&assessments)
@@ -227,6 +252,69 @@ impl Services {
             trend,
             ranking,
         })
+    }
+
+    /// The Biểu số 06/VPCP/KSTT report of `unit` for `month`, as the form lays it out: the
+    /// unit's row and, for a unit with several agencies, one row per agency (provincial
+    /// agencies first, then the communes' People's Committees, each by name). Public,
+    /// as [`Services::published_kpi`] is; the agencies' rows sum to the unit's.
+    ///
+    /// # Errors
+    /// As [`Services::published_kpi`].
+    pub async fn published_report06(
+        &self,
+        unit: &str,
+        month: Month,
+    ) -> ServiceResult<Report06ByAgency> {
+        let unit = unit.trim();
+        let scope = self.kpi_scope(unit).await?;
+        let agencies = scope.agencies.clone();
+        let read = self.kpi_counts(&agencies, month).await?;
+        let (report, _) = self.kpi_figures(unit, scope, month, &read).await?;
+        let mut rows = Vec::new();
+        if agencies.len() > 1 {
+            for (level, r) in self
+                .agency_reports(&agencies, month, &read, |_| true)
+                .await?
+            {
+                rows.push(AgencyReport06 {
+                    code: r.unit,
+                    name: r.name,
+                    level,
+                    row: r.report06,
+                    unclassified: r.unclassified,
+                });
+            }
+            // Provincial agencies first, then by name as Vietnamese readers sort it
+            // (diacritics folded: Đa Mai before Kinh Bắc).
+            rows.sort_by_cached_key(|a| (a.level == UnitLevel::Commune, fold(&a.name)));
+        }
+        Ok(Report06ByAgency {
+            report,
+            agencies: rows,
+        })
+    }
+
+    /// The figures of each of `agencies` whose 766 level `keep` accepts, with that level,
+    /// from counters already read.
+    async fn agency_reports(
+        &self,
+        agencies: &[String],
+        month: Month,
+        read: &AgencyCounts,
+        keep: impl Fn(UnitLevel) -> bool,
+    ) -> ServiceResult<Vec<(UnitLevel, KpiReport)>> {
+        let mut out = Vec::new();
+        for agency in agencies {
+            // An agency's scope says whether it is a commune's People's Committee.
+            let scope = self.kpi_scope(agency).await?;
+            let level = scope.level;
+            if keep(level) {
+                let (r, _) = self.kpi_figures(agency, scope, month, read).await?;
+                out.push((level, r));
+            }
+        }
+        Ok(out)
     }
 
     /// The figures of a resolved scope for `month` from counters already read (`read`
