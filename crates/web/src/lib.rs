@@ -8,6 +8,7 @@ pub mod api;
 pub mod assets;
 pub mod auth;
 pub mod error;
+pub mod export;
 pub mod health;
 pub mod i18n;
 mod state;
