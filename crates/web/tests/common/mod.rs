@@ -33,6 +33,8 @@ pub struct Page {
     pub headers: axum::http::HeaderMap,
     /// Body as text.
     pub body: String,
+    /// Body as sent (a file).
+    pub bytes: Vec<u8>,
 }
 
 impl Page {
@@ -77,6 +79,7 @@ impl Browser {
             status,
             headers,
             body: String::from_utf8_lossy(&body).into_owned(),
+            bytes: body.to_vec(),
         };
         for cookie in page.set_cookies() {
             let (pair, attributes) = cookie.split_once(';').unwrap_or((&cookie, ""));

@@ -1,18 +1,23 @@
 //! `/dieu-hanh`: a unit's published results of a month, open to everyone (the reform plan
 //! asks for monthly publication): the Biểu 06 figures, both on-time rates, the Decision 766
 //! index with the counts behind each ratio, twelve months of trend as a chart that prints
-//! without JavaScript, and the ranking of the unit's communes.
+//! without JavaScript, and the ranking of the unit's communes; its print version
+//! (`/dieu-hanh/in`) and its tables as files (`xuat.xlsx`, `xuat.csv?bang=…`, and the
+//! Biểu 06 form `bieu-06.xlsx`, built by [`crate::export`]).
 
 use askama::Template;
 use axum::extract::{Query, State};
-use axum::response::Html;
+use axum::http::{HeaderValue, header};
+use axum::response::{Html, IntoResponse, Response};
 use motcua_domain::kpi::Ratio;
 use motcua_domain::kpi::counts::Month;
 use motcua_domain::kpi::index766::{Indicator, Score};
 use serde::Deserialize;
 
 use crate::AppState;
+use crate::auth::encode_component;
 use crate::error::{AppError, PageError};
+use crate::export::{self, Export, ExportError, Table};
 use crate::i18n::{Lang, Tr};
 use crate::ui::{Chrome, render};
 
@@ -24,6 +29,8 @@ pub struct BoardQuery {
     unit: Option<String>,
     /// Month, YYYY-MM.
     thang: Option<String>,
+    /// The table of a CSV export: `bieu06`, `chi-so`, `xu-huong` or `xep-hang`.
+    bang: Option<String>,
 }
 
 /// One headline figure.
@@ -86,6 +93,8 @@ struct RankRow {
 #[template(path = "portal/board.html")]
 pub struct BoardPage {
     chrome: Chrome,
+    /// `don-vi=…&thang=…`, for the links to the exports and the print version.
+    query: String,
     unit: String,
     month: String,
     found: Option<Board>,
@@ -248,25 +257,53 @@ fn board(
     }
 }
 
+/// The month asked for (`thang`, default the month in progress): a bad one is the 422
+/// every `/dieu-hanh` address gives.
+fn month_of(state: &AppState, query: &BoardQuery) -> Result<Month, PageError> {
+    let text = query.thang.as_deref().unwrap_or_default().trim();
+    if text.is_empty() {
+        return Ok(state.services.current_month());
+    }
+    text.parse().map_err(|_| {
+        PageError(AppError::invalid(
+            "thang",
+            "tháng phải có dạng YYYY-MM",
+            "the month must read YYYY-MM",
+        ))
+    })
+}
+
+/// The unit asked for (`don-vi`), trimmed; empty when absent.
+fn unit_of(query: &BoardQuery) -> String {
+    query.unit.as_deref().unwrap_or_default().trim().to_owned()
+}
+
+/// The unit an export or the print version is of: required.
+fn required_unit(query: &BoardQuery) -> Result<String, PageError> {
+    let unit = unit_of(query);
+    if unit.is_empty() {
+        return Err(PageError(AppError::invalid(
+            "don-vi",
+            "hãy nhập mã đơn vị hoặc cơ quan",
+            "enter a unit or agency code",
+        )));
+    }
+    Ok(unit)
+}
+
+/// The query of the page's other addresses (exports, print version) for `unit` and `month`.
+fn query_of(unit: &str, month: Month) -> String {
+    format!("don-vi={}&thang={month}", encode_component(unit))
+}
+
 /// `GET /dieu-hanh?don-vi=CODE&thang=YYYY-MM`.
 pub async fn page(
     State(state): State<AppState>,
     chrome: Chrome,
     Query(query): Query<BoardQuery>,
 ) -> Result<Html<String>, PageError> {
-    let unit = query.unit.unwrap_or_default().trim().to_owned();
-    let month_param = query.thang.unwrap_or_default().trim().to_owned();
-    let month: Month = if month_param.is_empty() {
-        state.services.current_month()
-    } else {
-        month_param.parse().map_err(|_| {
-            PageError(AppError::invalid(
-                "thang",
-                "tháng phải có dạng YYYY-MM",
-                "the month must read YYYY-MM",
-            ))
-        })?
-    };
+    let unit = unit_of(&query);
+    let month = month_of(&state, &query)?;
     let found = if unit.is_empty() {
         None
     } else {
@@ -276,9 +313,97 @@ pub async fn page(
     };
     let page = BoardPage {
         chrome,
+        query: query_of(&unit, month),
         unit,
         month: month.to_string(),
         found,
     };
     render(&page)
+}
+
+/// The print version: the page's figures, chart and tables without its form, for A4.
+#[derive(Template)]
+#[template(path = "portal/board_print.html")]
+pub struct BoardPrintPage {
+    chrome: Chrome,
+    query: String,
+    b: Board,
+}
+
+/// `GET /dieu-hanh/in?don-vi=CODE&thang=YYYY-MM`.
+pub async fn print(
+    State(state): State<AppState>,
+    chrome: Chrome,
+    Query(query): Query<BoardQuery>,
+) -> Result<Html<String>, PageError> {
+    let unit = required_unit(&query)?;
+    let month = month_of(&state, &query)?;
+    let b = state.services.published_kpi(&unit, month).await?;
+    let imported = state.services.imported_kpi(&unit, month).await?;
+    let page = BoardPrintPage {
+        b: board(&chrome.t, &b, &imported),
+        chrome,
+        query: query_of(&unit, month),
+    };
+    render(&page)
+}
+
+/// A file as a download: its media type, and its name in ASCII and in Vietnamese.
+fn download(file: Result<Export, ExportError>) -> Result<Response, PageError> {
+    let file = file.map_err(|e| PageError(AppError::Internal(e.to_string())))?;
+    let disposition = HeaderValue::from_str(&file.content_disposition())
+        .map_err(|e| PageError(AppError::Internal(format!("content-disposition: {e}"))))?;
+    Ok((
+        [
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static(file.content_type),
+            ),
+            (header::CONTENT_DISPOSITION, disposition),
+        ],
+        file.bytes,
+    )
+        .into_response())
+}
+
+/// `GET /dieu-hanh/xuat.xlsx?don-vi=CODE&thang=YYYY-MM`: every table of the page, a sheet
+/// each.
+pub async fn xlsx(
+    State(state): State<AppState>,
+    Query(query): Query<BoardQuery>,
+) -> Result<Response, PageError> {
+    let unit = required_unit(&query)?;
+    let month = month_of(&state, &query)?;
+    let b = state.services.published_kpi(&unit, month).await?;
+    download(export::workbook(&b))
+}
+
+/// `GET /dieu-hanh/xuat.csv?don-vi=CODE&thang=YYYY-MM&bang=bieu06|chi-so|xu-huong|xep-hang`.
+pub async fn csv(
+    State(state): State<AppState>,
+    Query(query): Query<BoardQuery>,
+) -> Result<Response, PageError> {
+    let unit = required_unit(&query)?;
+    let month = month_of(&state, &query)?;
+    let table = Table::parse(query.bang.as_deref().unwrap_or_default()).ok_or_else(|| {
+        PageError(AppError::invalid(
+            "bang",
+            "bảng phải là bieu06, chi-so, xu-huong hoặc xep-hang",
+            "the table must be bieu06, chi-so, xu-huong or xep-hang",
+        ))
+    })?;
+    let b = state.services.published_kpi(&unit, month).await?;
+    download(export::csv(&b, table))
+}
+
+/// `GET /dieu-hanh/bieu-06.xlsx?don-vi=CODE&thang=YYYY-MM`: the Biểu số 06/VPCP/KSTT report
+/// in the form's layout, a row per agency.
+pub async fn form06(
+    State(state): State<AppState>,
+    Query(query): Query<BoardQuery>,
+) -> Result<Response, PageError> {
+    let unit = required_unit(&query)?;
+    let month = month_of(&state, &query)?;
+    let report = state.services.published_report06(&unit, month).await?;
+    download(export::form06(&report))
 }

@@ -186,6 +186,10 @@ pub fn router() -> Router<AppState> {
     let uploads = DefaultBodyLimit::disable();
     Router::new()
         .route("/dieu-hanh", get(board::page))
+        .route("/dieu-hanh/in", get(board::print))
+        .route("/dieu-hanh/xuat.xlsx", get(board::xlsx))
+        .route("/dieu-hanh/xuat.csv", get(board::csv))
+        .route("/dieu-hanh/bieu-06.xlsx", get(board::form06))
         .route("/thu-tuc", get(catalogue::search))
         .route("/thu-tuc/{code}", get(catalogue::procedure))
         .route("/thu-tuc/{code}/nop-truc-tuyen", get(submit::new_form))
