@@ -3,7 +3,9 @@
 
 use std::process::Command;
 
+use calamine::{Data, DataType, Reader, Xlsx, open_workbook};
 use chrono::Datelike;
+use motcua_web::export::{FORM06_FIRST_ROW, FORM06_SHEET, Table};
 
 fn motcua(url: &str, args: &[&str]) -> String {
     let out = Command::new(env!("CARGO_BIN_EXE_motcua"))
@@ -140,6 +142,75 @@ fn demo_builds_prints_the_headline_and_is_not_built_twice() {
         month = month.checked_add_months(chrono::Months::new(1)).unwrap();
     }
     assert_eq!(counted, total);
+
+    // The published page's files, written by the CLI for a closed month: the workbook of
+    // every table, one table as CSV, and the Biểu 06 form; their figures are the report's.
+    let period = first
+        .with_day(1)
+        .unwrap()
+        .checked_add_months(chrono::Months::new(1))
+        .unwrap()
+        .format("%Y-%m")
+        .to_string();
+    let doc: serde_json::Value = serde_json::from_str(&motcua(
+        &url,
+        &["kpi", "--unit", "24", "--period", &period, "--json"],
+    ))
+    .unwrap();
+    let figure = |key: &str| doc["report06"][key].as_u64().unwrap();
+    let (book, form, csv) = (
+        dir.path().join("ket-qua.xlsx"),
+        dir.path().join("bieu-06.xlsx"),
+        dir.path().join("chi-so.csv"),
+    );
+    let path = |p: &std::path::Path| p.to_str().unwrap().to_owned();
+    let wrote = motcua(
+        &url,
+        &[
+            "kpi",
+            "--unit",
+            "24",
+            "--period",
+            &period,
+            "--xlsx",
+            &path(&book),
+            "--form06",
+            &path(&form),
+            "--csv",
+            &path(&csv),
+            "--table",
+            "chi-so",
+        ],
+    );
+    assert_eq!(wrote.matches("wrote").count(), 3, "{wrote}");
+    let mut workbook: Xlsx<_> = open_workbook(&book).unwrap();
+    let sheets: Vec<&str> = Table::ALL.iter().map(|t| t.sheet_name()).collect();
+    assert_eq!(workbook.sheet_names(), sheets);
+    let sheet = workbook
+        .worksheet_range(Table::Report06.sheet_name())
+        .unwrap();
+    let count = |key: &str| {
+        let row = (0..40)
+            .find(|r| sheet.get_value((*r, 0)) == Some(&Data::String(key.into())))
+            .unwrap_or_else(|| panic!("no row {key}"));
+        sheet.get_value((row, 3)).and_then(Data::as_f64).unwrap() as u64
+    };
+    assert_eq!(count("received"), figure("received"));
+    assert!(count("received") > 0, "{period}");
+    assert_eq!(count("received"), count("resolved") + count("in_progress"));
+    assert_eq!(count("resolved"), figure("resolved"));
+    let mut form06: Xlsx<_> = open_workbook(&form).unwrap();
+    let sheet = form06.worksheet_range(FORM06_SHEET).unwrap();
+    let cell = |col| {
+        sheet
+            .get_value((FORM06_FIRST_ROW, col))
+            .and_then(Data::as_f64)
+            .unwrap() as u64
+    };
+    assert_eq!(cell(2), figure("received"));
+    assert_eq!(cell(2), cell(6) + cell(10), "(3) = (7) + (11)");
+    let text = std::fs::read_to_string(&csv).unwrap();
+    assert!(text.starts_with("\u{feff}Loại,Mã,Chỉ số,"), "{text}");
     let text = motcua(&url, &["kpi", "--unit", "24"]);
     assert!(
         text.contains("Biểu 06/VPCP/KSTT") && text.contains("Decision 766 index"),
@@ -155,6 +226,10 @@ fn demo_builds_prints_the_headline_and_is_not_built_twice() {
             "a month must read YYYY-MM",
         ),
         (&["kpi"], "--unit (a unit or agency code) is missing"),
+        (
+            &["kpi", "--unit", "24", "--csv", "x.csv", "--table", "x"],
+            "the table must be bieu06, chi-so, xu-huong or xep-hang",
+        ),
     ] {
         let out = Command::new(env!("CARGO_BIN_EXE_motcua"))
             .args(["--database", &url])

@@ -3,6 +3,7 @@
 //! elsewhere imported from CSV.
 
 use std::io::Write;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
 use clap::{Args, Subcommand};
@@ -12,9 +13,11 @@ use motcua_domain::kpi::index766::Score;
 use motcua_service::Acting;
 use motcua_service::kpi::KpiReport;
 use motcua_storage::StoreConfig;
+use motcua_web::export::{self, Export, Table};
 use serde_json::json;
 
-/// `motcua kpi --unit CODE [--period YYYY-MM] [--json]`, or a subcommand.
+/// `motcua kpi --unit CODE [--period YYYY-MM] [--json | --xlsx FILE | --csv FILE
+/// [--table T] | --form06 FILE]`, or a subcommand.
 #[derive(Debug, Args)]
 #[command(args_conflicts_with_subcommands = true)]
 pub struct KpiArgs {
@@ -30,6 +33,33 @@ pub struct KpiArgs {
     /// Print JSON for machines.
     #[arg(long)]
     json: bool,
+    /// Write the published page's tables to this xlsx workbook, a sheet per table (the
+    /// file `/dieu-hanh/xuat.xlsx` serves).
+    #[arg(long, value_name = "FILE")]
+    xlsx: Option<PathBuf>,
+    /// Write one table of the published page to this CSV file (see --table).
+    #[arg(long, value_name = "FILE")]
+    csv: Option<PathBuf>,
+    /// The table --csv writes: bieu06, chi-so (766 index), xu-huong (trend), xep-hang
+    /// (ranking).
+    #[arg(long, default_value = "bieu06", requires = "csv")]
+    table: String,
+    /// Write the Biểu số 06/VPCP/KSTT report in the form's layout, a row per agency, to
+    /// this xlsx file (the file `/dieu-hanh/bieu-06.xlsx` serves).
+    #[arg(long, value_name = "FILE")]
+    form06: Option<PathBuf>,
+}
+
+/// Writes an export to `path` and says so.
+fn save(out: &mut impl Write, path: &Path, file: &Export) -> anyhow::Result<()> {
+    std::fs::write(path, &file.bytes).with_context(|| format!("{}", path.display()))?;
+    writeln!(
+        out,
+        "Đã ghi / wrote {} ({} byte)",
+        path.display(),
+        file.bytes.len()
+    )?;
+    Ok(())
 }
 
 /// Counter maintenance.
@@ -197,8 +227,29 @@ pub async fn run(args: KpiArgs, config: &StoreConfig) -> anyhow::Result<()> {
                     chrono::FixedOffset::east_opt(7 * 3600).context("offset")?,
                 ),
             };
-            let report = services.kpi_report(&acting, &unit, month).await?;
-            if args.json {
+            // The exports are of the published figures, open to everyone.
+            if args.xlsx.is_some() || args.csv.is_some() || args.form06.is_some() {
+                let table = Table::parse(&args.table).with_context(|| {
+                    format!(
+                        "--table: bảng phải là bieu06, chi-so, xu-huong hoặc xep-hang / the table must be bieu06, chi-so, xu-huong or xep-hang, not «{}»",
+                        args.table
+                    )
+                })?;
+                if args.xlsx.is_some() || args.csv.is_some() {
+                    let board = services.published_kpi(&unit, month).await?;
+                    if let Some(path) = &args.xlsx {
+                        save(&mut out, path, &export::workbook(&board)?)?;
+                    }
+                    if let Some(path) = &args.csv {
+                        save(&mut out, path, &export::csv(&board, table)?)?;
+                    }
+                }
+                if let Some(path) = &args.form06 {
+                    let form = services.published_report06(&unit, month).await?;
+                    save(&mut out, path, &export::form06(&form)?)?;
+                }
+            } else if args.json {
+                let report = services.kpi_report(&acting, &unit, month).await?;
                 let doc = json!({
                     "unit": report.unit,
                     "name": report.name,
@@ -215,6 +266,7 @@ pub async fn run(args: KpiArgs, config: &StoreConfig) -> anyhow::Result<()> {
                 serde_json::to_writer_pretty(&mut out, &doc)?;
                 writeln!(out)?;
             } else {
+                let report = services.kpi_report(&acting, &unit, month).await?;
                 print_report(&mut out, &report)?;
             }
         }
