@@ -1,5 +1,5 @@
 //! The operations centre's published figures as files: one xlsx workbook with a sheet per
-//! table of `/dieu-hanh`, each table as CSV, and the Biểu số 06/VPCP/KSTT report in the
+//! table of `/dieu-hanh` (imported figures included), each table as CSV, and the Biểu số 06/VPCP/KSTT report in the
 //! form's own layout. Bytes only: the page's handlers and `motcua kpi --xlsx` share it.
 //!
 //! Every table is built once (`table_data`) and written both ways, so the workbook and the
@@ -14,6 +14,7 @@ use motcua_domain::fold::fold;
 use motcua_domain::kpi::Ratio;
 use motcua_domain::kpi::index766::{IndicatorScore, Points, Score, UnitLevel};
 use motcua_domain::kpi::report06::Report06Row;
+use motcua_service::kpi::imports::ImportedRow;
 use motcua_service::kpi::{KpiBoard, KpiReport, Report06ByAgency};
 use rust_xlsxwriter::{
     Color, DocProperties, Format, FormatAlign, FormatBorder, Workbook, Worksheet, XlsxError,
@@ -80,19 +81,29 @@ pub enum Table {
     Trend,
     /// The communes' ranking.
     Ranking,
+    /// The figures imported from elsewhere, marked as such on the page.
+    Imported,
 }
 
 impl Table {
     /// Every table, in the workbook's order.
-    pub const ALL: [Table; 4] = [Table::Report06, Table::Index, Table::Trend, Table::Ranking];
+    pub const ALL: [Table; 5] = [
+        Table::Report06,
+        Table::Index,
+        Table::Trend,
+        Table::Ranking,
+        Table::Imported,
+    ];
 
-    /// The table's name in addresses (`?bang=`): `bieu06`, `chi-so`, `xu-huong`, `xep-hang`.
+    /// The table's name in addresses (`?bang=`): `bieu06`, `chi-so`, `xu-huong`, `xep-hang`,
+    /// `so-lieu-nhap`.
     pub fn slug(self) -> &'static str {
         match self {
             Table::Report06 => "bieu06",
             Table::Index => "chi-so",
             Table::Trend => "xu-huong",
             Table::Ranking => "xep-hang",
+            Table::Imported => "so-lieu-nhap",
         }
     }
 
@@ -108,6 +119,7 @@ impl Table {
             Table::Index => "Chỉ số 766 (Index 766)",
             Table::Trend => "Xu hướng (Trend)",
             Table::Ranking => "Xếp hạng (Ranking)",
+            Table::Imported => "Số liệu nhập (Imported)",
         }
     }
 }
@@ -120,6 +132,8 @@ enum Cell {
     /// A ratio's value: empty when undefined.
     Rate(Ratio),
     Points(Points),
+    /// A figure imported as it was given.
+    Decimal(f64),
     Empty,
 }
 
@@ -389,13 +403,52 @@ fn ranking_table(board: &KpiBoard) -> TableData {
     }
 }
 
+fn imported_table(imported: &[ImportedRow]) -> TableData {
+    let rows = imported
+        .iter()
+        .map(|(f, at)| {
+            vec![
+                Cell::Text(f.key.clone()),
+                Cell::Text(f.name.clone()),
+                Cell::Decimal(f.value),
+                Cell::Text(f.measure.clone()),
+                Cell::Text(f.source.clone()),
+                Cell::Text(VI.datetime(at)),
+            ]
+        })
+        .collect();
+    TableData {
+        table: Table::Imported,
+        headers: vec![
+            "portal.export.key",
+            "portal.board.indicator",
+            "portal.board.value",
+            "portal.export.measure",
+            "portal.board.source",
+            "portal.board.imported_at",
+        ],
+        widths: vec![20.0, 48.0, 14.0, 14.0, 32.0, 18.0],
+        rows,
+    }
+}
+
+/// What the page shows: its figures, and the figures imported for the unit and month.
+#[derive(Debug, Clone, Copy)]
+pub struct Published<'a> {
+    /// The month's figures, trend and ranking ([`motcua_service::Services::published_kpi`]).
+    pub board: &'a KpiBoard,
+    /// The imported figures ([`motcua_service::Services::imported_kpi`]).
+    pub imported: &'a [ImportedRow],
+}
+
 /// One table of the page.
-fn table_data(board: &KpiBoard, table: Table) -> TableData {
+fn table_data(page: Published<'_>, table: Table) -> TableData {
     match table {
-        Table::Report06 => report06_table(&board.report),
-        Table::Index => index_table(&board.report),
-        Table::Trend => trend_table(board),
-        Table::Ranking => ranking_table(board),
+        Table::Report06 => report06_table(&page.board.report),
+        Table::Index => index_table(&page.board.report),
+        Table::Trend => trend_table(page.board),
+        Table::Ranking => ranking_table(page.board),
+        Table::Imported => imported_table(page.imported),
     }
 }
 
@@ -439,8 +492,8 @@ const BOARD_NAME: (&str, &str) = ("ket-qua-tthc", "Kết quả TTHC");
 ///
 /// # Errors
 /// [`ExportError::Xlsx`] if the writer refuses (not expected).
-pub fn workbook(board: &KpiBoard) -> Result<Export, ExportError> {
-    let report = &board.report;
+pub fn workbook(page: Published<'_>) -> Result<Export, ExportError> {
+    let report = &page.board.report;
     let mut book = Workbook::new();
     book.set_properties(
         &DocProperties::new()
@@ -466,7 +519,7 @@ pub fn workbook(board: &KpiBoard) -> Result<Export, ExportError> {
         .set_border(FormatBorder::Thin);
     let percent = Format::new().set_num_format("0.00%");
     let points = Format::new().set_num_format("0.00");
-    for table in Table::ALL.map(|t| table_data(board, t)) {
+    for table in Table::ALL.map(|t| table_data(page, t)) {
         let sheet = book.add_worksheet();
         sheet.set_name(table.table.sheet_name())?;
         page_setup(sheet);
@@ -497,6 +550,9 @@ pub fn workbook(board: &KpiBoard) -> Result<Export, ExportError> {
                     Cell::Points(p) => {
                         sheet.write_number_with_format(row, col, p.as_f64(), &points)?;
                     }
+                    Cell::Decimal(x) => {
+                        sheet.write_number(row, col, *x)?;
+                    }
                     Cell::Empty => {}
                 }
             }
@@ -516,8 +572,8 @@ pub fn workbook(board: &KpiBoard) -> Result<Export, ExportError> {
 ///
 /// # Errors
 /// [`ExportError::Csv`] if the writer refuses (not expected).
-pub fn csv(board: &KpiBoard, table: Table) -> Result<Export, ExportError> {
-    let data = table_data(board, table);
+pub fn csv(page: Published<'_>, table: Table) -> Result<Export, ExportError> {
+    let data = table_data(page, table);
     let mut bytes = "\u{feff}".as_bytes().to_vec();
     {
         let mut out = ::csv::Writer::from_writer(&mut bytes);
@@ -534,13 +590,14 @@ pub fn csv(board: &KpiBoard, table: Table) -> Result<Export, ExportError> {
                         .map(|p| p.replace([',', '%'], ""))
                         .unwrap_or_default(),
                     Cell::Points(p) => p.to_string(),
+                    Cell::Decimal(x) => x.to_string(),
                     Cell::Empty => String::new(),
                 }
             }))?;
         }
         out.flush().map_err(::csv::Error::from)?;
     }
-    let (ascii, name) = names(BOARD_NAME, &board.report);
+    let (ascii, name) = names(BOARD_NAME, &page.board.report);
     Ok(Export {
         ascii_name: format!("{ascii}-{}.csv", table.slug()),
         name: format!("{name} {}.csv", table.slug()),

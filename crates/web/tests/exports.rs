@@ -1,5 +1,5 @@
 //! The published results as files and on paper, over in-process HTTP on SQLite and on
-//! PostgreSQL: the workbook of every table, each table as CSV, the Biểu số 06/VPCP/KSTT
+//! PostgreSQL: the workbook of every table (imported figures included), each table as CSV, the Biểu số 06/VPCP/KSTT
 //! form, the print version, and the bilingual refusals of bad asks. Every figure read back
 //! from a file is compared with `Services::published_kpi`.
 #![expect(clippy::unwrap_used, reason = "a failed step fails the test")]
@@ -98,6 +98,9 @@ async fn with_dossiers(store: &Store) -> Portal {
             .await
             .unwrap();
     }
+    let figures = "don_vi,thang,ma,ten,gia_tri,don_vi_tinh,nguon\n\
+        24,2026-11,dtc.giai_ngan,Giải ngân vốn đầu tư công,\"61,5\",%,Sở Tài chính\n";
+    s.import_kpi_csv(&system, figures).await.unwrap();
     p
 }
 
@@ -268,6 +271,13 @@ async fn the_workbook_has_every_table_of_the_page(store: &Store) {
     assert_eq!(text(&trend, 12, 0), "2026-10");
     assert!(number(&trend, 12, 1) >= 2.0, "October's dossiers");
 
+    // The imported figure, as given.
+    let imported = book.worksheet_range(Table::Imported.sheet_name()).unwrap();
+    assert_eq!(text(&imported, 0, 1), "Chỉ số");
+    assert_eq!(text(&imported, 2, 0), "dtc.giai_ngan");
+    assert_eq!(number(&imported, 2, 2), 61.5);
+    assert_eq!(text(&imported, 2, 4), "Sở Tài chính");
+
     // The wards' committees, ranked.
     let ranking = book.worksheet_range(Table::Ranking.sheet_name()).unwrap();
     assert_eq!(board.ranking.len(), 2);
@@ -297,6 +307,7 @@ async fn every_table_is_a_csv_with_a_byte_order_mark(store: &Store) {
         ),
         (Table::Trend, 12),
         (Table::Ranking, 2),
+        (Table::Imported, 1),
     ] {
         let uri = format!(
             "/dieu-hanh/xuat.csv?don-vi=24&thang=2026-11&bang={}",
@@ -341,6 +352,9 @@ async fn every_table_is_a_csv_with_a_byte_order_mark(store: &Store) {
         }
         if table == Table::Ranking {
             assert_eq!(&records[2][2], board.ranking[0].1.as_str());
+        }
+        if table == Table::Imported {
+            assert_eq!((&records[2][0], &records[2][2]), ("dtc.giai_ngan", "61.5"));
         }
     }
 }
@@ -482,6 +496,7 @@ async fn the_page_links_its_files_and_prints(store: &Store) {
         "/dieu-hanh/xuat.xlsx?don-vi=24&#38;thang=2026-11",
         "/dieu-hanh/bieu-06.xlsx?don-vi=24&#38;thang=2026-11",
         "/dieu-hanh/xuat.csv?don-vi=24&#38;thang=2026-11&#38;bang=xu-huong",
+        "/dieu-hanh/xuat.csv?don-vi=24&#38;thang=2026-11&#38;bang=so-lieu-nhap",
         "/dieu-hanh/in?don-vi=24&#38;thang=2026-11",
     ] {
         assert!(
@@ -494,7 +509,11 @@ async fn the_page_links_its_files_and_prints(store: &Store) {
     let one = b
         .get(app, &format!("/dieu-hanh?don-vi={JUSTICE}&thang=2026-11"))
         .await;
-    assert!(one.body.contains("bang=chi-so") && !one.body.contains("bang=xep-hang"));
+    assert!(
+        one.body.contains("bang=chi-so")
+            && !one.body.contains("bang=xep-hang")
+            && !one.body.contains("bang=so-lieu-nhap")
+    );
     // The print version: the figures, chart and tables, no form, no script.
     let print = b.get(app, "/dieu-hanh/in?don-vi=24&thang=2026-11").await;
     assert_eq!(print.status, StatusCode::OK, "{}", print.body);
@@ -565,9 +584,9 @@ async fn bad_asks_get_the_pages_bilingual_refusal(store: &Store) {
         assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{uri}");
         assert!(
             bad.body.contains("bảng phải là bieu06")
-                && bad
-                    .body
-                    .contains("the table must be bieu06, chi-so, xu-huong or xep-hang"),
+                && bad.body.contains(
+                    "the table must be bieu06, chi-so, xu-huong, xep-hang or so-lieu-nhap"
+                ),
             "{uri}: {}",
             bad.body
         );

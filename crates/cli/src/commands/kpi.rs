@@ -13,7 +13,7 @@ use motcua_domain::kpi::index766::Score;
 use motcua_service::Acting;
 use motcua_service::kpi::KpiReport;
 use motcua_storage::StoreConfig;
-use motcua_web::export::{self, Export, Table};
+use motcua_web::export::{self, Export, Published, Table};
 use serde_json::json;
 
 /// `motcua kpi --unit CODE [--period YYYY-MM] [--json | --xlsx FILE | --csv FILE
@@ -41,7 +41,7 @@ pub struct KpiArgs {
     #[arg(long, value_name = "FILE")]
     csv: Option<PathBuf>,
     /// The table --csv writes: bieu06, chi-so (766 index), xu-huong (trend), xep-hang
-    /// (ranking).
+    /// (ranking), so-lieu-nhap (imported figures).
     #[arg(long, default_value = "bieu06", requires = "csv")]
     table: String,
     /// Write the Biểu số 06/VPCP/KSTT report in the form's layout, a row per agency, to
@@ -231,17 +231,22 @@ pub async fn run(args: KpiArgs, config: &StoreConfig) -> anyhow::Result<()> {
             if args.xlsx.is_some() || args.csv.is_some() || args.form06.is_some() {
                 let table = Table::parse(&args.table).with_context(|| {
                     format!(
-                        "--table: bảng phải là bieu06, chi-so, xu-huong hoặc xep-hang / the table must be bieu06, chi-so, xu-huong or xep-hang, not «{}»",
+                        "--table: bảng phải là bieu06, chi-so, xu-huong, xep-hang hoặc so-lieu-nhap / the table must be bieu06, chi-so, xu-huong, xep-hang or so-lieu-nhap, not «{}»",
                         args.table
                     )
                 })?;
                 if args.xlsx.is_some() || args.csv.is_some() {
                     let board = services.published_kpi(&unit, month).await?;
+                    let imported = services.imported_kpi(&unit, month).await?;
+                    let page = Published {
+                        board: &board,
+                        imported: &imported,
+                    };
                     if let Some(path) = &args.xlsx {
-                        save(&mut out, path, &export::workbook(&board)?)?;
+                        save(&mut out, path, &export::workbook(page)?)?;
                     }
                     if let Some(path) = &args.csv {
-                        save(&mut out, path, &export::csv(&board, table)?)?;
+                        save(&mut out, path, &export::csv(page, table)?)?;
                     }
                 }
                 if let Some(path) = &args.form06 {

@@ -17,7 +17,7 @@ use serde::Deserialize;
 use crate::AppState;
 use crate::auth::encode_component;
 use crate::error::{AppError, PageError};
-use crate::export::{self, Export, ExportError, Table};
+use crate::export::{self, Export, ExportError, Published, Table};
 use crate::i18n::{Lang, Tr};
 use crate::ui::{Chrome, render};
 
@@ -375,10 +375,14 @@ pub async fn xlsx(
     let unit = required_unit(&query)?;
     let month = month_of(&state, &query)?;
     let b = state.services.published_kpi(&unit, month).await?;
-    download(export::workbook(&b))
+    let imported = state.services.imported_kpi(&unit, month).await?;
+    download(export::workbook(Published {
+        board: &b,
+        imported: &imported,
+    }))
 }
 
-/// `GET /dieu-hanh/xuat.csv?don-vi=CODE&thang=YYYY-MM&bang=bieu06|chi-so|xu-huong|xep-hang`.
+/// `GET /dieu-hanh/xuat.csv?don-vi=CODE&thang=YYYY-MM&bang=bieu06|chi-so|xu-huong|xep-hang|so-lieu-nhap`.
 pub async fn csv(
     State(state): State<AppState>,
     Query(query): Query<BoardQuery>,
@@ -388,12 +392,17 @@ pub async fn csv(
     let table = Table::parse(query.bang.as_deref().unwrap_or_default()).ok_or_else(|| {
         PageError(AppError::invalid(
             "bang",
-            "bảng phải là bieu06, chi-so, xu-huong hoặc xep-hang",
-            "the table must be bieu06, chi-so, xu-huong or xep-hang",
+            "bảng phải là bieu06, chi-so, xu-huong, xep-hang hoặc so-lieu-nhap",
+            "the table must be bieu06, chi-so, xu-huong, xep-hang or so-lieu-nhap",
         ))
     })?;
     let b = state.services.published_kpi(&unit, month).await?;
-    download(export::csv(&b, table))
+    let imported = state.services.imported_kpi(&unit, month).await?;
+    let page = Published {
+        board: &b,
+        imported: &imported,
+    };
+    download(export::csv(page, table))
 }
 
 /// `GET /dieu-hanh/bieu-06.xlsx?don-vi=CODE&thang=YYYY-MM`: the Biểu số 06/VPCP/KSTT report
