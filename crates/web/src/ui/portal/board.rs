@@ -12,6 +12,8 @@ use axum::response::{Html, IntoResponse, Response};
 use motcua_domain::kpi::Ratio;
 use motcua_domain::kpi::counts::Month;
 use motcua_domain::kpi::index766::{Indicator, Score};
+use motcua_service::kpi::KpiBoard;
+use motcua_service::kpi::imports::ImportedRow;
 use serde::Deserialize;
 
 use crate::AppState;
@@ -29,7 +31,8 @@ pub struct BoardQuery {
     unit: Option<String>,
     /// Month, YYYY-MM.
     thang: Option<String>,
-    /// The table of a CSV export: `bieu06`, `chi-so`, `xu-huong` or `xep-hang`.
+    /// The table of a CSV export: `bieu06`, `chi-so`, `xu-huong`, `xep-hang` or
+    /// `so-lieu-nhap`.
     bang: Option<String>,
 }
 
@@ -296,6 +299,17 @@ fn query_of(unit: &str, month: Month) -> String {
     format!("don-vi={}&thang={month}", encode_component(unit))
 }
 
+/// What the page shows of `unit` and `month`: the published figures and those imported.
+async fn published(
+    state: &AppState,
+    unit: &str,
+    month: Month,
+) -> Result<(KpiBoard, Vec<ImportedRow>), PageError> {
+    let board = state.services.published_kpi(unit, month).await?;
+    let imported = state.services.imported_kpi(unit, month).await?;
+    Ok((board, imported))
+}
+
 /// `GET /dieu-hanh?don-vi=CODE&thang=YYYY-MM`.
 pub async fn page(
     State(state): State<AppState>,
@@ -307,8 +321,7 @@ pub async fn page(
     let found = if unit.is_empty() {
         None
     } else {
-        let b = state.services.published_kpi(&unit, month).await?;
-        let imported = state.services.imported_kpi(&unit, month).await?;
+        let (b, imported) = published(&state, &unit, month).await?;
         Some(board(&chrome.t, &b, &imported))
     };
     let page = BoardPage {
@@ -338,8 +351,7 @@ pub async fn print(
 ) -> Result<Html<String>, PageError> {
     let unit = required_unit(&query)?;
     let month = month_of(&state, &query)?;
-    let b = state.services.published_kpi(&unit, month).await?;
-    let imported = state.services.imported_kpi(&unit, month).await?;
+    let (b, imported) = published(&state, &unit, month).await?;
     let page = BoardPrintPage {
         b: board(&chrome.t, &b, &imported),
         chrome,
@@ -374,8 +386,7 @@ pub async fn xlsx(
 ) -> Result<Response, PageError> {
     let unit = required_unit(&query)?;
     let month = month_of(&state, &query)?;
-    let b = state.services.published_kpi(&unit, month).await?;
-    let imported = state.services.imported_kpi(&unit, month).await?;
+    let (b, imported) = published(&state, &unit, month).await?;
     download(export::workbook(Published {
         board: &b,
         imported: &imported,
@@ -396,8 +407,7 @@ pub async fn csv(
             "the table must be bieu06, chi-so, xu-huong, xep-hang or so-lieu-nhap",
         ))
     })?;
-    let b = state.services.published_kpi(&unit, month).await?;
-    let imported = state.services.imported_kpi(&unit, month).await?;
+    let (b, imported) = published(&state, &unit, month).await?;
     let page = Published {
         board: &b,
         imported: &imported,
