@@ -104,6 +104,18 @@ async fn with_dossiers(store: &Store) -> Portal {
     p
 }
 
+/// The fixture, and Bắc Ninh's published November as the page shows it.
+async fn published_november(store: &Store) -> (Portal, KpiBoard) {
+    let p = with_dossiers(store).await;
+    let board = p
+        .app
+        .services
+        .published_kpi("24", month("2026-11"))
+        .await
+        .unwrap();
+    (p, board)
+}
+
 fn month(text: &str) -> Month {
     text.parse().unwrap()
 }
@@ -193,14 +205,8 @@ fn check_report06_sheet(range: &Range<Data>, board: &KpiBoard) {
 }
 
 async fn the_workbook_has_every_table_of_the_page(store: &Store) {
-    let p = with_dossiers(store).await;
+    let (p, board) = published_november(store).await;
     let app = &p.app.router;
-    let board = p
-        .app
-        .services
-        .published_kpi("24", month("2026-11"))
-        .await
-        .unwrap();
     let r = &board.report.report06;
     // The fixture gives every column something to count.
     assert!(
@@ -290,14 +296,8 @@ async fn the_workbook_has_every_table_of_the_page(store: &Store) {
 }
 
 async fn every_table_is_a_csv_with_a_byte_order_mark(store: &Store) {
-    let p = with_dossiers(store).await;
+    let (p, board) = published_november(store).await;
     let app = &p.app.router;
-    let board = p
-        .app
-        .services
-        .published_kpi("24", month("2026-11"))
-        .await
-        .unwrap();
     let mut b = Browser::default();
     for (table, rows) in [
         (Table::Report06, 17),
@@ -360,14 +360,8 @@ async fn every_table_is_a_csv_with_a_byte_order_mark(store: &Store) {
 }
 
 async fn the_form06_report_is_in_the_forms_layout(store: &Store) {
-    let p = with_dossiers(store).await;
+    let (p, board) = published_november(store).await;
     let app = &p.app.router;
-    let board = p
-        .app
-        .services
-        .published_kpi("24", month("2026-11"))
-        .await
-        .unwrap();
     let mut b = Browser::default();
     let page = b
         .get(app, "/dieu-hanh/bieu-06.xlsx?don-vi=24&thang=2026-11")
