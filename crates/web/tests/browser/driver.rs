@@ -52,6 +52,11 @@ fn executable(variable: &str, default: &str, package: &str) -> String {
 
 /// A port nobody listens on now. Another process could take it before chromedriver does;
 /// on a test machine that is rare enough, and the start then fails loudly.
+/// Where Chromium saves the files this test process downloads.
+pub fn download_dir() -> PathBuf {
+    std::env::temp_dir().join(format!("motcua-browser-downloads-{}", std::process::id()))
+}
+
 fn free_port() -> u16 {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     listener.local_addr().unwrap().port()
@@ -99,6 +104,14 @@ impl Chromedriver {
                 "--disable-quic",
                 format!("--window-size={},{}", size.0.max(MIN_WINDOW), size.1),
             ],
+        });
+        // Downloads land in a folder of this test process's, without asking.
+        let downloads = download_dir();
+        std::fs::create_dir_all(&downloads).unwrap();
+        options["prefs"] = json!({
+            "download.default_directory": downloads,
+            "download.prompt_for_download": false,
+            "download.directory_upgrade": true,
         });
         if size.0 < MIN_WINDOW {
             // Narrower than a window can be: emulate the phone's screen instead.
@@ -392,6 +405,43 @@ impl Tab {
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
         self.check_page().await;
+    }
+
+    /// Follows the first link matching `css`, and waits for the page it loads.
+    pub async fn click(&self, css: &str) {
+        let link = self.find(css).await;
+        self.navigate(link, css).await;
+    }
+
+    /// Clicks the first link matching `css`, a download, and waits until Chromium has
+    /// written a whole file ending in `.{extension}` to [`download_dir`]; returns its path.
+    pub async fn download(&self, css: &str, extension: &str) -> PathBuf {
+        let dir = download_dir();
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        self.find(css)
+            .await
+            .click()
+            .await
+            .unwrap_or_else(|e| panic!("cannot click «{css}»: {e}"));
+        let started = Instant::now();
+        loop {
+            // Chromium writes `….crdownload` first and renames it when complete.
+            let done = std::fs::read_dir(&dir)
+                .unwrap()
+                .filter_map(Result::ok)
+                .map(|e| e.path())
+                .find(|p| p.extension().is_some_and(|e| e == extension));
+            if let Some(path) = done {
+                return path;
+            }
+            assert!(
+                started.elapsed() < FIND_TIMEOUT,
+                "«{css}» downloaded no .{extension} into {}",
+                dir.display()
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
     }
 
     /// Forgets every cookie: the next person at this browser is signed out.

@@ -2,7 +2,8 @@
 //! TCP port: a citizen finds a procedure, submits online (draft, upload, resume), a desk
 //! officer receives that dossier and a paper one and prints Form 01, a specialist and a
 //! leader take the online dossier to its result, and the citizen tracks it without an
-//! account and rates the service. Pages are checked in Vietnamese (the default), once in
+//! account and rates the service; a leader drills down from the dashboard to the dossiers
+//! behind a figure and downloads the month's workbook. Pages are checked in Vietnamese (the default), once in
 //! English, without JavaScript (no page carries a script), and at phone width.
 //!
 //! `tests/portal.rs` and `tests/office.rs` check the same pages over in-process HTTP in
@@ -373,6 +374,88 @@ async fn a_dossier_goes_from_search_to_a_rated_result_in_chromium() {
     .await;
     drop(portal);
     db.cleanup().await;
+}
+
+/// The ward's leader opens the dashboard, drills down from a figure to the dossiers behind
+/// it and on to one of them, then downloads the month's results as a workbook and opens it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_leader_drills_down_from_the_dashboard_and_downloads_the_workbook_in_chromium() {
+    use calamine::{Reader, Xlsx};
+
+    let db = TestDb::sqlite().await;
+    let portal = ward_portal(&db).await;
+    let base = serve(&portal).await;
+    let code = desk_dossier(&portal.app.services).await;
+    in_chromium("dashboard", &base, DESKTOP, move |tab| async move {
+        sign_in(&tab, LEADER).await;
+        tab.open("/can-bo/ho-so").await;
+        tab.follow("Điều hành").await;
+        tab.expect("Bảng điều hành").await;
+        tab.expect("Ủy ban nhân dân phường Kinh Bắc — Tháng 11/2026")
+            .await;
+        // 4.2: the dossiers received, in the denominator; none digitized.
+        tab.click("a[href*='chi-so=4.2'][href*='phan=mau-so']")
+            .await;
+        tab.expect("hồ sơ ở mẫu số").await;
+        tab.expect(&code).await;
+        tab.follow(&code).await;
+        assert_eq!(tab.path().await, format!("/can-bo/ho-so/{code}"));
+        tab.open("/can-bo/dieu-hanh").await;
+        tab.follow("Trang công khai kết quả").await;
+        let file = tab
+            .download("a[href^='/dieu-hanh/xuat.xlsx']", "xlsx")
+            .await;
+        let mut book: Xlsx<_> = calamine::open_workbook(&file).unwrap();
+        assert!(book.sheet_names().len() >= 4, "{:?}", book.sheet_names());
+        let first = book.sheet_names()[0].clone();
+        let sheet = book.worksheet_range(&first).unwrap();
+        // The one dossier of the month: its procedure has no time limit, counted apart.
+        let row = |key: &str| {
+            sheet
+                .rows()
+                .find(|r| r.first().is_some_and(|c| *c == key))
+                .map(|r| r.iter().map(ToString::to_string).collect::<Vec<_>>())
+                .unwrap_or_else(|| panic!("no row {key} in {first}"))
+        };
+        assert_eq!(row("unclassified")[3], "1");
+        assert_eq!(row("received")[3], "0");
+    })
+    .await;
+    drop(portal);
+    db.cleanup().await;
+}
+
+/// A paper dossier received at the ward's desk through the services; returns its code.
+async fn desk_dossier(services: &Services) -> String {
+    let acting = Acting::cli("desk");
+    let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
+    let procedure = services
+        .procedure("1.000894", today)
+        .await
+        .unwrap()
+        .unwrap();
+    let dossier = services
+        .submit_dossier(
+            &acting,
+            motcua_service::dossiers::NewDossier {
+                agency: common::KINH_BAC.into(),
+                procedure: motcua_service::office::procedure_ref(&procedure),
+                applicant: motcua_domain::dossier::Applicant {
+                    id: motcua_domain::dossier::ApplicantId::Person(CITIZEN_B.parse().unwrap()),
+                    name: "Lê Văn Cường".into(),
+                    phone: Some("0912000111".into()),
+                    email: None,
+                    address: None,
+                },
+                channel: Channel::Desk,
+                components: Vec::new(),
+                eid_verified: false,
+            },
+            true,
+        )
+        .await
+        .unwrap();
+    dossier.code().to_string()
 }
 
 /// Public pages at 390 CSS pixels, a common phone width: nothing wider than the screen.
