@@ -141,6 +141,30 @@ fn return_path(parts: &Parts) -> String {
         .unwrap_or_else(|| "/".to_owned())
 }
 
+/// A month as people write it: "11/2026".
+pub(crate) fn month_text(m: motcua_domain::kpi::counts::Month) -> String {
+    format!("{:02}/{}", m.month(), m.year())
+}
+
+/// The month of a `thang` parameter, or the month in progress when it is absent or empty;
+/// a bad one is the 422 every page of figures gives.
+pub(crate) fn month_param(
+    state: &crate::AppState,
+    text: Option<&str>,
+) -> Result<motcua_domain::kpi::counts::Month, PageError> {
+    let text = text.unwrap_or_default().trim();
+    if text.is_empty() {
+        return Ok(state.services.current_month());
+    }
+    text.parse().map_err(|_| {
+        PageError(AppError::invalid(
+            "thang",
+            "tháng phải có dạng YYYY-MM",
+            "the month must read YYYY-MM",
+        ))
+    })
+}
+
 /// Renders a template, turning a rendering failure into a logged 500.
 pub fn render(page: &impl Template) -> Result<Html<String>, PageError> {
     page.render()

@@ -22,7 +22,7 @@ use crate::AppState;
 use crate::auth::{Staff, encode_component};
 use crate::error::{AppError, PageError};
 use crate::i18n::{Lang, Tr};
-use crate::ui::{Chrome, render};
+use crate::ui::{Chrome, month_param, month_text, render};
 
 /// The query of the dashboard pages; every parameter is text so a bad one gets a clear 422.
 #[derive(Debug, Deserialize, Default)]
@@ -54,16 +54,7 @@ fn blank(value: &Option<String>) -> Option<&str> {
 
 /// The month asked for, or the month in progress.
 fn month_of(state: &AppState, query: &DashboardQuery) -> Result<Month, PageError> {
-    match blank(&query.thang) {
-        None => Ok(state.services.current_month()),
-        Some(m) => m.parse().map_err(|_| {
-            PageError(AppError::invalid(
-                "thang",
-                "tháng phải có dạng YYYY-MM",
-                "the month must read YYYY-MM",
-            ))
-        }),
-    }
+    month_param(state, blank(&query.thang))
 }
 
 /// A measure's name in the catalogue.
@@ -249,15 +240,6 @@ pub struct DashboardPage {
     public_link: String,
 }
 
-fn month_param(m: Month) -> String {
-    m.to_string()
-}
-
-/// A month as people write it: "11/2026".
-fn month_text(m: Month) -> String {
-    format!("{:02}/{}", m.month(), m.year())
-}
-
 /// `GET /can-bo/dieu-hanh?don-vi=CODE&thang=YYYY-MM`: the unit defaults to the officer's.
 pub async fn page(
     State(state): State<AppState>,
@@ -284,7 +266,7 @@ pub async fn page(
         .kpi_agency_reports(&staff.acting, &unit, month)
         .await?;
     let alerts = state.services.kpi_alerts(&staff.acting, &unit).await?;
-    let m = month_param(month);
+    let m = month.to_string();
     let alert_link = |agency: &str, kind: &str| {
         format!(
             "/can-bo/dieu-hanh/ho-so?co-quan={}&canh-bao={kind}",
@@ -398,7 +380,7 @@ pub async fn agency(
         .services
         .kpi_breakdown(&staff.acting, agency, month)
         .await?;
-    let m = month_param(month);
+    let m = month.to_string();
     let base = format!(
         "/can-bo/dieu-hanh/ho-so?co-quan={}&thang={m}",
         encode_component(agency)

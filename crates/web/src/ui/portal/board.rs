@@ -21,7 +21,7 @@ use crate::auth::encode_component;
 use crate::error::{AppError, PageError};
 use crate::export::{self, Export, ExportError, Published, Table};
 use crate::i18n::{Lang, Tr};
-use crate::ui::{Chrome, render};
+use crate::ui::{Chrome, month_param, month_text, render};
 
 /// The query: every parameter is text so a bad one gets a clear 422.
 #[derive(Debug, Deserialize)]
@@ -127,10 +127,6 @@ fn figure(t: &Tr, label: &'static str, r: Ratio) -> Figure {
         value: t.pct(r.value()),
         why: format!("{} / {}", t.num(r.numerator), t.num(r.denominator)),
     }
-}
-
-fn month_text(m: Month) -> String {
-    format!("{:02}/{}", m.month(), m.year())
 }
 
 /// Chart geometry: 12 bars of 40 units in a 520 × 200 box, 0–100 % upwards.
@@ -263,17 +259,7 @@ fn board(
 /// The month asked for (`thang`, default the month in progress): a bad one is the 422
 /// every `/dieu-hanh` address gives.
 fn month_of(state: &AppState, query: &BoardQuery) -> Result<Month, PageError> {
-    let text = query.thang.as_deref().unwrap_or_default().trim();
-    if text.is_empty() {
-        return Ok(state.services.current_month());
-    }
-    text.parse().map_err(|_| {
-        PageError(AppError::invalid(
-            "thang",
-            "tháng phải có dạng YYYY-MM",
-            "the month must read YYYY-MM",
-        ))
-    })
+    month_param(state, query.thang.as_deref())
 }
 
 /// The unit asked for (`don-vi`), trimmed; empty when absent.
