@@ -150,6 +150,11 @@ impl Measure {
         Measure::ALL.into_iter().find(|m| m.key() == key.trim())
     }
 
+    /// Whether a higher rate is better (every measure but the overdue rate).
+    pub fn higher_is_better(self) -> bool {
+        self != Measure::Overdue766
+    }
+
     /// Its ratio in a Biểu 06 row and a 766 input (of a unit, a procedure or one dossier).
     pub fn ratio(self, row: &Report06Row, input: &Input766) -> Ratio {
         match self {

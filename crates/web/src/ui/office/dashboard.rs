@@ -90,7 +90,9 @@ struct Cell {
     links: Option<(String, String, Option<String>)>,
 }
 
-fn cell(t: Tr, r: Ratio, list: Option<String>) -> Cell {
+/// The cell of measure `m` at ratio `r`; its dossiers are listed at `list`. "Why not
+/// 100 %?" is asked only of a rate that should be high.
+fn cell(t: Tr, m: Measure, r: Ratio, list: Option<String>) -> Cell {
     Cell {
         value: t.pct(r.value()),
         numerator: t.num(r.numerator),
@@ -99,7 +101,8 @@ fn cell(t: Tr, r: Ratio, list: Option<String>) -> Cell {
             (
                 format!("{base}&phan=tu-so"),
                 format!("{base}&phan=mau-so"),
-                (r.denominator > r.numerator).then(|| format!("{base}&phan=chua-dat")),
+                (m.higher_is_better() && r.denominator > r.numerator)
+                    .then(|| format!("{base}&phan=chua-dat")),
             )
         }),
     }
@@ -123,7 +126,7 @@ fn headlines(
         .into_iter()
         .map(|m| Headline {
             name: measure_name(t, m),
-            cell: cell(t, m.ratio(row, &input), list.map(|f| f(m))),
+            cell: cell(t, m, m.ratio(row, &input), list.map(|f| f(m))),
         })
         .collect()
 }
@@ -153,7 +156,7 @@ fn line(
 ) -> Line {
     use motcua_domain::kpi::index766::Indicator;
     let input = index.input();
-    let c = |m: Measure| cell(t, m.ratio(row, &input), list.map(|f| f(m)));
+    let c = |m: Measure| cell(t, m, m.ratio(row, &input), list.map(|f| f(m)));
     Line {
         name,
         link,
