@@ -200,11 +200,10 @@ impl<V: Clone> TrustedMap<V> {
         values.insert(key.to_owned(), (Instant::now(), value));
     }
 
-    /// Forgets every value.
+    /// Forgets every value (and any being read: [`TrustedMap::put`] drops it).
     pub fn clear(&self) {
-        self.values
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .clear();
+        let mut values = self.values.lock().unwrap_or_else(|p| p.into_inner());
+        self.generation.fetch_add(1, Ordering::SeqCst);
+        values.clear();
     }
 }
