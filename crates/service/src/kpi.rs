@@ -438,16 +438,7 @@ impl Services {
         let rules = self.rules().outcome;
         let (mut within, mut overdue) = (0, 0);
         for agency in agencies {
-            let query = DossierQuery {
-                agency: Some(agency.clone()),
-                open_only: true,
-                ..DossierQuery::default()
-            };
-            for f in self.store().list_dossier_facts(&query).await? {
-                // The list also holds other agencies' dossiers at a step here.
-                if &f.agency != agency {
-                    continue;
-                }
+            for f in self.open_facts(agency).await? {
                 match timing_of(&f)?.outcome_at(at, &rules) {
                     Outcome::WithinTime => within += 1,
                     Outcome::Overdue => overdue += 1,
@@ -456,6 +447,22 @@ impl Services {
             }
         }
         Ok((within, overdue))
+    }
+
+    /// The open dossiers `agency` is responsible for (the list also holds other agencies'
+    /// dossiers at a step of it).
+    async fn open_facts(
+        &self,
+        agency: &str,
+    ) -> ServiceResult<Vec<motcua_storage::dossiers::DossierFacts>> {
+        let query = DossierQuery {
+            agency: Some(agency.to_owned()),
+            open_only: true,
+            ..DossierQuery::default()
+        };
+        let mut facts = self.store().list_dossier_facts(&query).await?;
+        facts.retain(|f| f.agency == agency);
+        Ok(facts)
     }
 
     /// Every agency's counters recomputed from the event log: each dossier replayed from

@@ -14,7 +14,6 @@ use motcua_domain::kpi::Ratio;
 use motcua_domain::kpi::counts::{self, Month};
 use motcua_domain::kpi::index766::{self, Assessment, Indicator, Input766, Rules766};
 use motcua_domain::kpi::report06::Report06Row;
-use motcua_storage::dossiers::DossierQuery;
 
 use super::{KpiReport, index_input};
 use crate::office::{Urgency, timing_urgency};
@@ -207,12 +206,19 @@ impl Services {
         self.authorize_statistics(acting, &scope.target).await?;
         let now = self.now();
         let rules = self.rules().outcome;
+        // One read of the agencies names them all.
+        let names: BTreeMap<String, String> = self
+            .agencies(None)
+            .await?
+            .into_iter()
+            .map(|a| (a.agency.code.to_string(), a.agency.name))
+            .collect();
         let mut out = Vec::new();
         for agency in &scope.agencies {
             let calendar = self.dossier_calendar(agency).await?;
             let mut alert = AgencyAlert {
                 agency: agency.clone(),
-                name: self.kpi_scope(agency).await?.name,
+                name: names.get(agency).cloned().unwrap_or_default(),
                 open: 0,
                 overdue: 0,
                 due_soon: 0,
@@ -369,22 +375,6 @@ impl Services {
             procedures: procedures.into_iter().map(|(_, line)| line).collect(),
             dossiers,
         })
-    }
-
-    /// The open dossiers `agency` is responsible for (the list also holds other agencies'
-    /// dossiers at a step of it).
-    async fn open_facts(
-        &self,
-        agency: &str,
-    ) -> ServiceResult<Vec<motcua_storage::dossiers::DossierFacts>> {
-        let query = DossierQuery {
-            agency: Some(agency.to_owned()),
-            open_only: true,
-            ..DossierQuery::default()
-        };
-        let mut facts = self.store().list_dossier_facts(&query).await?;
-        facts.retain(|f| f.agency == agency);
-        Ok(facts)
     }
 }
 
