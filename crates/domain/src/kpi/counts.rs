@@ -88,6 +88,12 @@ impl Month {
         }
     }
 
+    /// How many months `later` comes after this one (0 when it is not later).
+    pub fn months_until(self, later: Month) -> u32 {
+        let months = |m: Month| i64::from(m.year) * 12 + i64::from(m.month);
+        u32::try_from(months(later) - months(self)).unwrap_or(0)
+    }
+
     /// The first local day of the month.
     pub fn first_day(self) -> Option<NaiveDate> {
         NaiveDate::from_ymd_opt(self.year, self.month, 1)

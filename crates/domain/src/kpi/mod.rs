@@ -2,6 +2,8 @@
 //! service-quality index ([`index766`]) and the periodic report Biểu số 06/VPCP/KSTT
 //! ([`report06`]).
 //!
+//! What each dossier adds to the monthly counters, and a period's figures from them, are
+//! [`counts`]; reporting periods (month, quarter, year, range of months) are [`period`].
 //! Counting dossiers is the service's job (it classifies each one with
 //! [`Timing::outcome_at`](crate::dossier::Timing::outcome_at)); this module turns the counts
 //! into checked report rows, ratios, scores, ratings and ranks. Every rate is a [`Ratio`]
@@ -11,6 +13,7 @@
 
 pub mod counts;
 pub mod index766;
+pub mod period;
 mod ratio;
 pub mod report06;
 
