@@ -1,5 +1,6 @@
-//! `/dieu-hanh`: a unit's published results of a month, open to everyone (the reform plan
-//! asks for monthly publication): the Biểu 06 figures, both on-time rates, the Decision 766
+//! `/dieu-hanh`: a unit's published results of a period (a month, a quarter, a year or a run
+//! of months), open to everyone (the reform plan asks for monthly publication): the Biểu 06
+//! figures, both on-time rates, the Decision 766
 //! index with the counts behind each ratio, twelve months of trend as a chart that prints
 //! without JavaScript, and the ranking of the unit's communes.
 
@@ -7,8 +8,8 @@ use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::Html;
 use motcua_domain::kpi::Ratio;
-use motcua_domain::kpi::counts::Month;
 use motcua_domain::kpi::index766::{Indicator, Score};
+use motcua_domain::kpi::period::{Period, Span};
 use serde::Deserialize;
 
 use crate::AppState;
@@ -22,8 +23,10 @@ pub struct BoardQuery {
     /// Unit or agency code.
     #[serde(rename = "don-vi")]
     unit: Option<String>,
-    /// Month, YYYY-MM.
+    /// The period: a month YYYY-MM, a quarter YYYY-Qn, a year YYYY or YYYY-MM..YYYY-MM.
     thang: Option<String>,
+    /// The same, under its own name (`ky`, kỳ); wins over `thang` when both are given.
+    ky: Option<String>,
 }
 
 /// One headline figure.
@@ -72,6 +75,8 @@ struct Board {
     name: String,
     period: String,
     live: bool,
+    /// What "in progress" says: a month or another period.
+    live_key: &'static str,
     at: String,
     figures: Vec<Figure>,
     rows: Vec<(&'static str, String)>,
@@ -90,10 +95,6 @@ fn figure(t: &Tr, label: &'static str, r: Ratio) -> Figure {
         value: t.pct(r.value()),
         why: format!("{} / {}", t.num(r.numerator), t.num(r.denominator)),
     }
-}
-
-fn month_text(m: Month) -> String {
-    format!("{:02}/{}", m.month(), m.year())
 }
 
 /// Chart geometry: 12 bars of 40 units in a 520 × 200 box, 0–100 % upwards.
@@ -200,8 +201,16 @@ fn board(t: &Tr, b: &motcua_service::kpi::KpiBoard) -> Board {
         .collect();
     Board {
         name: r.name.clone(),
-        period: month_text(r.month),
+        period: match t.lang {
+            Lang::Vi => r.period.label_vi(),
+            Lang::En => r.period.label_en(),
+        },
         live: r.live,
+        live_key: if r.period.span() == Span::Month {
+            "portal.board.live"
+        } else {
+            "portal.board.live_period"
+        },
         at: t.datetime(&r.at),
         figures,
         rows,
@@ -218,35 +227,44 @@ fn board(t: &Tr, b: &motcua_service::kpi::KpiBoard) -> Board {
     }
 }
 
-/// `GET /dieu-hanh?don-vi=CODE&thang=YYYY-MM`.
+/// `GET /dieu-hanh?don-vi=CODE&thang=PERIOD` (or `ky=PERIOD`): a month `2026-10`, a
+/// quarter `2026-Q3`, a year `2026` or months `2026-01..2026-06`.
 pub async fn page(
     State(state): State<AppState>,
     chrome: Chrome,
     Query(query): Query<BoardQuery>,
 ) -> Result<Html<String>, PageError> {
     let unit = query.unit.unwrap_or_default().trim().to_owned();
-    let month_param = query.thang.unwrap_or_default().trim().to_owned();
-    let month: Month = if month_param.is_empty() {
-        state.services.current_month()
+    let (field, asked) = match query.ky.filter(|k| !k.trim().is_empty()) {
+        Some(ky) => ("ky", ky),
+        None => ("thang", query.thang.unwrap_or_default()),
+    };
+    let asked = asked.trim().to_owned();
+    let period: Period = if asked.is_empty() {
+        Period::month(state.services.current_month())
     } else {
-        month_param.parse().map_err(|_| {
+        asked.parse().map_err(|_| {
             PageError(AppError::invalid(
-                "thang",
-                "tháng phải có dạng YYYY-MM",
-                "the month must read YYYY-MM",
+                field,
+                &format!(
+                    "kỳ «{asked}» phải có dạng YYYY-MM (tháng), YYYY-Qn (quý), YYYY (năm) hoặc YYYY-MM..YYYY-MM"
+                ),
+                &format!(
+                    "the period «{asked}» must read YYYY-MM (month), YYYY-Qn (quarter), YYYY (year) or YYYY-MM..YYYY-MM"
+                ),
             ))
         })?
     };
     let found = if unit.is_empty() {
         None
     } else {
-        let b = state.services.published_kpi(&unit, month).await?;
+        let b = state.services.published_kpi(&unit, period).await?;
         Some(board(&chrome.t, &b))
     };
     let page = BoardPage {
         chrome,
         unit,
-        month: month.to_string(),
+        month: period.to_string(),
         found,
     };
     render(&page)
