@@ -254,7 +254,7 @@ fn a_period_reads_only_its_months_and_a_few_stock_nodes() {
     for text in ["2026-07", "2026-Q3", "2026", "2026-06..2026-08"] {
         let period: Period = text.parse().unwrap();
         let nodes = nodes_for(period);
-        assert!(nodes.len() <= 22, "{text}: {}", nodes.len());
+        assert!(nodes.len() <= 11, "{text}: {}", nodes.len());
         let cut = Counters {
             counts: all
                 .counts
@@ -274,6 +274,33 @@ fn a_period_reads_only_its_months_and_a_few_stock_nodes() {
             counts::report06_counts(&all, period),
             "{text}"
         );
+    }
+}
+
+#[test]
+fn a_trend_rolls_each_month_into_the_next_from_one_start() {
+    // The months of a year from the year's flows and the stocks at its start only.
+    let all = counters();
+    let year: Period = "2026".parse().unwrap();
+    let nodes = nodes_for(year);
+    let cut = Counters {
+        counts: all
+            .counts
+            .iter()
+            .filter(|((m, _), _)| year.contains(*m))
+            .map(|(k, n)| (*k, *n))
+            .collect(),
+        stocks: all
+            .stocks
+            .iter()
+            .filter(|((_, node), _)| nodes.contains(node))
+            .map(|(k, n)| (*k, *n))
+            .collect(),
+    };
+    let months = counts::monthly_report06(&cut, year);
+    assert_eq!(months.len(), 12);
+    for (m, row) in months {
+        assert_eq!(row, counts::report06_counts(&all, Period::month(m)), "{m}");
     }
 }
 

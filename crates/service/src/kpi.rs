@@ -167,13 +167,12 @@ fn sum_of(read: &AgencyCounters, agencies: &[String]) -> Counters {
     summed
 }
 
-/// The twelve months up to `last`, oldest first.
-fn twelve_months_to(last: Month) -> Vec<Month> {
-    let mut months: Vec<Month> = std::iter::successors(Some(last), |m| Some(m.previous()))
-        .take(12)
-        .collect();
-    months.reverse();
-    months
+/// The twelve months up to `last`.
+fn twelve_months_to(last: Month) -> Period {
+    let first = std::iter::successors(Some(last), |m| Some(m.previous()))
+        .nth(11)
+        .unwrap_or(last);
+    Period::range(first, last).unwrap_or_else(|| Period::month(last))
 }
 
 impl Services {
@@ -224,23 +223,16 @@ impl Services {
         let scope = self.kpi_scope(unit).await?;
         let live = self.check_begun(period)?;
         let months = twelve_months_to(period.last().min(self.current_month()));
-        let mut periods: Vec<Period> = months.iter().map(|m| Period::month(*m)).collect();
-        periods.push(period);
         // One read serves the unit, its trend and every commune within it.
-        let read = self.kpi_counters(&scope.agencies, &periods).await?;
+        let read = self
+            .kpi_counters(&scope.agencies, &[period, months])
+            .await?;
         let splits = self.live_splits(live, &scope.agencies).await?;
         let (report, summed) = self.figures(unit, &scope, period, &read, splits.as_ref());
-        let current = self.current_month();
-        let trend = months
-            .into_iter()
-            .map(|m| {
-                let mut row = counts::report06_counts(&summed, Period::month(m));
-                if let Some(splits) = splits.as_ref().filter(|_| m == current) {
-                    (row.within_time, row.overdue) = split_of(splits, &scope.agencies);
-                }
-                (m, Report06Row::from_counts(row))
-            })
-            .collect();
+        let now_split = splits
+            .as_ref()
+            .map(|s| (self.current_month(), split_of(s, &scope.agencies)));
+        let trend = trend_rows(&summed, months, now_split);
         let mut peers = Vec::new();
         if scope.agencies.len() > 1 {
             for stored in self.agencies(None).await? {
@@ -276,6 +268,37 @@ impl Services {
             trend,
             ranking,
         })
+    }
+
+    /// The Biểu 06 rows of `unit` for the twelve months up to `last`, oldest first; the
+    /// month in progress, if it is `last`, classifies its open dossiers now. Reads the
+    /// unit's counters summed by the database. Needs [`Action::ReadStatistics`] on the unit.
+    ///
+    /// # Errors
+    /// As [`Services::kpi_report`].
+    pub async fn kpi_trend(
+        &self,
+        acting: &Acting,
+        unit: &str,
+        last: Month,
+    ) -> ServiceResult<Vec<(Month, Report06Row)>> {
+        let unit = unit.trim();
+        let scope = self.kpi_scope(unit).await?;
+        let principal = self.principal(acting).await?;
+        authz::authorize(&principal, Action::ReadStatistics, &scope.target)
+            .map_err(|d| ServiceError::Forbidden(d.to_string()))?;
+        let live = self.check_begun(Period::month(last))?;
+        let months = twelve_months_to(last);
+        self.counters_cover_the_log().await?;
+        let summed = self
+            .store()
+            .kpi_counters_summed(&scope.agencies, months, &counts::nodes_for(months))
+            .await?;
+        let splits = self.live_splits(live, &scope.agencies).await?;
+        let now_split = splits
+            .as_ref()
+            .map(|s| (self.current_month(), split_of(s, &scope.agencies)));
+        Ok(trend_rows(&summed, months, now_split))
     }
 
     /// The figures of `unit`, of every agency counted in it, and of every administrative
@@ -592,4 +615,22 @@ fn split_of(splits: &OpenSplits, agencies: &[String]) -> (u64, u64) {
         .iter()
         .filter_map(|a| splits.get(a))
         .fold((0, 0), |(w, o), (dw, do_)| (w + dw, o + do_))
+}
+
+/// The Biểu 06 rows of each month of `months` from summed counters; the month in progress,
+/// if given with its live split, is classified now.
+fn trend_rows(
+    summed: &Counters,
+    months: Period,
+    now: Option<(Month, (u64, u64))>,
+) -> Vec<(Month, Report06Row)> {
+    counts::monthly_report06(summed, months)
+        .into_iter()
+        .map(|(m, mut row)| {
+            if let Some((_, split)) = now.filter(|(current, _)| *current == m) {
+                (row.within_time, row.overdue) = split;
+            }
+            (m, Report06Row::from_counts(row))
+        })
+        .collect()
 }

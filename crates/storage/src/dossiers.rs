@@ -229,44 +229,49 @@ pub async fn record(
         values.join(", ")
     );
     let projection = if insert { INSERT } else { UPDATE };
-    // The counters the change moves (`kpi_counts` flows, `kpi_stocks` tree nodes), keyed
+    // The counters the change moves (`kpi_months` flows, `kpi_stocks` tree nodes), keyed
     // by the agency bound as $2: additions only, so concurrent changes never conflict.
     let first_count = envelope + 6 + 3 * payloads.len();
-    let counts: Vec<(String, &str, i64)> = counters
-        .counts
-        .iter()
-        .map(|((month, metric), n)| (month.to_string(), metric.key(), *n))
-        .collect();
-    let stocks: Vec<(&str, i32, i64)> = counters
-        .stocks
-        .iter()
-        .map(|((stock, node), n)| (stock.key(), i32::from(node.index()), *n))
-        .collect();
-    let values = |first: usize, rows: usize| -> String {
-        (0..rows)
+    let (months, stocks) = crate::kpi::rows_of(counters);
+    let width = 1 + motcua_domain::kpi::counts::Metric::ALL.len();
+    let months_upsert = (!months.is_empty()).then(|| {
+        let values: Vec<String> = (0..months.len())
             .map(|i| {
-                let p = first + 3 * i;
+                let p = first_count + width * i;
+                let params: Vec<String> = (p..p + width).map(|n| format!("${n}")).collect();
+                format!("($2, {})", params.join(", "))
+            })
+            .collect();
+        let columns = crate::kpi::metric_columns();
+        let sums: Vec<String> = motcua_domain::kpi::counts::Metric::ALL
+            .iter()
+            .map(|m| format!("{k} = kpi_months.{k} + excluded.{k}", k = m.key()))
+            .collect();
+        format!(
+            "INSERT INTO kpi_months (agency, month, {columns}) VALUES {} \
+             ON CONFLICT (agency, month) DO UPDATE SET {}",
+            values.join(", "),
+            sums.join(", ")
+        )
+    });
+    let first_stock = first_count + width * months.len();
+    let stocks_upsert = (!stocks.is_empty()).then(|| {
+        let values: Vec<String> = (0..stocks.len())
+            .map(|i| {
+                let p = first_stock + 3 * i;
                 format!("($2, ${p}, ${}, ${})", p + 1, p + 2)
             })
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
-    let counts_upsert = (!counts.is_empty()).then(|| {
+            .collect();
         format!(
-            "INSERT INTO kpi_counts (agency, month, metric, value) VALUES {} \
-             ON CONFLICT (month, agency, metric) DO UPDATE SET value = kpi_counts.value + excluded.value",
-            values(first_count, counts.len())
+            "INSERT INTO kpi_stocks (agency, node, stock_open, stock_overdue) VALUES {} \
+             ON CONFLICT (agency, node) DO UPDATE SET \
+             stock_open = kpi_stocks.stock_open + excluded.stock_open, \
+             stock_overdue = kpi_stocks.stock_overdue + excluded.stock_overdue",
+            values.join(", ")
         )
     });
-    let first_stock = first_count + 3 * counts.len();
-    let stocks_upsert = (!stocks.is_empty()).then(|| {
-        format!(
-            "INSERT INTO kpi_stocks (agency, stock, node, value) VALUES {} \
-             ON CONFLICT (agency, node, stock) DO UPDATE SET value = kpi_stocks.value + excluded.value",
-            values(first_stock, stocks.len())
-        )
-    });
-    let upserts: Vec<&String> = counts_upsert.iter().chain(&stocks_upsert).collect();
+    let counts = &months;
+    let upserts: Vec<&String> = months_upsert.iter().chain(&stocks_upsert).collect();
     let (sql, expected_rows) = match &*tx {
         Tx::Sqlite(_) => {
             let mut statements = vec![events_insert, projection.to_owned()];
@@ -300,11 +305,14 @@ pub async fn record(
                 .bind(*kind)
                 .bind(Json(payload));
         }
-        for (month, metric, n) in &counts {
-            query = query.bind(month.as_str()).bind(*metric).bind(*n);
+        for (month, values) in counts {
+            query = query.bind(month.to_string());
+            for n in values {
+                query = query.bind(*n);
+            }
         }
-        for (stock, node, n) in &stocks {
-            query = query.bind(*stock).bind(*node).bind(*n);
+        for (node, open, overdue) in &stocks {
+            query = query.bind(*node).bind(*open).bind(*overdue);
         }
         query.execute(conn).await.map(|r| r.rows_affected())
     });

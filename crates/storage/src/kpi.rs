@@ -1,81 +1,149 @@
-//! The operations centre's counters: flows per agency, local month and metric
-//! (`kpi_counts`), and stock trees per agency, stock and node (`kpi_stocks`), moved by
-//! [`crate::dossiers::record`] in the transaction of each dossier change, read here for
-//! reports, and rebuilt from the log in one transaction.
+//! The operations centre's counters: flows per agency and local month, a column per metric
+//! (`kpi_months`), and stock trees per agency and node, a column per stock (`kpi_stocks`),
+//! moved by [`crate::dossiers::record`] in the transaction of each dossier change, read
+//! here for reports, and rebuilt from the log in one transaction.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use motcua_domain::kpi::counts::{Counters, Metric, Month, Node, Stock};
 use motcua_domain::kpi::period::Period;
+use sqlx::Row;
 
 use crate::{StoreError, StoreResult, Tx, on_pool, on_tx};
 
 /// Counters by agency.
 pub type AgencyCounters = BTreeMap<String, Counters>;
 
-/// Adds stored flow rows to `out`; a row the domain does not know is corruption.
-fn add_flows(
-    out: &mut AgencyCounters,
-    rows: Vec<(String, String, String, i64)>,
-) -> StoreResult<()> {
-    for (agency, month, metric, value) in rows {
+/// The flow columns of `kpi_months`, in [`Metric::ALL`] order.
+pub(crate) fn metric_columns() -> String {
+    Metric::ALL.map(Metric::key).join(", ")
+}
+
+/// A node's number as the table stores it.
+pub(crate) fn node_column(node: Node) -> i32 {
+    i32::from(node.index())
+}
+
+/// One `kpi_months` row: agency, month, then the flows in [`Metric::ALL`] order.
+pub(crate) type MonthRow = (String, String, Vec<i64>);
+
+/// One `kpi_stocks` row: agency, node, open, overdue.
+pub(crate) type StockRow = (String, i32, i64, i64);
+
+/// One agency's `kpi_months` row: month, then the flows in [`Metric::ALL`] order.
+pub(crate) type MonthValues = (Month, Vec<i64>);
+
+/// One agency's `kpi_stocks` row: node, open, overdue.
+pub(crate) type NodeValues = (i32, i64, i64);
+
+/// The rows of one agency's counters.
+pub(crate) fn rows_of(counters: &Counters) -> (Vec<MonthValues>, Vec<NodeValues>) {
+    let mut months: BTreeMap<Month, Vec<i64>> = BTreeMap::new();
+    for ((month, metric), n) in &counters.counts {
+        let row = months
+            .entry(*month)
+            .or_insert_with(|| vec![0; Metric::ALL.len()]);
+        if let Some(i) = Metric::ALL.iter().position(|m| m == metric) {
+            row[i] += n;
+        }
+    }
+    let mut nodes: BTreeMap<Node, (i64, i64)> = BTreeMap::new();
+    for ((stock, node), n) in &counters.stocks {
+        let row = nodes.entry(*node).or_insert((0, 0));
+        match stock {
+            Stock::Open => row.0 += n,
+            Stock::Overdue => row.1 += n,
+        }
+    }
+    (
+        months.into_iter().collect(),
+        nodes
+            .into_iter()
+            .map(|(node, (open, overdue))| (node_column(node), open, overdue))
+            .collect(),
+    )
+}
+
+/// Adds stored month rows to `out`; a month the domain cannot read is corruption.
+fn add_months(out: &mut AgencyCounters, rows: Vec<MonthRow>) -> StoreResult<()> {
+    for (agency, month, values) in rows {
         let month: Month = month
             .parse()
-            .map_err(|e: String| StoreError::Corrupt(format!("kpi_counts {agency}: {e}")))?;
-        let metric = Metric::parse(&metric).ok_or_else(|| {
-            StoreError::Corrupt(format!("kpi_counts {agency} {month}: metric «{metric}»"))
-        })?;
-        if value != 0 {
-            out.entry(agency)
-                .or_default()
-                .add_flow(month, metric, value);
+            .map_err(|e: String| StoreError::Corrupt(format!("kpi_months {agency}: {e}")))?;
+        let counters = out.entry(agency).or_default();
+        for (metric, n) in Metric::ALL.into_iter().zip(values) {
+            if n != 0 {
+                counters.add_flow(month, metric, n);
+            }
         }
     }
     Ok(())
 }
 
 /// Adds stored stock rows to `out`.
-fn add_stocks(out: &mut AgencyCounters, rows: Vec<(String, String, i32, i64)>) -> StoreResult<()> {
-    for (agency, stock, node, value) in rows {
-        let corrupt = || StoreError::Corrupt(format!("kpi_stocks {agency}: {stock} {node}"));
-        let stock = Stock::parse(&stock).ok_or_else(corrupt)?;
-        let node = Node::from_index(i64::from(node)).ok_or_else(corrupt)?;
-        if value != 0 {
-            *out.entry(agency)
-                .or_default()
-                .stocks
-                .entry((stock, node))
-                .or_insert(0) += value;
+fn add_stocks(out: &mut AgencyCounters, rows: Vec<StockRow>) -> StoreResult<()> {
+    for (agency, node, open, overdue) in rows {
+        let node = Node::from_index(i64::from(node))
+            .ok_or_else(|| StoreError::Corrupt(format!("kpi_stocks {agency}: node {node}")))?;
+        let counters = out.entry(agency).or_default();
+        for (stock, n) in [(Stock::Open, open), (Stock::Overdue, overdue)] {
+            if n != 0 {
+                *counters.stocks.entry((stock, node)).or_insert(0) += n;
+            }
         }
     }
     Ok(())
 }
 
-/// A node's number as the table stores it.
-fn node_column(node: Node) -> i32 {
-    i32::from(node.index())
+/// Reads month rows of either engine: agency, month, then the metric columns.
+macro_rules! month_rows {
+    ($rows:expr) => {
+        $rows
+            .into_iter()
+            .map(|r| {
+                let values = (0..Metric::ALL.len())
+                    .map(|i| r.try_get::<i64, _>(i + 2))
+                    .collect::<Result<Vec<i64>, sqlx::Error>>()?;
+                Ok((
+                    r.try_get::<String, _>(0)?,
+                    r.try_get::<String, _>(1)?,
+                    values,
+                ))
+            })
+            .collect::<Result<Vec<MonthRow>, sqlx::Error>>()?
+    };
+}
+
+/// Appends `IN ($…, …)` of `values` to a statement being built.
+macro_rules! push_in {
+    ($select:expr, $values:expr) => {{
+        let mut list = $select.separated(", ");
+        for value in $values {
+            list.push_bind(value);
+        }
+        $select.push(")");
+    }};
 }
 
 impl crate::Store {
     /// Every agency's counters, all of them (to compare with the log).
     pub async fn all_kpi_counters(&self) -> StoreResult<AgencyCounters> {
-        const FLOWS: &str = "SELECT agency, month, metric, value FROM kpi_counts WHERE value <> 0";
-        const STOCKS: &str = "SELECT agency, stock, node, value FROM kpi_stocks WHERE value <> 0";
-        let (flows, stocks) = on_pool!(self, pool => (
-            sqlx::query_as(FLOWS).fetch_all(pool).await?,
-            sqlx::query_as(STOCKS).fetch_all(pool).await?,
-        ));
+        let months = format!("SELECT agency, month, {} FROM kpi_months", metric_columns());
+        const STOCKS: &str = "SELECT agency, node, stock_open, stock_overdue FROM kpi_stocks";
+        let (months, stocks) = on_pool!(self, pool => {
+            let rows = sqlx::query(sqlx::AssertSqlSafe(months)).fetch_all(pool).await?;
+            (month_rows!(rows), sqlx::query_as(STOCKS).fetch_all(pool).await?)
+        });
         let mut out = AgencyCounters::new();
-        add_flows(&mut out, flows)?;
+        add_months(&mut out, months)?;
         add_stocks(&mut out, stocks)?;
         Ok(out)
     }
 
     /// The counters of some agencies that reports over `months` need: the flows of those
-    /// months and the stock `nodes` (both stocks at each; see
-    /// [`motcua_domain::kpi::counts::nodes_for`]). Two statements, each a few index
-    /// ranges per agency: the cost depends on the months asked and the agencies, never on
-    /// how much history the counters hold.
+    /// months and the stock `nodes` (see [`motcua_domain::kpi::counts::nodes_for`]). Two
+    /// statements, each one index range or a few seeks per agency: the cost depends on the
+    /// months asked and the agencies, never on how much history the counters hold.
     pub async fn kpi_counters_of(
         &self,
         agencies: &[String],
@@ -86,45 +154,85 @@ impl crate::Store {
         if agencies.is_empty() {
             return Ok(out);
         }
+        let select_months = format!(
+            "SELECT agency, month, {} FROM kpi_months WHERE month >= ",
+            metric_columns()
+        );
         // One statement for all of them: a province has a hundred agencies.
-        let (flows, stocks) = on_pool!(self, pool => {
-            let mut select = sqlx::QueryBuilder::new(
-                "SELECT agency, month, metric, value FROM kpi_counts WHERE month >= ",
-            );
+        let (months, stocks) = on_pool!(self, pool => {
+            let mut select = sqlx::QueryBuilder::new(select_months);
             select
                 .push_bind(months.first().to_string())
                 .push(" AND month <= ")
                 .push_bind(months.last().to_string())
-                .push(" AND value <> 0 AND agency IN (");
-            let mut list = select.separated(", ");
-            for agency in agencies {
-                list.push_bind(agency.clone());
-            }
-            select.push(")");
-            let flows: Vec<(String, String, String, i64)> =
-                select.build_query_as().fetch_all(pool).await?;
-            let mut stocks: Vec<(String, String, i32, i64)> = Vec::new();
+                .push(" AND agency IN (");
+            push_in!(select, agencies.iter().cloned());
+            let rows = select.build().fetch_all(pool).await?;
+            let months = month_rows!(rows);
+            let mut stocks: Vec<StockRow> = Vec::new();
             if !nodes.is_empty() {
                 let mut select = sqlx::QueryBuilder::new(
-                    "SELECT agency, stock, node, value FROM kpi_stocks WHERE agency IN (",
+                    "SELECT agency, node, stock_open, stock_overdue FROM kpi_stocks WHERE agency IN (",
                 );
-                let mut list = select.separated(", ");
-                for agency in agencies {
-                    list.push_bind(agency.clone());
-                }
-                select.push(") AND node IN (");
-                let mut list = select.separated(", ");
-                for node in nodes {
-                    list.push_bind(node_column(*node));
-                }
-                select.push(") AND value <> 0");
+                push_in!(select, agencies.iter().cloned());
+                select.push(" AND node IN (");
+                push_in!(select, nodes.iter().map(|n| node_column(*n)));
                 stocks = select.build_query_as().fetch_all(pool).await?;
             }
-            (flows, stocks)
+            (months, stocks)
         });
-        add_flows(&mut out, flows)?;
+        add_months(&mut out, months)?;
         add_stocks(&mut out, stocks)?;
         Ok(out)
+    }
+
+    /// The counters of `agencies` summed by the database (a unit's), for reports over
+    /// `months`: what [`Store::kpi_counters_of`] reads, added up before it leaves the
+    /// engine, so a province's hundred agencies come back as one agency's rows.
+    ///
+    /// [`Store::kpi_counters_of`]: crate::Store::kpi_counters_of
+    pub async fn kpi_counters_summed(
+        &self,
+        agencies: &[String],
+        months: Period,
+        nodes: &BTreeSet<Node>,
+    ) -> StoreResult<Counters> {
+        let mut out = AgencyCounters::new();
+        if agencies.is_empty() {
+            return Ok(Counters::default());
+        }
+        let sums = Metric::ALL
+            .map(|m| format!("CAST(SUM({}) AS BIGINT)", m.key()))
+            .join(", ");
+        let select_months = format!("SELECT '', month, {sums} FROM kpi_months WHERE month >= ");
+        let (months, stocks) = on_pool!(self, pool => {
+            let mut select = sqlx::QueryBuilder::new(select_months);
+            select
+                .push_bind(months.first().to_string())
+                .push(" AND month <= ")
+                .push_bind(months.last().to_string())
+                .push(" AND agency IN (");
+            push_in!(select, agencies.iter().cloned());
+            select.push(" GROUP BY month");
+            let rows = select.build().fetch_all(pool).await?;
+            let months = month_rows!(rows);
+            let mut stocks: Vec<StockRow> = Vec::new();
+            if !nodes.is_empty() {
+                let mut select = sqlx::QueryBuilder::new(
+                    "SELECT '', node, CAST(SUM(stock_open) AS BIGINT), \
+                     CAST(SUM(stock_overdue) AS BIGINT) FROM kpi_stocks WHERE agency IN (",
+                );
+                push_in!(select, agencies.iter().cloned());
+                select.push(" AND node IN (");
+                push_in!(select, nodes.iter().map(|n| node_column(*n)));
+                select.push(" GROUP BY node");
+                stocks = select.build_query_as().fetch_all(pool).await?;
+            }
+            (months, stocks)
+        });
+        add_months(&mut out, months)?;
+        add_stocks(&mut out, stocks)?;
+        Ok(out.remove("").unwrap_or_default())
     }
 
     /// Whether the counters cover every recorded dossier (false on a database that had
@@ -143,58 +251,56 @@ impl crate::Store {
 /// [`replace_counts`] in the same transaction, and no change can fall between the two.
 pub async fn lock_counters(tx: &mut Tx) -> StoreResult<()> {
     if let Tx::Postgres(t) = tx {
-        sqlx::query("LOCK TABLE kpi_counts, kpi_stocks IN EXCLUSIVE MODE")
+        sqlx::query("LOCK TABLE kpi_months, kpi_stocks IN EXCLUSIVE MODE")
             .execute(&mut **t)
             .await?;
     }
     Ok(())
 }
 
-/// Rows written per statement by [`replace_counts`] (4 parameters each, far below either
-/// engine's limit).
-const ROWS_PER_INSERT: usize = 500;
+/// Rows written per statement by [`replace_counts`] (at most 21 parameters each, far below
+/// either engine's limit).
+const ROWS_PER_INSERT: usize = 200;
 
 /// Replaces every counter with `counters` (recomputed from the log) and marks them
 /// complete.
 pub async fn replace_counts(tx: &mut Tx, counters: &AgencyCounters) -> StoreResult<()> {
-    let flows: Vec<(&str, String, &str, i64)> = counters
-        .iter()
-        .flat_map(|(agency, c)| {
-            c.counts
-                .iter()
-                .filter(|(_, n)| **n != 0)
-                .map(move |((month, metric), n)| {
-                    (agency.as_str(), month.to_string(), metric.key(), *n)
-                })
-        })
-        .collect();
-    let stocks: Vec<(&str, &str, i32, i64)> = counters
-        .iter()
-        .flat_map(|(agency, c)| {
-            c.stocks
-                .iter()
-                .filter(|(_, n)| **n != 0)
-                .map(move |((stock, node), n)| {
-                    (agency.as_str(), stock.key(), node_column(*node), *n)
-                })
-        })
-        .collect();
+    let mut months: Vec<(&str, String, Vec<i64>)> = Vec::new();
+    let mut stocks: Vec<(&str, i32, i64, i64)> = Vec::new();
+    for (agency, c) in counters {
+        let (m, s) = rows_of(c);
+        months.extend(
+            m.into_iter()
+                .map(|(month, values)| (agency.as_str(), month.to_string(), values)),
+        );
+        stocks.extend(
+            s.into_iter()
+                .map(|(node, open, overdue)| (agency.as_str(), node, open, overdue)),
+        );
+    }
+    let insert_months = format!(
+        "INSERT INTO kpi_months (agency, month, {}) ",
+        metric_columns()
+    );
     on_tx!(tx, conn => {
-        sqlx::query("DELETE FROM kpi_counts").execute(&mut *conn).await?;
+        sqlx::query("DELETE FROM kpi_months").execute(&mut *conn).await?;
         sqlx::query("DELETE FROM kpi_stocks").execute(&mut *conn).await?;
-        for chunk in flows.chunks(ROWS_PER_INSERT) {
-            let mut insert =
-                sqlx::QueryBuilder::new("INSERT INTO kpi_counts (agency, month, metric, value) ");
-            insert.push_values(chunk, |mut row, (agency, month, metric, n)| {
-                row.push_bind(*agency).push_bind(month.as_str()).push_bind(*metric).push_bind(*n);
+        for chunk in months.chunks(ROWS_PER_INSERT) {
+            let mut insert = sqlx::QueryBuilder::new(insert_months.as_str());
+            insert.push_values(chunk, |mut row, (agency, month, values)| {
+                row.push_bind(*agency).push_bind(month.as_str());
+                for n in values {
+                    row.push_bind(*n);
+                }
             });
             insert.build().execute(&mut *conn).await?;
         }
         for chunk in stocks.chunks(ROWS_PER_INSERT) {
-            let mut insert =
-                sqlx::QueryBuilder::new("INSERT INTO kpi_stocks (agency, stock, node, value) ");
-            insert.push_values(chunk, |mut row, (agency, stock, node, n)| {
-                row.push_bind(*agency).push_bind(*stock).push_bind(*node).push_bind(*n);
+            let mut insert = sqlx::QueryBuilder::new(
+                "INSERT INTO kpi_stocks (agency, node, stock_open, stock_overdue) ",
+            );
+            insert.push_values(chunk, |mut row, (agency, node, open, overdue)| {
+                row.push_bind(*agency).push_bind(*node).push_bind(*open).push_bind(*overdue);
             });
             insert.build().execute(&mut *conn).await?;
         }
@@ -218,12 +324,13 @@ pub async fn mark_incomplete(tx: &mut Tx) -> StoreResult<()> {
 
 #[cfg(test)]
 mod tests {
-    //! Migration 0011 on counters written under 0010: the old `due` and `due_ended:…` rows
-    //! become the stock trees the domain computes from the same monthly changes.
+    //! Migration 0011 on counters written under 0010: the rows of each metric become one row
+    //! per month, and the old `due` and `due_ended:…` rows also the stock trees the domain
+    //! computes from the same monthly changes.
 
     use std::str::FromStr;
 
-    use motcua_domain::kpi::counts::{Counters, Month, Stock};
+    use motcua_domain::kpi::counts::{Counters, Metric, Month, Stock};
     use sqlx::Connection;
     use sqlx::migrate::Migrator;
     use sqlx::postgres::{PgConnectOptions, PgConnection};
@@ -303,8 +410,16 @@ mod tests {
         assert_eq!(got.stock(Stock::Overdue, m("2026-02")), 2);
         assert_eq!(got.stock(Stock::Overdue, m("2026-03")), 1);
         assert_eq!(got.stock(Stock::Open, m("2026-02")), 3);
-        // The flows stay; the old appointment counters are gone.
-        assert_eq!(got.counts.len(), 4);
+        // The flows stay, one row per month; `due_ended:…` became due_ended in the later of
+        // the appointment's month and the month the dossier ended.
+        let flow = |month: &str, metric: Metric| got.counts.get(&(m(month), metric)).copied();
+        assert_eq!(flow("2026-01", Metric::ReceivedDesk), Some(3));
+        assert_eq!(flow("2026-02", Metric::ResolvedEarly), Some(2));
+        assert_eq!(flow("2026-02", Metric::Due), Some(3));
+        assert_eq!(flow("2026-01", Metric::DueEnded), Some(1));
+        assert_eq!(flow("2026-02", Metric::DueEnded), Some(2));
+        assert_eq!(flow("2026-03", Metric::DueEnded), Some(1));
+        assert_eq!(got.counts.len(), 9);
     }
 
     #[tokio::test]

@@ -13,11 +13,14 @@
 //!   period's flows are the sums of its months'.
 //! - **Stocks** ([`Stocks`]): how many dossiers were in a state at a month's end ([`Stock`]):
 //!   open (received, not yet ended), and open past their appointment. A stock is the sum of
-//!   its monthly changes up to that month, kept as a Fenwick tree over the month numbers
+//!   its monthly changes up to that month (open: received − resolved; overdue:
+//!   [`Metric::Due`] − [`Metric::DueEnded`]), kept as a Fenwick tree over the month numbers
 //!   ([`Node`]): a change adds to at most 12 nodes and the stock at any month's end is the
-//!   sum of at most 11 nodes, however long the history. Every update is a commutative
-//!   addition (an upsert `value = value + n`), so concurrent writers never read a counter
-//!   to write one, and the tree of a sum of dossiers is the sum of their trees.
+//!   sum of at most 11 nodes, however long the history. A period reads its stocks at its
+//!   start from the trees ([`nodes_for`]) and their changes within it from its months'
+//!   flows. Every update is a commutative addition (an upsert `value = value + n`), so
+//!   concurrent writers never read a counter to write one, and the tree of a sum of dossiers
+//!   is the sum of their trees.
 //!
 //! Months are calendar months of Vietnamese local time. A dossier counts only once received
 //! and when its procedure has a time limit (the others are [`Metric::Unclassified`]), so the
@@ -158,6 +161,13 @@ pub enum Metric {
     ResolvedOnTime,
     /// Processing ended in the month after the appointment.
     ResolvedLate,
+    /// The measured appointment falls in the month (a counted dossier's): from the month's
+    /// end it is overdue while open.
+    Due,
+    /// A counted dossier ended, counted in the later of the month its appointment falls in
+    /// and the month it ended: from that month's end it is no longer open past its
+    /// appointment. `Due − DueEnded` is the month's change of [`Stock::Overdue`].
+    DueEnded,
     /// Received in the month without a time limit: not classified, outside Biểu 06.
     Unclassified,
     /// Ended in the month, of a procedure whose result is a document (766 4.1 denominator).
@@ -185,13 +195,15 @@ pub enum Metric {
 
 impl Metric {
     /// Every metric.
-    pub const ALL: [Metric; 17] = [
+    pub const ALL: [Metric; 19] = [
         Metric::ReceivedOnline,
         Metric::ReceivedDesk,
         Metric::ReceivedPost,
         Metric::ResolvedEarly,
         Metric::ResolvedOnTime,
         Metric::ResolvedLate,
+        Metric::Due,
+        Metric::DueEnded,
         Metric::Unclassified,
         Metric::DocumentResult,
         Metric::ElectronicResult,
@@ -214,6 +226,8 @@ impl Metric {
             Metric::ResolvedEarly => "resolved_early",
             Metric::ResolvedOnTime => "resolved_on_time",
             Metric::ResolvedLate => "resolved_late",
+            Metric::Due => "due",
+            Metric::DueEnded => "due_ended",
             Metric::Unclassified => "unclassified",
             Metric::DocumentResult => "document_result",
             Metric::ElectronicResult => "electronic_result",
@@ -399,12 +413,11 @@ impl Counters {
     }
 }
 
-/// The stock nodes the Biểu 06 row of `period` needs: the open dossiers at the end of the
-/// month before it (carried over), and the overdue ones at its end.
+/// The stock nodes the Biểu 06 rows of `period` need: both stocks at the end of the month
+/// before it (the dossiers carried over, and those of them already overdue); their changes
+/// within the period are its months' flows.
 pub fn nodes_for(period: Period) -> BTreeSet<Node> {
-    Node::summed_at(period.first().previous())
-        .chain(Node::summed_at(period.last()))
-        .collect()
+    Node::summed_at(period.first().previous()).collect()
 }
 
 /// What `dossier`, as it stands, adds to the counters of its agency.
@@ -481,6 +494,10 @@ pub fn contributions(dossier: &Dossier, rules: &OutcomeRules) -> Counters {
     // appointment falls in (open at that month's end with the appointment passed) to the
     // month it ended, if that is later.
     let due_in = Month::of(due, offset);
+    add(due_in, Metric::Due);
+    if let Some(ended) = ended_in {
+        add(due_in.max(ended), Metric::DueEnded);
+    }
     out.add_stock_change(Stock::Open, received_in, 1);
     match ended_in {
         Some(ended) => {
@@ -513,34 +530,90 @@ pub fn delta(old: Option<&Dossier>, new: &Dossier, rules: &OutcomeRules) -> Coun
 /// open at its end are split by their appointment against that end. For the period in
 /// progress, the caller replaces the open split with a live one.
 pub fn report06_counts(counters: &Counters, period: Period) -> super::report06::Report06Counts {
-    let flow = |metric: Metric| counters.flow(metric, period);
-    let carried_over = counters.stock(Stock::Open, period.first().previous());
-    let (online, in_person, postal) = (
-        flow(Metric::ReceivedOnline),
-        flow(Metric::ReceivedDesk),
-        flow(Metric::ReceivedPost),
-    );
-    let (early, on_time, late) = (
-        flow(Metric::ResolvedEarly),
-        flow(Metric::ResolvedOnTime),
-        flow(Metric::ResolvedLate),
-    );
-    // Received = resolved + in progress by construction; the open stock at the end agrees
-    // whenever the counters do.
-    let in_progress =
-        (carried_over + online + in_person + postal).saturating_sub(early + on_time + late);
-    let overdue = counters
-        .stock(Stock::Overdue, period.last())
-        .min(in_progress);
-    super::report06::Report06Counts {
-        carried_over,
-        online,
-        in_person,
-        postal,
-        early,
-        on_time,
-        late,
-        within_time: in_progress - overdue,
-        overdue,
+    let start = Start::of(counters, period);
+    start.row(counters, period)
+}
+
+/// The Biểu 06 counts of each month of `period`, in order, from the same counters as
+/// [`report06_counts`] of the whole period: each month carries over the last one's open
+/// dossiers.
+pub fn monthly_report06(
+    counters: &Counters,
+    period: Period,
+) -> Vec<(Month, super::report06::Report06Counts)> {
+    let mut start = Start::of(counters, period);
+    period
+        .months()
+        .map(|month| {
+            let one = Period::month(month);
+            let row = start.row(counters, one);
+            start = Start {
+                open: row.within_time + row.overdue,
+                overdue: start.overdue_at_end(counters, one),
+            };
+            (month, row)
+        })
+        .collect()
+}
+
+/// The stocks at the start of a period: open, and open past the appointment (as signed sums,
+/// which consistent counters keep non-negative).
+#[derive(Debug, Clone, Copy)]
+struct Start {
+    open: u64,
+    overdue: i64,
+}
+
+impl Start {
+    fn of(counters: &Counters, period: Period) -> Start {
+        let before = period.first().previous();
+        let sum = |stock: Stock| -> i64 {
+            Node::summed_at(before)
+                .filter_map(|node| counters.stocks.get(&(stock, node)))
+                .sum()
+        };
+        Start {
+            open: u64::try_from(sum(Stock::Open)).unwrap_or(0),
+            overdue: sum(Stock::Overdue),
+        }
+    }
+
+    /// The overdue stock at the end of `period` (signed).
+    fn overdue_at_end(self, counters: &Counters, period: Period) -> i64 {
+        let signed = |metric: Metric| i64::try_from(counters.flow(metric, period)).unwrap_or(0);
+        self.overdue + signed(Metric::Due) - signed(Metric::DueEnded)
+    }
+
+    fn row(self, counters: &Counters, period: Period) -> super::report06::Report06Counts {
+        let flow = |metric: Metric| counters.flow(metric, period);
+        let carried_over = self.open;
+        let (online, in_person, postal) = (
+            flow(Metric::ReceivedOnline),
+            flow(Metric::ReceivedDesk),
+            flow(Metric::ReceivedPost),
+        );
+        let (early, on_time, late) = (
+            flow(Metric::ResolvedEarly),
+            flow(Metric::ResolvedOnTime),
+            flow(Metric::ResolvedLate),
+        );
+        // Received = resolved + in progress by construction; the open stock at the end
+        // agrees whenever the counters do.
+        let in_progress =
+            (carried_over + online + in_person + postal).saturating_sub(early + on_time + late);
+        let overdue = u64::try_from(self.overdue_at_end(counters, period))
+            .unwrap_or(0)
+            .min(in_progress);
+        super::report06::Report06Counts {
+            carried_over,
+            online,
+            in_person,
+            postal,
+            early,
+            on_time,
+            late,
+            within_time: in_progress - overdue,
+            overdue,
+        }
     }
 }
