@@ -10,6 +10,7 @@
 //! the projection's open dossiers (as a single dossier is), and its figures stand at now.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use motcua_domain::authz::{self, Action};
@@ -84,6 +85,17 @@ struct KpiScope {
     agencies: Vec<String>,
     level: UnitLevel,
     target: authz::Target,
+}
+
+/// What the figures of a unit or agency need to know of it besides the counters: who it
+/// is, each agency counted in it and each administrative unit within it that has agencies.
+/// Read from the units and agencies, then trusted for two seconds like agencies' chains of
+/// units, and dropped at once with them when the services change a unit or an agency.
+#[derive(Debug)]
+pub(crate) struct KpiStructure {
+    scope: KpiScope,
+    agencies: Vec<(String, KpiScope)>,
+    units: Vec<(String, KpiScope)>,
 }
 
 /// Open dossiers classified now, per agency: (within time, overdue).
@@ -197,14 +209,15 @@ impl Services {
     ) -> ServiceResult<KpiReport> {
         let period = period.into();
         let unit = unit.trim();
-        let scope = self.kpi_scope(unit).await?;
+        let structure = self.kpi_structure(unit).await?;
+        let scope = &structure.scope;
         let principal = self.principal(acting).await?;
         authz::authorize(&principal, Action::ReadStatistics, &scope.target)
             .map_err(|d| ServiceError::Forbidden(d.to_string()))?;
         let live = self.check_begun(period)?;
         let read = self.kpi_counters(&scope.agencies, &[period]).await?;
         let splits = self.live_splits(live, &scope.agencies).await?;
-        Ok(self.figures(unit, &scope, period, &read, splits.as_ref()).0)
+        Ok(self.figures(unit, scope, period, &read, splits.as_ref()).0)
     }
 
     /// The published results of `unit` for `period` (the reform plan asks for monthly
@@ -220,7 +233,8 @@ impl Services {
     ) -> ServiceResult<KpiBoard> {
         let period = period.into();
         let unit = unit.trim();
-        let scope = self.kpi_scope(unit).await?;
+        let structure = self.kpi_structure(unit).await?;
+        let scope = &structure.scope;
         let live = self.check_begun(period)?;
         let months = twelve_months_to(period.last().min(self.current_month()));
         // One read serves the unit, its trend and every commune within it.
@@ -228,25 +242,16 @@ impl Services {
             .kpi_counters(&scope.agencies, &[period, months])
             .await?;
         let splits = self.live_splits(live, &scope.agencies).await?;
-        let (report, summed) = self.figures(unit, &scope, period, &read, splits.as_ref());
+        let (report, summed) = self.figures(unit, scope, period, &read, splits.as_ref());
         let now_split = splits
             .as_ref()
             .map(|s| (self.current_month(), split_of(s, &scope.agencies)));
         let trend = trend_rows(&summed, months, now_split);
         let mut peers = Vec::new();
         if scope.agencies.len() > 1 {
-            for stored in self.agencies(None).await? {
-                let code = stored.agency.code.to_string();
-                if agency_level(stored.agency.kind) == UnitLevel::Commune
-                    && scope.agencies.contains(&code)
-                {
-                    let one = KpiScope {
-                        name: stored.agency.name.clone(),
-                        agencies: vec![code.clone()],
-                        level: UnitLevel::Commune,
-                        target: scope.target.clone(),
-                    };
-                    let (r, _) = self.figures(&code, &one, period, &read, splits.as_ref());
+            for (code, one) in &structure.agencies {
+                if one.level == UnitLevel::Commune {
+                    let (r, _) = self.figures(code, one, period, &read, splits.as_ref());
                     peers.push((r.name, r.index));
                 }
             }
@@ -283,7 +288,8 @@ impl Services {
         last: Month,
     ) -> ServiceResult<Vec<(Month, Report06Row)>> {
         let unit = unit.trim();
-        let scope = self.kpi_scope(unit).await?;
+        let structure = self.kpi_structure(unit).await?;
+        let scope = &structure.scope;
         let principal = self.principal(acting).await?;
         authz::authorize(&principal, Action::ReadStatistics, &scope.target)
             .map_err(|d| ServiceError::Forbidden(d.to_string()))?;
@@ -316,66 +322,21 @@ impl Services {
     ) -> ServiceResult<KpiUnits> {
         let period = period.into();
         let unit = unit.trim();
-        let scope = self.kpi_scope(unit).await?;
+        let structure = self.kpi_structure(unit).await?;
+        let scope = &structure.scope;
         let principal = self.principal(acting).await?;
         authz::authorize(&principal, Action::ReadStatistics, &scope.target)
             .map_err(|d| ServiceError::Forbidden(d.to_string()))?;
         let live = self.check_begun(period)?;
         let read = self.kpi_counters(&scope.agencies, &[period]).await?;
         let splits = self.live_splits(live, &scope.agencies).await?;
-        let (whole, _) = self.figures(unit, &scope, period, &read, splits.as_ref());
-
-        // Each agency, and the units below `unit` its chain of units passes through.
-        let mut agencies = Vec::new();
-        let mut within: BTreeMap<String, Vec<String>> = BTreeMap::new();
-        for stored in self.agencies(None).await? {
-            let code = stored.agency.code.to_string();
-            if !scope.agencies.contains(&code) {
-                continue;
-            }
-            let target = self.agency_target(&code).await?;
-            if let Some(at) = target.units.iter().position(|u| u == unit) {
-                for u in &target.units[..at] {
-                    within.entry(u.clone()).or_default().push(code.clone());
-                }
-            }
-            let one = KpiScope {
-                name: stored.agency.name.clone(),
-                agencies: vec![code.clone()],
-                level: agency_level(stored.agency.kind),
-                target,
-            };
-            agencies.push(self.figures(&code, &one, period, &read, splits.as_ref()).0);
-        }
-        let mut units = Vec::new();
-        if !within.is_empty()
-            && let Ok(code) = unit.parse()
-        {
-            let filter = UnitFilter {
-                on: None,
-                kind: None,
-                within: Some(code),
-            };
-            for u in self.list_units(&filter).await? {
-                let Some(members) = within.remove(u.code.as_str()) else {
-                    continue;
-                };
-                let one = KpiScope {
-                    name: u.name.clone(),
-                    agencies: members,
-                    level: if u.kind() == UnitKind::Commune {
-                        UnitLevel::Commune
-                    } else {
-                        UnitLevel::Province
-                    },
-                    target: scope.target.clone(),
-                };
-                units.push(
-                    self.figures(u.code.as_str(), &one, period, &read, splits.as_ref())
-                        .0,
-                );
-            }
-        }
+        let (whole, _) = self.figures(unit, scope, period, &read, splits.as_ref());
+        let each = |list: &[(String, KpiScope)]| -> Vec<KpiReport> {
+            list.iter()
+                .map(|(code, one)| self.figures(code, one, period, &read, splits.as_ref()).0)
+                .collect()
+        };
+        let (agencies, units) = (each(&structure.agencies), each(&structure.units));
         Ok(KpiUnits {
             unit: whole,
             agencies,
@@ -472,6 +433,75 @@ impl Services {
             at,
         };
         (report, summed)
+    }
+
+    /// The structure of a unit or agency code, from the cache or read anew.
+    async fn kpi_structure(&self, unit: &str) -> ServiceResult<Arc<KpiStructure>> {
+        if let Some(found) = self.kpi_structures.get(unit) {
+            return Ok(found);
+        }
+        let generation = self.kpi_structures.generation();
+        let scope = self.kpi_scope(unit).await?;
+        // Each agency, and the units below `unit` its chain of units passes through.
+        let mut agencies = Vec::new();
+        let mut within: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        if scope.agencies != [unit] {
+            for stored in self.agencies(None).await? {
+                let code = stored.agency.code.to_string();
+                if !scope.agencies.contains(&code) {
+                    continue;
+                }
+                let target = self.agency_target(&code).await?;
+                if let Some(at) = target.units.iter().position(|u| u == unit) {
+                    for u in &target.units[..at] {
+                        within.entry(u.clone()).or_default().push(code.clone());
+                    }
+                }
+                let one = KpiScope {
+                    name: stored.agency.name.clone(),
+                    agencies: vec![code.clone()],
+                    level: agency_level(stored.agency.kind),
+                    target,
+                };
+                agencies.push((code, one));
+            }
+        } else {
+            // The code names one agency: it is its own only agency.
+            agencies.push((unit.to_owned(), scope.clone()));
+        }
+        let mut units = Vec::new();
+        if !within.is_empty()
+            && let Ok(code) = unit.parse()
+        {
+            let filter = UnitFilter {
+                on: None,
+                kind: None,
+                within: Some(code),
+            };
+            for u in self.list_units(&filter).await? {
+                let Some(members) = within.remove(u.code.as_str()) else {
+                    continue;
+                };
+                let one = KpiScope {
+                    name: u.name.clone(),
+                    agencies: members,
+                    level: if u.kind() == UnitKind::Commune {
+                        UnitLevel::Commune
+                    } else {
+                        UnitLevel::Province
+                    },
+                    target: scope.target.clone(),
+                };
+                units.push((u.code.to_string(), one));
+            }
+        }
+        let structure = Arc::new(KpiStructure {
+            scope,
+            agencies,
+            units,
+        });
+        self.kpi_structures.put(unit, structure.clone(), generation);
+        Ok(structure)
     }
 
     /// The name, agencies, 766 level and permission target of a unit or agency code.
