@@ -45,7 +45,8 @@ enum Command {
     Migrate,
     /// Serve the public portal, the one-stop desk and back office, and the JSON API.
     Serve(commands::serve::ServeArgs),
-    /// Measure the dossier engine: events in memory, durable intake against raw inserts.
+    /// Measure the dossier engine: events in memory, durable intake against raw inserts;
+    /// `bench kpi`: the operations centre's reads at scale against a GROUP BY.
     Bench(commands::bench::BenchArgs),
     /// Load the served portal: tracking, worklist, search and online submission, against
     /// /healthz measured under the same load.
@@ -97,9 +98,10 @@ pub(crate) async fn open_store(config: &StoreConfig) -> anyhow::Result<Store> {
     })
 }
 
-fn init_logging(format: LogFormat) {
+/// Logs to stderr at `RUST_LOG` (default `default`).
+fn init_logging(format: LogFormat, default: &str) {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr);
@@ -111,7 +113,13 @@ fn init_logging(format: LogFormat) {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    init_logging(cli.log_format);
+    // A benchmark's reference scans are slow on purpose: sqlx's slow-statement warnings
+    // would bury its figures.
+    let default = match cli.command {
+        Command::Bench(_) => "warn,sqlx::query=error",
+        _ => "warn",
+    };
+    init_logging(cli.log_format, default);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -137,7 +145,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Demo(args) => commands::demo::run(args, &config).await,
         Command::Migrate => commands::migrate::run(&config).await,
         Command::Serve(args) => commands::serve::run(args, &config).await,
-        Command::Bench(args) => commands::bench::run(args, cli.sqlite_durability).await,
+        Command::Bench(args) => commands::bench::run(args, &config).await,
         Command::Loadtest(args) => commands::loadtest::run(args, &config).await,
         Command::Calendar(cmd) => commands::calendar::run(cmd, &config).await,
         Command::Catalog(cmd) => commands::catalog::run(cmd, &config).await,

@@ -211,6 +211,42 @@ fn demo_builds_prints_the_headline_and_is_not_built_twice() {
     assert_eq!(cell(2), cell(6) + cell(10), "(3) = (7) + (11)");
     let text = std::fs::read_to_string(&csv).unwrap();
     assert!(text.starts_with("\u{feff}Loại,Mã,Chỉ số,"), "{text}");
+    // The whole history as one run of months, and as years: the same dossiers received,
+    // nothing carried over into its first month, its figures at now.
+    let whole = format!("{}..{}", first.format("%Y-%m"), last.format("%Y-%m"));
+    let years: Vec<String> = (first.year()..=last.year())
+        .map(|y| y.to_string())
+        .collect();
+    let mut by_year = 0;
+    for period in std::iter::once(&whole).chain(&years) {
+        let json = motcua(&url, &["kpi", "--unit", "24", "--period", period, "--json"]);
+        let doc: serde_json::Value = serde_json::from_str(&json).unwrap();
+        let n = |v: &serde_json::Value| v.as_u64().unwrap();
+        let (row, c) = (&doc["report06"], &doc["report06"]["counts"]);
+        assert_eq!(doc["period"], period.as_str(), "{json}");
+        assert_eq!(
+            n(&row["received"]),
+            n(&row["resolved"]) + n(&row["in_progress"]),
+            "{period}"
+        );
+        let newly = n(&c["online"]) + n(&c["in_person"]) + n(&c["postal"]);
+        if period == &whole {
+            assert_eq!(n(&c["carried_over"]), 0, "{period}");
+            assert_eq!(newly + n(&doc["unclassified"]), total, "{period}");
+            assert!(
+                doc["period_vi"].as_str().unwrap().starts_with("Từ "),
+                "{json}"
+            );
+        } else {
+            by_year += newly + n(&doc["unclassified"]);
+        }
+    }
+    assert_eq!(by_year, total);
+    let quarter = motcua(&url, &["kpi", "--unit", "24", "--period", "2026-Q3"]);
+    assert!(
+        quarter.contains("Quý III/2026 / Q3 2026 (2026-Q3)"),
+        "{quarter}"
+    );
     let text = motcua(&url, &["kpi", "--unit", "24"]);
     assert!(
         text.contains("Biểu 06/VPCP/KSTT") && text.contains("Decision 766 index"),
@@ -223,7 +259,11 @@ fn demo_builds_prints_the_headline_and_is_not_built_twice() {
         ),
         (
             &["kpi", "--unit", "24", "--period", "2026-13"],
-            "a month must read YYYY-MM",
+            "a period must read YYYY-MM (month), YYYY-Qn (quarter), YYYY (year) or YYYY-MM..YYYY-MM (months), got «2026-13»",
+        ),
+        (
+            &["kpi", "--unit", "24", "--period", "2026-06..2026-01"],
+            "the first month comes after the last",
         ),
         (&["kpi"], "--unit (a unit or agency code) is missing"),
         (

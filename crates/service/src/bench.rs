@@ -20,6 +20,8 @@ use crate::dossiers::NewDossier;
 use crate::intake::IntakeQueue;
 use crate::{Acting, FixedClock, ServiceError, ServiceResult, Services};
 
+pub mod kpi;
+
 /// Operations done in a measured time.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Rate {

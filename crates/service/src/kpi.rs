@@ -1,60 +1,85 @@
 //! The operations centre's figures (issue "operations centre"): the Biểu 06 row and the
-//! Decision 766 index of a unit or agency for a month, read from the counters the dossier
-//! write path keeps (`motcua_domain::kpi::counts`), never from a scan of the dossiers; and
-//! the counters recomputed from the event log, to rebuild or to check them.
+//! Decision 766 index of a unit or agency for a period (a month, a quarter, a year or a run
+//! of months), read from the counters the dossier write path keeps
+//! (`motcua_domain::kpi::counts`), never from a scan of the dossiers' history; and the
+//! counters recomputed from the event log, to rebuild or to check them.
+//!
+//! A report reads its period's monthly flows and a few stock nodes per agency, so its cost
+//! grows with the months asked and the agencies counted, not with the history. A period
+//! that contains the month in progress is live: its open dossiers are classified now, from
+//! the projection's open dossiers (as a single dossier is), and its figures stand at now.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use motcua_domain::authz::{self, Action};
 use motcua_domain::dossier::Outcome;
 use motcua_domain::fold::fold;
-use motcua_domain::kpi::counts::{self, Counts, Metric, Month};
+use motcua_domain::kpi::counts::{self, Counters, Metric, Month, Node};
 use motcua_domain::kpi::index766::{self, Assessment, Indicator, Input766, Rules766, UnitLevel};
+use motcua_domain::kpi::period::Period;
 use motcua_domain::kpi::report06::Report06Row;
 use motcua_domain::units::{AgencyKind, UnitKind};
 use motcua_storage::dossiers::DossierQuery;
-use motcua_storage::kpi::AgencyCounts;
+use motcua_storage::kpi::AgencyCounters;
 
 pub mod dashboard;
 pub mod imports;
 
 use crate::portal::VIETNAM;
 use crate::stats::timing_of;
+use crate::units::UnitFilter;
 use crate::{Acting, ServiceError, ServiceResult, Services};
 
-/// A unit's (or one agency's) figures for one month.
+/// A unit's (or one agency's) figures for one period.
 #[derive(Debug, Clone)]
 pub struct KpiReport {
     /// The unit or agency code asked for.
     pub unit: String,
     /// Its name.
     pub name: String,
-    /// The month.
-    pub month: Month,
+    /// The period.
+    pub period: Period,
     /// The agencies whose dossiers are counted.
     pub agencies: Vec<String>,
     /// The Biểu 06 row; its identities hold ([`Report06Row::check`]).
     pub report06: Report06Row,
-    /// Dossiers received in the month of procedures without a time limit (not classified,
+    /// Dossiers received in the period of procedures without a time limit (not classified,
     /// outside the row).
     pub unclassified: u64,
-    /// Whether the month is in progress: its open dossiers are then classified at `at`.
+    /// Whether the period is in progress (it contains the current month): its open
+    /// dossiers are then classified at `at`.
     pub live: bool,
-    /// The instant the figures stand at (the month's end, or now).
+    /// The instant the figures stand at (the period's end, or now).
     pub at: DateTime<Utc>,
     /// The Decision 766 index, with the indicators the counters measure.
     pub index: Assessment,
 }
 
-/// A unit's published results: the month, its trend and its communes' ranking.
+/// A unit's published results: the period, its monthly trend and its communes' ranking.
 #[derive(Debug, Clone)]
 pub struct KpiBoard {
-    /// The month's figures.
+    /// The period's figures.
     pub report: KpiReport,
-    /// The Biểu 06 rows of the twelve months up to it, oldest first.
+    /// The Biểu 06 rows of the twelve months up to the period's end (or the month in
+    /// progress), oldest first.
     pub trend: Vec<(Month, Report06Row)>,
     /// The communes' People's Committees within the unit, by 766 total (rank, name,
     /// assessment); empty for one agency.
     pub ranking: Vec<(usize, String, Assessment)>,
+}
+
+/// The figures of a unit, of each agency within it and of each administrative unit within
+/// it, for one period ([`Services::kpi_every_unit`]).
+#[derive(Debug, Clone)]
+pub struct KpiUnits {
+    /// The unit asked for (or the one agency).
+    pub unit: KpiReport,
+    /// Every agency counted in it, by code.
+    pub agencies: Vec<KpiReport>,
+    /// Every administrative unit within it that has agencies, by code.
+    pub units: Vec<KpiReport>,
 }
 
 /// One agency's row of a unit's Biểu số 06/VPCP/KSTT report.
@@ -72,7 +97,7 @@ pub struct AgencyReport06 {
     pub unclassified: u64,
 }
 
-/// A unit's Biểu 06 report of a month, row by agency ([`Services::published_report06`]).
+/// A unit's Biểu 06 report of a period, row by agency ([`Services::published_report06`]).
 #[derive(Debug, Clone)]
 pub struct Report06ByAgency {
     /// The unit's figures; `report.report06` is the row of the whole unit.
@@ -91,23 +116,44 @@ struct KpiScope {
     target: authz::Target,
 }
 
-/// The 766 input of a unit's month from its counters and Biểu 06 row. Indicators the
+/// What the figures of a unit or agency need to know of it besides the counters: who it
+/// is, each agency counted in it and each administrative unit within it that has agencies.
+/// Read from the units and agencies, then trusted for two seconds like agencies' chains of
+/// units, and dropped at once with them when the services change a unit or an agency.
+#[derive(Debug)]
+pub(crate) struct KpiStructure {
+    scope: KpiScope,
+    agencies: Vec<(String, KpiScope)>,
+    units: Vec<(String, KpiScope)>,
+}
+
+/// Open dossiers classified now, per agency: (within time, overdue).
+type OpenSplits = BTreeMap<String, (u64, u64)>;
+
+/// The 766 level of an agency's figures.
+fn agency_level(kind: AgencyKind) -> UnitLevel {
+    if kind == AgencyKind::CommunePeoplesCommittee {
+        UnitLevel::Commune
+    } else {
+        UnitLevel::Province
+    }
+}
+
+/// The 766 input of a unit's period from its counters and Biểu 06 row. Indicators the
 /// counters do not measure (publication, payments, petitions, …) stay unmeasured, so the
 /// total says what it is out of.
 fn index_input(
     unit: &str,
     level: UnitLevel,
     row: &Report06Row,
-    counts: &Counts,
-    month: Month,
+    counters: &Counters,
+    period: Period,
 ) -> Input766 {
-    let this = |metric: Metric| {
-        u64::try_from(counts.get(&(month, metric)).copied().unwrap_or(0)).unwrap_or(0)
-    };
+    let flow = |metric: Metric| counters.flow(metric, period);
     let on_time = row.on_time_766();
-    let received = row.newly_received() + this(Metric::Unclassified);
+    let received = row.newly_received() + flow(Metric::Unclassified);
     let resolved = row.resolved;
-    let unsatisfied = this(Metric::LateOrDissatisfied);
+    let unsatisfied = flow(Metric::LateOrDissatisfied);
     Input766::new(unit, level)
         .with(
             Indicator::ProcessedOnTime,
@@ -116,23 +162,23 @@ fn index_input(
         )
         .with(
             Indicator::ElectronicResults,
-            this(Metric::ElectronicResult),
-            this(Metric::DocumentResult),
+            flow(Metric::ElectronicResult),
+            flow(Metric::DocumentResult),
         )
         .with(
             Indicator::DigitizedDossiers,
-            this(Metric::Digitized),
+            flow(Metric::Digitized),
             received,
         )
-        .with(Indicator::ReusedData, this(Metric::Reused), received)
+        .with(Indicator::ReusedData, flow(Metric::Reused), received)
         .with(
             Indicator::SharedForReuse,
-            this(Metric::FromDataStore),
+            flow(Metric::FromDataStore),
             received,
         )
         .with(
             Indicator::PopulationDataDossiers,
-            this(Metric::EidVerified),
+            flow(Metric::EidVerified),
             received,
         )
         // 5.4 without petitions about dossiers (not linked to dossiers yet): resolved, less
@@ -144,6 +190,32 @@ fn index_input(
         )
 }
 
+/// The months and stock nodes the figures of `periods` read: one run of months covering
+/// them all, and the nodes each needs.
+fn reads(periods: &[Period]) -> Option<(Period, BTreeSet<Node>)> {
+    let first = periods.iter().map(|p| p.first()).min()?;
+    let last = periods.iter().map(|p| p.last()).max()?;
+    let nodes = periods.iter().flat_map(|p| counts::nodes_for(*p)).collect();
+    Some((Period::range(first, last)?, nodes))
+}
+
+/// The counters of `agencies` summed.
+fn sum_of(read: &AgencyCounters, agencies: &[String]) -> Counters {
+    let mut summed = Counters::default();
+    for counters in agencies.iter().filter_map(|a| read.get(a)) {
+        summed.add(counters, 1);
+    }
+    summed
+}
+
+/// The twelve months up to `last`.
+fn twelve_months_to(last: Month) -> Period {
+    let first = std::iter::successors(Some(last), |m| Some(m.previous()))
+        .nth(11)
+        .unwrap_or(last);
+    Period::range(first, last).unwrap_or_else(|| Period::month(last))
+}
+
 impl Services {
     /// The month in progress, in Vietnamese local time.
     pub fn current_month(&self) -> Month {
@@ -151,89 +223,65 @@ impl Services {
     }
 
     /// The figures of `unit` (an agency's identifier code, or an administrative unit's code:
-    /// every agency within it) for `month`, at `now` if the month is in progress. Needs
-    /// [`Action::ReadStatistics`] on the unit.
+    /// every agency within it) for `period` (a [`Month`] converts), at now if the period is
+    /// in progress. Needs [`Action::ReadStatistics`] on the unit.
     ///
     /// # Errors
-    /// [`ServiceError::Invalid`] for an unknown unit or a month not begun;
+    /// [`ServiceError::Invalid`] for an unknown unit or a period not begun;
     /// [`ServiceError::Refused`] while the counters do not cover the log (run the rebuild);
     /// [`ServiceError::Forbidden`]; storage failures.
     pub async fn kpi_report(
         &self,
         acting: &Acting,
         unit: &str,
-        month: Month,
+        period: impl Into<Period>,
     ) -> ServiceResult<KpiReport> {
-        let scope = self.kpi_scope(unit.trim()).await?;
+        let period = period.into();
+        let unit = unit.trim();
+        let structure = self.kpi_structure(unit).await?;
+        let scope = &structure.scope;
         self.authorize_statistics(acting, &scope.target).await?;
-        let read = self.kpi_counts(&scope.agencies, month).await?;
-        Ok(self.kpi_figures(unit.trim(), scope, month, &read).await?.0)
+        let live = self.check_begun(period)?;
+        let read = self.kpi_counters(&scope.agencies, &[period]).await?;
+        let splits = self.live_splits(live, &scope.agencies).await?;
+        Ok(self.figures(unit, scope, period, &read, splits.as_ref()).0)
     }
 
-    /// Refuses unless `acting` may read the statistics of `target`.
-    async fn authorize_statistics(
-        &self,
-        acting: &Acting,
-        target: &authz::Target,
-    ) -> ServiceResult<()> {
-        let principal = self.principal(acting).await?;
-        authz::authorize(&principal, Action::ReadStatistics, target)
-            .map_err(|d| ServiceError::Forbidden(d.to_string()))
-    }
-
-    /// The counters of `agencies` up to `month`, once they cover the log.
-    async fn kpi_counts(&self, agencies: &[String], month: Month) -> ServiceResult<AgencyCounts> {
-        self.counters_cover_the_log().await?;
-        Ok(self.store().kpi_counts_of(agencies, month).await?)
-    }
-
-    /// Refuses, naming the rebuild, while the counters do not cover the log (a database
-    /// with dossiers from before them): zeros would look like figures.
-    async fn counters_cover_the_log(&self) -> ServiceResult<()> {
-        if self.store().kpi_counts_complete().await? {
-            return Ok(());
-        }
-        Err(ServiceError::Refused(
-            "số liệu chưa được tính lại từ nhật ký: chạy `motcua kpi rebuild` / the counters \
-             do not cover the log yet: run `motcua kpi rebuild`"
-                .into(),
-        ))
-    }
-
-    /// The published results of `unit` for `month` (the reform plan asks for monthly
-    /// publication, open to everyone): the month's figures, the twelve months up to it, and
-    /// for a unit with communes, their People's Committees ranked by the 766 index.
+    /// The published results of `unit` for `period` (the reform plan asks for monthly
+    /// publication, open to everyone): the period's figures, the twelve months up to its
+    /// end, and for a unit with communes, their People's Committees ranked by the 766 index.
     ///
     /// # Errors
     /// As [`Services::kpi_report`], without the permission check.
-    pub async fn published_kpi(&self, unit: &str, month: Month) -> ServiceResult<KpiBoard> {
+    pub async fn published_kpi(
+        &self,
+        unit: &str,
+        period: impl Into<Period>,
+    ) -> ServiceResult<KpiBoard> {
+        let period = period.into();
         let unit = unit.trim();
-        let scope = self.kpi_scope(unit).await?;
-        let agencies = scope.agencies.clone();
-        // One read serves the unit and every commune within it.
-        let read = self.kpi_counts(&agencies, month).await?;
-        let (report, summed) = self.kpi_figures(unit, scope, month, &read).await?;
-        let mut trend = Vec::new();
-        let mut m = month;
-        for _ in 0..12 {
-            let row = if m == month {
-                report.report06
-            } else {
-                Report06Row::from_counts(counts::report06_counts(&summed, m))
-            };
-            trend.push((m, row));
-            m = m.previous();
-        }
-        trend.reverse();
+        let structure = self.kpi_structure(unit).await?;
+        let scope = &structure.scope;
+        let live = self.check_begun(period)?;
+        let months = twelve_months_to(period.last().min(self.current_month()));
+        // One read serves the unit, its trend and every commune within it.
+        let read = self
+            .kpi_counters(&scope.agencies, &[period, months])
+            .await?;
+        let splits = self.live_splits(live, &scope.agencies).await?;
+        let (report, summed) = self.figures(unit, scope, period, &read, splits.as_ref());
+        let now_split = splits
+            .as_ref()
+            .map(|s| (self.current_month(), split_of(s, &scope.agencies)));
+        let trend = trend_rows(&summed, months, now_split);
         let mut peers = Vec::new();
-        if agencies.len() > 1 {
-            let communes = self
-                .agency_reports(&agencies, month, &read, |level| level == UnitLevel::Commune)
-                .await?;
-            peers = communes
-                .into_iter()
-                .map(|(_, r)| (r.name, r.index))
-                .collect();
+        if scope.agencies.len() > 1 {
+            for (code, one) in &structure.agencies {
+                if one.level == UnitLevel::Commune {
+                    let (r, _) = self.figures(code, one, period, &read, splits.as_ref());
+                    peers.push((r.name, r.index));
+                }
+            }
         }
         let assessments: Vec<Assessment> = peers.iter().map(|(_, a)| a.clone()).collect();
         let ranking = index766::rank(&assessments)
@@ -254,7 +302,72 @@ impl Services {
         })
     }
 
-    /// The Biểu số 06/VPCP/KSTT report of `unit` for `month`, as the form lays it out: the
+    /// The Biểu 06 rows of `unit` for the twelve months up to `last`, oldest first; the
+    /// month in progress, if it is `last`, classifies its open dossiers now. Reads the
+    /// unit's counters summed by the database. Needs [`Action::ReadStatistics`] on the unit.
+    ///
+    /// # Errors
+    /// As [`Services::kpi_report`].
+    pub async fn kpi_trend(
+        &self,
+        acting: &Acting,
+        unit: &str,
+        last: Month,
+    ) -> ServiceResult<Vec<(Month, Report06Row)>> {
+        let unit = unit.trim();
+        let structure = self.kpi_structure(unit).await?;
+        let scope = &structure.scope;
+        self.authorize_statistics(acting, &scope.target).await?;
+        let live = self.check_begun(Period::month(last))?;
+        let months = twelve_months_to(last);
+        self.counters_cover_the_log().await?;
+        let summed = self
+            .store()
+            .kpi_counters_summed(&scope.agencies, months, &counts::nodes_for(months))
+            .await?;
+        let splits = self.live_splits(live, &scope.agencies).await?;
+        let now_split = splits
+            .as_ref()
+            .map(|s| (self.current_month(), split_of(s, &scope.agencies)));
+        Ok(trend_rows(&summed, months, now_split))
+    }
+
+    /// The figures of `unit`, of every agency counted in it, and of every administrative
+    /// unit within it that has agencies (a province's communes), for `period`, from one
+    /// read of the counters: what an operations centre compares and ranks. Needs
+    /// [`Action::ReadStatistics`] on the unit.
+    ///
+    /// # Errors
+    /// As [`Services::kpi_report`].
+    pub async fn kpi_every_unit(
+        &self,
+        acting: &Acting,
+        unit: &str,
+        period: impl Into<Period>,
+    ) -> ServiceResult<KpiUnits> {
+        let period = period.into();
+        let unit = unit.trim();
+        let structure = self.kpi_structure(unit).await?;
+        let scope = &structure.scope;
+        self.authorize_statistics(acting, &scope.target).await?;
+        let live = self.check_begun(period)?;
+        let read = self.kpi_counters(&scope.agencies, &[period]).await?;
+        let splits = self.live_splits(live, &scope.agencies).await?;
+        let (whole, _) = self.figures(unit, scope, period, &read, splits.as_ref());
+        let each = |list: &[(String, KpiScope)]| -> Vec<KpiReport> {
+            list.iter()
+                .map(|(code, one)| self.figures(code, one, period, &read, splits.as_ref()).0)
+                .collect()
+        };
+        let (agencies, units) = (each(&structure.agencies), each(&structure.units));
+        Ok(KpiUnits {
+            unit: whole,
+            agencies,
+            units,
+        })
+    }
+
+    /// The Biểu số 06/VPCP/KSTT report of `unit` for `period`, as the form lays it out: the
     /// unit's row and, for a unit with several agencies, one row per agency (provincial
     /// agencies first, then the communes' People's Committees, each by name). Public,
     /// as [`Services::published_kpi`] is; the agencies' rows sum to the unit's.
@@ -264,23 +377,24 @@ impl Services {
     pub async fn published_report06(
         &self,
         unit: &str,
-        month: Month,
+        period: impl Into<Period>,
     ) -> ServiceResult<Report06ByAgency> {
+        let period = period.into();
         let unit = unit.trim();
-        let scope = self.kpi_scope(unit).await?;
-        let agencies = scope.agencies.clone();
-        let read = self.kpi_counts(&agencies, month).await?;
-        let (report, _) = self.kpi_figures(unit, scope, month, &read).await?;
+        let structure = self.kpi_structure(unit).await?;
+        let scope = &structure.scope;
+        let live = self.check_begun(period)?;
+        let read = self.kpi_counters(&scope.agencies, &[period]).await?;
+        let splits = self.live_splits(live, &scope.agencies).await?;
+        let (report, _) = self.figures(unit, scope, period, &read, splits.as_ref());
         let mut rows = Vec::new();
-        if agencies.len() > 1 {
-            for (level, r) in self
-                .agency_reports(&agencies, month, &read, |_| true)
-                .await?
-            {
+        if scope.agencies.len() > 1 {
+            for (code, one) in &structure.agencies {
+                let (r, _) = self.figures(code, one, period, &read, splits.as_ref());
                 rows.push(AgencyReport06 {
                     code: r.unit,
                     name: r.name,
-                    level,
+                    level: one.level,
                     row: r.report06,
                     unclassified: r.unclassified,
                 });
@@ -295,104 +409,184 @@ impl Services {
         })
     }
 
-    /// The figures of each of `agencies` whose 766 level `keep` accepts, with that level,
-    /// from counters already read.
-    async fn agency_reports(
+    /// Refuses unless `acting` may read the statistics of `target`.
+    async fn authorize_statistics(
         &self,
-        agencies: &[String],
-        month: Month,
-        read: &AgencyCounts,
-        keep: impl Fn(UnitLevel) -> bool,
-    ) -> ServiceResult<Vec<(UnitLevel, KpiReport)>> {
-        let mut out = Vec::new();
-        for agency in agencies {
-            // An agency's scope says whether it is a commune's People's Committee.
-            let scope = self.kpi_scope(agency).await?;
-            let level = scope.level;
-            if keep(level) {
-                let (r, _) = self.kpi_figures(agency, scope, month, read).await?;
-                out.push((level, r));
-            }
-        }
-        Ok(out)
+        acting: &Acting,
+        target: &authz::Target,
+    ) -> ServiceResult<()> {
+        let principal = self.principal(acting).await?;
+        authz::authorize(&principal, Action::ReadStatistics, target)
+            .map_err(|d| ServiceError::Forbidden(d.to_string()))
     }
 
-    /// The figures of a resolved scope for `month` from counters already read (`read`
-    /// holds at least its agencies' months up to `month`), and its summed counters.
-    async fn kpi_figures(
-        &self,
-        unit: &str,
-        scope: KpiScope,
-        month: Month,
-        read: &AgencyCounts,
-    ) -> ServiceResult<(KpiReport, Counts)> {
-        let now = self.now();
-        let current = Month::of(now, VIETNAM);
-        if month > current {
+    /// Whether `period` is in progress; refuses a period not begun.
+    fn check_begun(&self, period: Period) -> ServiceResult<bool> {
+        let current = self.current_month();
+        if period.first() > current {
             return Err(ServiceError::Invalid(format!(
-                "tháng {month} chưa bắt đầu / month {month} has not begun"
+                "kỳ {period} ({}) chưa bắt đầu / period {period} ({}) has not begun",
+                period.label_vi(),
+                period.label_en()
             )));
         }
-        let KpiScope {
-            name,
-            agencies,
-            level,
-            ..
-        } = scope;
-        let mut summed = Counts::new();
-        for counts in agencies.iter().filter_map(|a| read.get(a)) {
-            for (key, n) in counts.iter().filter(|((m, _), _)| *m <= month) {
-                *summed.entry(*key).or_insert(0) += n;
-            }
+        Ok(period.last() >= current)
+    }
+
+    /// The counters of `agencies` the figures of `periods` need, once they cover the log.
+    async fn kpi_counters(
+        &self,
+        agencies: &[String],
+        periods: &[Period],
+    ) -> ServiceResult<AgencyCounters> {
+        self.counters_cover_the_log().await?;
+        let Some((months, nodes)) = reads(periods) else {
+            return Ok(AgencyCounters::new());
+        };
+        Ok(self
+            .store()
+            .kpi_counters_of(agencies, months, &nodes)
+            .await?)
+    }
+
+    /// Refuses, naming the rebuild, while the counters do not cover the log (a database
+    /// with dossiers from before them): zeros would look like figures.
+    async fn counters_cover_the_log(&self) -> ServiceResult<()> {
+        if self.store().kpi_counts_complete().await? {
+            return Ok(());
         }
-        let mut row = counts::report06_counts(&summed, month);
-        let live = month == current;
-        let at = if live {
-            // The month in progress: its open dossiers as they stand now.
-            let (within, overdue) = self.open_split(&agencies, now).await?;
-            row.within_time = within;
-            row.overdue = overdue;
-            now
-        } else {
-            month.next().start(VIETNAM).unwrap_or(now)
+        Err(ServiceError::Refused(
+            "số liệu chưa được tính lại từ nhật ký: chạy `motcua kpi rebuild` / the counters \
+             do not cover the log yet: run `motcua kpi rebuild`"
+                .into(),
+        ))
+    }
+
+    /// The live split of `agencies` now, when the period is live.
+    async fn live_splits(
+        &self,
+        live: bool,
+        agencies: &[String],
+    ) -> ServiceResult<Option<OpenSplits>> {
+        if !live {
+            return Ok(None);
+        }
+        Ok(Some(self.open_splits(agencies, self.now()).await?))
+    }
+
+    /// The figures of a resolved scope for `period` from counters already read (`read`
+    /// holds at least what [`reads`] says for it), with the open split of live `splits`;
+    /// and its summed counters.
+    fn figures(
+        &self,
+        unit: &str,
+        scope: &KpiScope,
+        period: Period,
+        read: &AgencyCounters,
+        splits: Option<&OpenSplits>,
+    ) -> (KpiReport, Counters) {
+        let summed = sum_of(read, &scope.agencies);
+        let mut row = counts::report06_counts(&summed, period);
+        let at = match splits {
+            Some(splits) => {
+                // The period in progress: its open dossiers as they stand now.
+                (row.within_time, row.overdue) = split_of(splits, &scope.agencies);
+                self.now()
+            }
+            None => period.end(VIETNAM).unwrap_or_else(|| self.now()),
         };
         let report06 = Report06Row::from_counts(row);
-        let unclassified = u64::try_from(
-            summed
-                .get(&(month, Metric::Unclassified))
-                .copied()
-                .unwrap_or(0),
-        )
-        .unwrap_or(0);
-        let input = index_input(unit, level, &report06, &summed, month);
+        let input = index_input(unit, scope.level, &report06, &summed, period);
         let report = KpiReport {
             unit: unit.to_owned(),
-            name,
-            month,
-            agencies,
+            name: scope.name.clone(),
+            period,
+            agencies: scope.agencies.clone(),
             index: index766::assess(&input, &Rules766::default()),
             report06,
-            unclassified,
-            live,
+            unclassified: summed.flow(Metric::Unclassified, period),
+            live: splits.is_some(),
             at,
         };
-        Ok((report, summed))
+        (report, summed)
+    }
+
+    /// The structure of a unit or agency code, from the cache or read anew.
+    async fn kpi_structure(&self, unit: &str) -> ServiceResult<Arc<KpiStructure>> {
+        if let Some(found) = self.kpi_structures.get(unit) {
+            return Ok(found);
+        }
+        let generation = self.kpi_structures.generation();
+        let scope = self.kpi_scope(unit).await?;
+        // Each agency, and the units below `unit` its chain of units passes through.
+        let mut agencies = Vec::new();
+        let mut within: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        if scope.agencies != [unit] {
+            for stored in self.agencies(None).await? {
+                let code = stored.agency.code.to_string();
+                if !scope.agencies.contains(&code) {
+                    continue;
+                }
+                let target = self.agency_target(&code).await?;
+                if let Some(at) = target.units.iter().position(|u| u == unit) {
+                    for u in &target.units[..at] {
+                        within.entry(u.clone()).or_default().push(code.clone());
+                    }
+                }
+                let one = KpiScope {
+                    name: stored.agency.name.clone(),
+                    agencies: vec![code.clone()],
+                    level: agency_level(stored.agency.kind),
+                    target,
+                };
+                agencies.push((code, one));
+            }
+        } else {
+            // The code names one agency: it is its own only agency.
+            agencies.push((unit.to_owned(), scope.clone()));
+        }
+        let mut units = Vec::new();
+        if !within.is_empty()
+            && let Ok(code) = unit.parse()
+        {
+            let filter = UnitFilter {
+                on: None,
+                kind: None,
+                within: Some(code),
+            };
+            for u in self.list_units(&filter).await? {
+                let Some(members) = within.remove(u.code.as_str()) else {
+                    continue;
+                };
+                let one = KpiScope {
+                    name: u.name.clone(),
+                    agencies: members,
+                    level: if u.kind() == UnitKind::Commune {
+                        UnitLevel::Commune
+                    } else {
+                        UnitLevel::Province
+                    },
+                    target: scope.target.clone(),
+                };
+                units.push((u.code.to_string(), one));
+            }
+        }
+        let structure = Arc::new(KpiStructure {
+            scope,
+            agencies,
+            units,
+        });
+        self.kpi_structures.put(unit, structure.clone(), generation);
+        Ok(structure)
     }
 
     /// The name, agencies, 766 level and permission target of a unit or agency code.
     async fn kpi_scope(&self, unit: &str) -> ServiceResult<KpiScope> {
-        let level_of = |kind: AgencyKind| {
-            if kind == AgencyKind::CommunePeoplesCommittee {
-                UnitLevel::Commune
-            } else {
-                UnitLevel::Province
-            }
-        };
         if let Some(found) = self.store().find_agency(unit).await? {
             return Ok(KpiScope {
                 name: found.agency.name,
                 agencies: vec![unit.to_owned()],
-                level: level_of(found.agency.kind),
+                level: agency_level(found.agency.kind),
                 target: self.agency_target(unit).await?,
             });
         }
@@ -429,15 +623,17 @@ impl Services {
         })
     }
 
-    /// The open, classified dossiers of `agencies` split within time / overdue at `at`.
-    async fn open_split(
+    /// The open, classified dossiers of each of `agencies` split within time / overdue at
+    /// `at`.
+    async fn open_splits(
         &self,
         agencies: &[String],
         at: DateTime<Utc>,
-    ) -> ServiceResult<(u64, u64)> {
+    ) -> ServiceResult<OpenSplits> {
         let rules = self.rules().outcome;
-        let (mut within, mut overdue) = (0, 0);
+        let mut out = OpenSplits::new();
         for agency in agencies {
+            let (mut within, mut overdue) = (0, 0);
             for f in self.open_facts(agency).await? {
                 match timing_of(&f)?.outcome_at(at, &rules) {
                     Outcome::WithinTime => within += 1,
@@ -445,8 +641,9 @@ impl Services {
                     _ => {}
                 }
             }
+            out.insert(agency.clone(), (within, overdue));
         }
-        Ok((within, overdue))
+        Ok(out)
     }
 
     /// The open dossiers `agency` is responsible for (the list also holds other agencies'
@@ -467,9 +664,9 @@ impl Services {
 
     /// Every agency's counters recomputed from the event log: each dossier replayed from
     /// its events, its contributions summed.
-    pub async fn recompute_kpi_counts(&self) -> ServiceResult<AgencyCounts> {
+    pub async fn recompute_kpi_counts(&self) -> ServiceResult<AgencyCounters> {
         let rules = self.rules().outcome;
-        let mut out = AgencyCounts::new();
+        let mut out = AgencyCounters::new();
         let mut after = String::new();
         loop {
             let codes = self.store().dossier_codes_after(&after, 500).await?;
@@ -479,15 +676,14 @@ impl Services {
                 let (Some(state), _) = self.replay_dossier(&code).await? else {
                     continue;
                 };
-                let agency = out.entry(state.submission.agency.clone()).or_default();
-                for (key, n) in counts::contributions(&state, &rules) {
-                    *agency.entry(key).or_insert(0) += n;
-                }
+                out.entry(state.submission.agency.clone())
+                    .or_default()
+                    .add(&counts::contributions(&state, &rules), 1);
             }
         }
-        out.retain(|_, counts| {
-            counts.retain(|_, n| *n != 0);
-            !counts.is_empty()
+        out.retain(|_, counters| {
+            counters.retain_non_zero();
+            !counters.is_empty()
         });
         Ok(out)
     }
@@ -503,20 +699,51 @@ impl Services {
         // and the replacement (a rebuild runs beside a serving process).
         let mut tx = self.store().begin().await?;
         motcua_storage::kpi::lock_counters(&mut tx).await?;
-        let counts = self.recompute_kpi_counts().await?;
-        motcua_storage::kpi::replace_counts(&mut tx, &counts).await?;
+        let counters = self.recompute_kpi_counts().await?;
+        motcua_storage::kpi::replace_counts(&mut tx, &counters).await?;
         tx.commit().await?;
         tracing::info!(
-            agencies = counts.len(),
+            agencies = counters.len(),
             "rebuilt the KPI counters from the log"
         );
-        Ok(counts.len())
+        Ok(counters.len())
     }
 
-    /// Whether the stored counters equal those recomputed from the log.
+    /// Whether the stored counters (flows and stock trees) equal those recomputed from the
+    /// log.
     pub async fn kpi_counts_match_log(&self) -> ServiceResult<bool> {
         let recomputed = self.recompute_kpi_counts().await?;
-        let every = Month::new(9999, 12).ok_or_else(|| ServiceError::Internal("month".into()))?;
-        Ok(self.store().kpi_counts_until(every).await? == recomputed)
+        let mut stored = self.store().all_kpi_counters().await?;
+        stored.retain(|_, counters| {
+            counters.retain_non_zero();
+            !counters.is_empty()
+        });
+        Ok(stored == recomputed)
     }
+}
+
+/// The live split of `agencies` summed.
+fn split_of(splits: &OpenSplits, agencies: &[String]) -> (u64, u64) {
+    agencies
+        .iter()
+        .filter_map(|a| splits.get(a))
+        .fold((0, 0), |(w, o), (dw, do_)| (w + dw, o + do_))
+}
+
+/// The Biểu 06 rows of each month of `months` from summed counters; the month in progress,
+/// if given with its live split, is classified now.
+fn trend_rows(
+    summed: &Counters,
+    months: Period,
+    now: Option<(Month, (u64, u64))>,
+) -> Vec<(Month, Report06Row)> {
+    counts::monthly_report06(summed, months)
+        .into_iter()
+        .map(|(m, mut row)| {
+            if let Some((_, split)) = now.filter(|(current, _)| *current == m) {
+                (row.within_time, row.overdue) = split;
+            }
+            (m, Report06Row::from_counts(row))
+        })
+        .collect()
 }

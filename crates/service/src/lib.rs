@@ -86,6 +86,9 @@ pub struct Services {
     worklists: Arc<read_cache::WorklistCache>,
     /// Agencies' permission targets (their chain of units), by agency.
     targets: Arc<read_cache::TrustedMap<motcua_domain::authz::Target>>,
+    /// What the operations centre's figures of a unit need of it besides the counters (its
+    /// agencies and the units within it), by unit or agency code.
+    kpi_structures: Arc<read_cache::TrustedMap<Arc<kpi::KpiStructure>>>,
 }
 
 impl Services {
@@ -99,6 +102,7 @@ impl Services {
             calendars: Arc::default(),
             worklists: Arc::default(),
             targets: Arc::default(),
+            kpi_structures: Arc::default(),
         }
     }
 
@@ -135,6 +139,7 @@ impl Services {
     pub(crate) fn forget_units(&self) {
         self.forget_calendars();
         self.targets.clear();
+        self.kpi_structures.clear();
     }
 
     fn read_calendars(&self) -> std::sync::RwLockReadGuard<'_, HashMap<String, Arc<Calendar>>> {

@@ -1,18 +1,19 @@
 //! The operations centre's counters on SQLite and on PostgreSQL: kept with each dossier
-//! change, they equal the counters recomputed from the log on generated histories (demo
-//! provinces of several seeds), and the monthly figures read from them agree with the
-//! dossiers themselves.
+//! change, they (flows and stock trees) equal the counters recomputed from the log on
+//! generated histories (demo provinces of several seeds), and the figures of months,
+//! quarters, runs of months and years read from them agree with the dossiers themselves.
 #![expect(clippy::unwrap_used, reason = "a failed step fails the test")]
 
 use std::sync::Arc;
 
 use chrono::{DateTime, FixedOffset, TimeZone, Utc};
-use motcua_domain::dossier::{Dossier, Outcome};
+use motcua_domain::dossier::{Dossier, Outcome, OutcomeRules};
 use motcua_domain::event::{Actor, Channel, Role};
 use motcua_domain::kpi::Ratio;
 use motcua_domain::kpi::counts::Month;
 use motcua_domain::kpi::index766::Indicator;
-use motcua_domain::kpi::report06::Report06Row;
+use motcua_domain::kpi::period::Period;
+use motcua_domain::kpi::report06::{Report06Counts, Report06Row};
 use motcua_service::demo::DemoConfig;
 use motcua_service::kpi::dashboard::{Measure, Part};
 use motcua_service::office::Urgency;
@@ -87,6 +88,13 @@ async fn incremental_counters_equal_those_recomputed_from_the_log(store: &Store)
             svc.kpi_counts_match_log().await.unwrap(),
             "seed {seed}: the counters differ from the log's"
         );
+        // Both kinds are compared: the monthly flows and the stock trees.
+        let stored = db.store.all_kpi_counters().await.unwrap();
+        assert!(
+            stored.values().any(|c| !c.counts.is_empty())
+                && stored.values().any(|c| !c.stocks.is_empty()),
+            "seed {seed}"
+        );
         // A rebuild writes the same counters again.
         svc.rebuild_kpi_counts(&operator()).await.unwrap();
         assert!(svc.kpi_counts_match_log().await.unwrap(), "seed {seed}");
@@ -94,34 +102,38 @@ async fn incremental_counters_equal_those_recomputed_from_the_log(store: &Store)
     }
 }
 
-async fn monthly_figures_agree_with_the_dossiers(store: &Store) {
-    build(store, 5, 300).await;
-    let svc = services(store);
-    let offset = FixedOffset::east_opt(7 * 3600).unwrap();
-    let rules = svc.rules().outcome;
-    let dossiers = all_dossiers(store).await;
-    let month: Month = "2026-08".parse().unwrap();
-    let (start, end_of) = (
-        month.start(offset).unwrap(),
-        month.next().start(offset).unwrap(),
-    );
-    // The same figures counted directly from every dossier's state.
+/// Biểu 06 counts of `[start, end)` counted directly from every dossier's state: received
+/// and resolved within, carried over from before `start`, open at `end` split by the
+/// measured appointment against `end`.
+fn counted_directly(
+    dossiers: &[Dossier],
+    rules: &OutcomeRules,
+    start: DateTime<Utc>,
+    end: DateTime<Utc>,
+) -> Report06Counts {
     let counted: Vec<&Dossier> = dossiers
         .iter()
         .filter(|d| {
             let t = d.timing();
-            t.received_at.is_some() && t.measured_due(&rules).is_some()
+            t.received_at.is_some() && t.measured_due(rules).is_some()
         })
         .collect();
-    let received = counted
-        .iter()
-        .filter(|d| {
-            d.timing()
-                .received_at
-                .is_some_and(|r| r >= start && r < end_of)
-        })
-        .count() as u64;
-    let carried = counted
+    let received = |channel: Channel| {
+        counted
+            .iter()
+            .filter(|d| {
+                let channel_of = match d.submission.channel {
+                    Channel::Online | Channel::Post => d.submission.channel,
+                    _ => Channel::Desk,
+                };
+                channel_of == channel
+                    && d.timing()
+                        .received_at
+                        .is_some_and(|r| r >= start && r < end)
+            })
+            .count() as u64
+    };
+    let carried_over = counted
         .iter()
         .filter(|d| {
             let t = d.timing();
@@ -133,8 +145,8 @@ async fn monthly_figures_agree_with_the_dossiers(store: &Store) {
             .iter()
             .filter(|d| {
                 let t = d.timing();
-                t.finished_at.is_some_and(|f| f >= start && f < end_of)
-                    && t.outcome_at(end_of, &rules) == class
+                t.finished_at.is_some_and(|f| f >= start && f < end)
+                    && t.outcome_at(end, rules) == class
             })
             .count() as u64
     };
@@ -142,30 +154,43 @@ async fn monthly_figures_agree_with_the_dossiers(store: &Store) {
         .iter()
         .filter(|d| {
             let t = d.timing();
-            t.received_at.is_some_and(|r| r < end_of) && t.finished_at.is_none_or(|f| f >= end_of)
+            t.received_at.is_some_and(|r| r < end) && t.finished_at.is_none_or(|f| f >= end)
         })
         .collect();
     let overdue = open_at_end
         .iter()
-        .filter(|d| {
-            d.timing()
-                .measured_due(&rules)
-                .is_some_and(|due| due < end_of)
-        })
+        .filter(|d| d.timing().measured_due(rules).is_some_and(|due| due < end))
         .count() as u64;
+    Report06Counts {
+        carried_over,
+        online: received(Channel::Online),
+        in_person: received(Channel::Desk),
+        postal: received(Channel::Post),
+        early: resolved_in(Outcome::Early),
+        on_time: resolved_in(Outcome::OnTime),
+        late: resolved_in(Outcome::Late),
+        within_time: open_at_end.len() as u64 - overdue,
+        overdue,
+    }
+}
+
+async fn monthly_figures_agree_with_the_dossiers(store: &Store) {
+    build(store, 5, 300).await;
+    let svc = services(store);
+    let offset = FixedOffset::east_opt(7 * 3600).unwrap();
+    let rules = svc.rules().outcome;
+    let dossiers = all_dossiers(store).await;
+    let month: Month = "2026-08".parse().unwrap();
+    let end_of = month.next().start(offset).unwrap();
+    let expected = counted_directly(&dossiers, &rules, month.start(offset).unwrap(), end_of);
+    let received = expected.online + expected.in_person + expected.postal;
 
     let province = svc.kpi_report(&operator(), "24", month).await.unwrap();
     let row = &province.report06;
     row.check().unwrap();
     assert!(!province.live);
     assert_eq!(province.at, end_of);
-    assert_eq!(row.newly_received(), received);
-    assert_eq!(row.counts.carried_over, carried);
-    assert_eq!(row.counts.early, resolved_in(Outcome::Early));
-    assert_eq!(row.counts.on_time, resolved_in(Outcome::OnTime));
-    assert_eq!(row.counts.late, resolved_in(Outcome::Late));
-    assert_eq!(row.in_progress, open_at_end.len() as u64);
-    assert_eq!(row.counts.overdue, overdue);
+    assert_eq!(row.counts, expected);
     assert!(received > 0 && province.agencies.len() > 100);
     let on_time = province
         .index
@@ -181,15 +206,82 @@ async fn monthly_figures_agree_with_the_dossiers(store: &Store) {
     one.report06.check().unwrap();
     assert!(one.report06.counts.carried_over <= row.counts.carried_over);
     let current = svc
-        .kpi_report(&operator(), "24", "2026-10".parse().unwrap())
+        .kpi_report(&operator(), "24", "2026-10".parse::<Month>().unwrap())
         .await
         .unwrap();
     assert!(current.live);
     current.report06.check().unwrap();
 
+    // A quarter, a run of months and a year: received and resolved summed over their
+    // months, carried over from their start, the open split at their end.
+    for text in ["2026-Q3", "2026-06..2026-09", "2026-05..2026-05"] {
+        let period: Period = text.parse().unwrap();
+        let report = svc.kpi_report(&operator(), "24", period).await.unwrap();
+        report.report06.check().unwrap();
+        assert!(!report.live, "{text}");
+        let wanted = counted_directly(
+            &dossiers,
+            &rules,
+            period.start(offset).unwrap(),
+            period.end(offset).unwrap(),
+        );
+        assert_eq!(report.report06.counts, wanted, "{text}");
+        let by_month: u64 = period
+            .months()
+            .map(|m| {
+                let c = counted_directly(
+                    &dossiers,
+                    &rules,
+                    m.start(offset).unwrap(),
+                    m.next().start(offset).unwrap(),
+                );
+                c.online + c.in_person + c.postal
+            })
+            .sum();
+        assert_eq!(report.report06.newly_received(), by_month, "{text}");
+    }
+    // The year is in progress: its open dossiers are classified now.
+    let year = svc
+        .kpi_report(&operator(), "24", "2026".parse::<Period>().unwrap())
+        .await
+        .unwrap();
+    year.report06.check().unwrap();
+    assert!(year.live && year.at == end());
+    let wanted = counted_directly(
+        &dossiers,
+        &rules,
+        "2026".parse::<Period>().unwrap().start(offset).unwrap(),
+        end(),
+    );
+    assert_eq!(
+        year.report06.newly_received(),
+        wanted.online + wanted.in_person + wanted.postal
+    );
+    assert_eq!(
+        year.report06.resolved,
+        wanted.early + wanted.on_time + wanted.late
+    );
+
+    // Every agency and every commune of the province from one read: each commune's figures
+    // are its committee's, and the agencies add up to the province.
+    let all = svc.kpi_every_unit(&operator(), "24", month).await.unwrap();
+    assert_eq!(all.unit.report06, province.report06);
+    assert_eq!(all.agencies.len(), province.agencies.len());
+    let sum = Report06Row::total(all.agencies.iter().map(|r| &r.report06));
+    assert_eq!(sum, province.report06);
+    assert!(all.units.len() >= 99, "{}", all.units.len());
+    for unit in &all.units {
+        let alone = svc
+            .kpi_report(&operator(), &unit.unit, month)
+            .await
+            .unwrap();
+        assert_eq!(alone.report06, unit.report06, "{}", unit.unit);
+        assert_eq!(alone.index, unit.index, "{}", unit.unit);
+    }
+
     // Bad asks get clear errors in both languages.
     let future = svc
-        .kpi_report(&operator(), "24", "2027-01".parse().unwrap())
+        .kpi_report(&operator(), "24", "2027-01".parse::<Month>().unwrap())
         .await
         .unwrap_err();
     assert!(

@@ -13,6 +13,8 @@ use sqlx::postgres::{PgConnectOptions, PgConnection};
 
 use crate::{Store, StoreResult, Tx, on_tx};
 
+pub mod kpi;
+
 /// Creates the reference table (a key and a payload; no other index).
 pub async fn create_raw_table(store: &Store) -> StoreResult<()> {
     const SQL: &str =

@@ -4,7 +4,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use motcua_domain::dossier::{ApplicantId, Dossier, DossierCode, DossierEvent, ResultForm};
 use motcua_domain::event::EventMeta;
-use motcua_domain::kpi::counts::Counts;
+use motcua_domain::kpi::counts::Counters;
 use sqlx::types::Json;
 
 use crate::{StoreError, StoreResult, Tx, on_pool, on_tx};
@@ -196,7 +196,7 @@ pub async fn record(
     events: &[DossierEvent],
     state: &Dossier,
     meta: &EventMeta,
-    counts: &Counts,
+    counters: &Counters,
 ) -> StoreResult<()> {
     let row = DossierRow::of(state);
     let payloads = events
@@ -229,39 +229,65 @@ pub async fn record(
         values.join(", ")
     );
     let projection = if insert { INSERT } else { UPDATE };
-    // The counters the change moves (`kpi_counts`), keyed by the agency bound as $2.
+    // The counters the change moves (`kpi_months` flows, `kpi_stocks` tree nodes), keyed
+    // by the agency bound as $2: additions only, so concurrent changes never conflict.
     let first_count = envelope + 6 + 3 * payloads.len();
-    let counts: Vec<(String, String, i64)> = counts
-        .iter()
-        .map(|((month, metric), n)| (month.to_string(), metric.key(), *n))
-        .collect();
-    let counts_upsert = (!counts.is_empty()).then(|| {
-        let values: Vec<String> = (0..counts.len())
+    let (months, stocks) = crate::kpi::rows_of(counters);
+    let width = 1 + motcua_domain::kpi::counts::Metric::ALL.len();
+    let months_upsert = (!months.is_empty()).then(|| {
+        let values: Vec<String> = (0..months.len())
             .map(|i| {
-                let p = first_count + 3 * i;
+                let p = first_count + width * i;
+                let params: Vec<String> = (p..p + width).map(|n| format!("${n}")).collect();
+                format!("($2, {})", params.join(", "))
+            })
+            .collect();
+        let columns = crate::kpi::metric_columns();
+        let sums: Vec<String> = motcua_domain::kpi::counts::Metric::ALL
+            .iter()
+            .map(|m| format!("{k} = kpi_months.{k} + excluded.{k}", k = m.key()))
+            .collect();
+        format!(
+            "INSERT INTO kpi_months (agency, month, {columns}) VALUES {} \
+             ON CONFLICT (agency, month) DO UPDATE SET {}",
+            values.join(", "),
+            sums.join(", ")
+        )
+    });
+    let first_stock = first_count + width * months.len();
+    let stocks_upsert = (!stocks.is_empty()).then(|| {
+        let values: Vec<String> = (0..stocks.len())
+            .map(|i| {
+                let p = first_stock + 3 * i;
                 format!("($2, ${p}, ${}, ${})", p + 1, p + 2)
             })
             .collect();
         format!(
-            "INSERT INTO kpi_counts (agency, month, metric, value) VALUES {} \
-             ON CONFLICT (month, agency, metric) DO UPDATE SET value = kpi_counts.value + excluded.value",
+            "INSERT INTO kpi_stocks (agency, node, stock_open, stock_overdue) VALUES {} \
+             ON CONFLICT (agency, node) DO UPDATE SET \
+             stock_open = kpi_stocks.stock_open + excluded.stock_open, \
+             stock_overdue = kpi_stocks.stock_overdue + excluded.stock_overdue",
             values.join(", ")
         )
     });
-    let (sql, expected_rows) = match (&*tx, &counts_upsert) {
-        (Tx::Sqlite(_), None) => (
-            format!("{events_insert}; {projection}"),
-            payloads.len() as u64 + 1,
-        ),
-        (Tx::Sqlite(_), Some(upsert)) => (
-            format!("{events_insert}; {projection}; {upsert}"),
-            (payloads.len() + 1 + counts.len()) as u64,
-        ),
-        (Tx::Postgres(_), None) => (format!("WITH ev AS ({events_insert}) {projection}"), 1),
-        (Tx::Postgres(_), Some(upsert)) => (
-            format!("WITH ev AS ({events_insert}), kc AS ({upsert}) {projection}"),
-            1,
-        ),
+    let counts = &months;
+    let upserts: Vec<&String> = months_upsert.iter().chain(&stocks_upsert).collect();
+    let (sql, expected_rows) = match &*tx {
+        Tx::Sqlite(_) => {
+            let mut statements = vec![events_insert, projection.to_owned()];
+            statements.extend(upserts.iter().map(|u| (*u).clone()));
+            (
+                statements.join("; "),
+                (payloads.len() + 1 + counts.len() + stocks.len()) as u64,
+            )
+        }
+        Tx::Postgres(_) => {
+            let mut ctes = vec![format!("ev AS ({events_insert})")];
+            for (i, upsert) in upserts.iter().enumerate() {
+                ctes.push(format!("kc{i} AS ({upsert})"));
+            }
+            (format!("WITH {} {projection}", ctes.join(", ")), 1)
+        }
     };
     let result = on_tx!(tx, conn => {
         let query = bind_row!(sqlx::query(sqlx::AssertSqlSafe(sql)), row);
@@ -279,8 +305,14 @@ pub async fn record(
                 .bind(*kind)
                 .bind(Json(payload));
         }
-        for (month, metric, n) in &counts {
-            query = query.bind(month.as_str()).bind(metric.as_str()).bind(*n);
+        for (month, values) in counts {
+            query = query.bind(month.to_string());
+            for n in values {
+                query = query.bind(*n);
+            }
+        }
+        for (node, open, overdue) in &stocks {
+            query = query.bind(*node).bind(*open).bind(*overdue);
         }
         query.execute(conn).await.map(|r| r.rows_affected())
     });

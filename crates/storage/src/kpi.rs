@@ -1,71 +1,242 @@
-//! The operations centre's counters (`kpi_counts`): per agency, local month and metric,
+//! The operations centre's counters: flows per agency and local month, a column per metric
+//! (`kpi_months`), and stock trees per agency and node, a column per stock (`kpi_stocks`),
 //! moved by [`crate::dossiers::record`] in the transaction of each dossier change, read
 //! here for reports, and rebuilt from the log in one transaction; and the figures imported
 //! from elsewhere (`kpi_imported`, the projection of the `kpi_import` streams).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, Utc};
 use motcua_domain::event::EventMeta;
-use motcua_domain::kpi::counts::{Counts, Metric, Month};
+use motcua_domain::kpi::counts::{Counters, Metric, Month, Node, Stock};
 use motcua_domain::kpi::imported::ImportedFigure;
+use motcua_domain::kpi::period::Period;
+use sqlx::Row;
 
 use crate::{StoreError, StoreResult, Tx, events, on_pool, on_tx};
 
 /// Counters by agency.
-pub type AgencyCounts = BTreeMap<String, Counts>;
+pub type AgencyCounters = BTreeMap<String, Counters>;
 
-/// Reads stored rows into counts; a row the domain does not know is corruption.
-fn group(rows: Vec<(String, String, String, i64)>) -> StoreResult<AgencyCounts> {
-    let mut out = AgencyCounts::new();
-    for (agency, month, metric, value) in rows {
-        let month: Month = month
-            .parse()
-            .map_err(|e: String| StoreError::Corrupt(format!("kpi_counts {agency}: {e}")))?;
-        let metric = Metric::parse(&metric).ok_or_else(|| {
-            StoreError::Corrupt(format!("kpi_counts {agency} {month}: metric «{metric}»"))
-        })?;
-        if value != 0 {
-            *out.entry(agency)
-                .or_default()
-                .entry((month, metric))
-                .or_insert(0) += value;
+/// The flow columns of `kpi_months`, in [`Metric::ALL`] order.
+pub(crate) fn metric_columns() -> String {
+    Metric::ALL.map(Metric::key).join(", ")
+}
+
+/// A node's number as the table stores it.
+pub(crate) fn node_column(node: Node) -> i32 {
+    i32::from(node.index())
+}
+
+/// One `kpi_months` row: agency, month, then the flows in [`Metric::ALL`] order.
+pub(crate) type MonthRow = (String, String, Vec<i64>);
+
+/// One `kpi_stocks` row: agency, node, open, overdue.
+pub(crate) type StockRow = (String, i32, i64, i64);
+
+/// One agency's `kpi_months` row: month, then the flows in [`Metric::ALL`] order.
+pub(crate) type MonthValues = (Month, Vec<i64>);
+
+/// One agency's `kpi_stocks` row: node, open, overdue.
+pub(crate) type NodeValues = (i32, i64, i64);
+
+/// The rows of one agency's counters.
+pub(crate) fn rows_of(counters: &Counters) -> (Vec<MonthValues>, Vec<NodeValues>) {
+    let mut months: BTreeMap<Month, Vec<i64>> = BTreeMap::new();
+    for ((month, metric), n) in &counters.counts {
+        let row = months
+            .entry(*month)
+            .or_insert_with(|| vec![0; Metric::ALL.len()]);
+        if let Some(i) = Metric::ALL.iter().position(|m| m == metric) {
+            row[i] += n;
         }
     }
-    Ok(out)
+    let mut nodes: BTreeMap<Node, (i64, i64)> = BTreeMap::new();
+    for ((stock, node), n) in &counters.stocks {
+        let row = nodes.entry(*node).or_insert((0, 0));
+        match stock {
+            Stock::Open => row.0 += n,
+            Stock::Overdue => row.1 += n,
+        }
+    }
+    (
+        months.into_iter().collect(),
+        nodes
+            .into_iter()
+            .map(|(node, (open, overdue))| (node_column(node), open, overdue))
+            .collect(),
+    )
+}
+
+/// Adds stored month rows to `out`; a month the domain cannot read is corruption.
+fn add_months(out: &mut AgencyCounters, rows: Vec<MonthRow>) -> StoreResult<()> {
+    for (agency, month, values) in rows {
+        let month: Month = month
+            .parse()
+            .map_err(|e: String| StoreError::Corrupt(format!("kpi_months {agency}: {e}")))?;
+        let counters = out.entry(agency).or_default();
+        for (metric, n) in Metric::ALL.into_iter().zip(values) {
+            if n != 0 {
+                counters.add_flow(month, metric, n);
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Adds stored stock rows to `out`.
+fn add_stocks(out: &mut AgencyCounters, rows: Vec<StockRow>) -> StoreResult<()> {
+    for (agency, node, open, overdue) in rows {
+        let node = Node::from_index(i64::from(node))
+            .ok_or_else(|| StoreError::Corrupt(format!("kpi_stocks {agency}: node {node}")))?;
+        let counters = out.entry(agency).or_default();
+        for (stock, n) in [(Stock::Open, open), (Stock::Overdue, overdue)] {
+            if n != 0 {
+                *counters.stocks.entry((stock, node)).or_insert(0) += n;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Reads month rows of either engine: agency, month, then the metric columns.
+macro_rules! month_rows {
+    ($rows:expr) => {
+        $rows
+            .into_iter()
+            .map(|r| {
+                let values = (0..Metric::ALL.len())
+                    .map(|i| r.try_get::<i64, _>(i + 2))
+                    .collect::<Result<Vec<i64>, sqlx::Error>>()?;
+                Ok((
+                    r.try_get::<String, _>(0)?,
+                    r.try_get::<String, _>(1)?,
+                    values,
+                ))
+            })
+            .collect::<Result<Vec<MonthRow>, sqlx::Error>>()?
+    };
+}
+
+/// Appends `IN ($…, …)` of `values` to a statement being built.
+macro_rules! push_in {
+    ($select:expr, $values:expr) => {{
+        let mut list = $select.separated(", ");
+        for value in $values {
+            list.push_bind(value);
+        }
+        $select.push(")");
+    }};
 }
 
 impl crate::Store {
-    /// Every agency's counters of the months up to `to` (inclusive): what the reports of
-    /// month `to` and before need (carried-over dossiers add up from the first month).
-    pub async fn kpi_counts_until(&self, to: Month) -> StoreResult<AgencyCounts> {
-        const SQL: &str =
-            "SELECT agency, month, metric, value FROM kpi_counts WHERE month <= $1 AND value <> 0";
-        let rows = on_pool!(self, pool => {
-            sqlx::query_as(SQL).bind(to.to_string()).fetch_all(pool).await?
+    /// Every agency's counters, all of them (to compare with the log).
+    pub async fn all_kpi_counters(&self) -> StoreResult<AgencyCounters> {
+        let months = format!("SELECT agency, month, {} FROM kpi_months", metric_columns());
+        const STOCKS: &str = "SELECT agency, node, stock_open, stock_overdue FROM kpi_stocks";
+        let (months, stocks) = on_pool!(self, pool => {
+            let rows = sqlx::query(sqlx::AssertSqlSafe(months)).fetch_all(pool).await?;
+            (month_rows!(rows), sqlx::query_as(STOCKS).fetch_all(pool).await?)
         });
-        group(rows)
+        let mut out = AgencyCounters::new();
+        add_months(&mut out, months)?;
+        add_stocks(&mut out, stocks)?;
+        Ok(out)
     }
 
-    /// The counters of some agencies, every month up to `to`.
-    pub async fn kpi_counts_of(&self, agencies: &[String], to: Month) -> StoreResult<AgencyCounts> {
+    /// The counters of some agencies that reports over `months` need: the flows of those
+    /// months and the stock `nodes` (see [`motcua_domain::kpi::counts::nodes_for`]). Two
+    /// statements, each one index range or a few seeks per agency: the cost depends on the
+    /// months asked and the agencies, never on how much history the counters hold.
+    pub async fn kpi_counters_of(
+        &self,
+        agencies: &[String],
+        months: Period,
+        nodes: &BTreeSet<Node>,
+    ) -> StoreResult<AgencyCounters> {
+        let mut out = AgencyCounters::new();
         if agencies.is_empty() {
-            return Ok(AgencyCounts::new());
+            return Ok(out);
         }
+        let select_months = format!(
+            "SELECT agency, month, {} FROM kpi_months WHERE month >= ",
+            metric_columns()
+        );
         // One statement for all of them: a province has a hundred agencies.
-        let rows = on_pool!(self, pool => {
-            let mut select = sqlx::QueryBuilder::new(
-                "SELECT agency, month, metric, value FROM kpi_counts WHERE month <= ",
-            );
-            select.push_bind(to.to_string()).push(" AND value <> 0 AND agency IN (");
-            let mut list = select.separated(", ");
-            for agency in agencies {
-                list.push_bind(agency.clone());
+        let (months, stocks) = on_pool!(self, pool => {
+            let mut select = sqlx::QueryBuilder::new(select_months);
+            select
+                .push_bind(months.first().to_string())
+                .push(" AND month <= ")
+                .push_bind(months.last().to_string())
+                .push(" AND agency IN (");
+            push_in!(select, agencies.iter().cloned());
+            let rows = select.build().fetch_all(pool).await?;
+            let months = month_rows!(rows);
+            let mut stocks: Vec<StockRow> = Vec::new();
+            if !nodes.is_empty() {
+                let mut select = sqlx::QueryBuilder::new(
+                    "SELECT agency, node, stock_open, stock_overdue FROM kpi_stocks WHERE agency IN (",
+                );
+                push_in!(select, agencies.iter().cloned());
+                select.push(" AND node IN (");
+                push_in!(select, nodes.iter().map(|n| node_column(*n)));
+                stocks = select.build_query_as().fetch_all(pool).await?;
             }
-            select.push(")");
-            select.build_query_as().fetch_all(pool).await?
+            (months, stocks)
         });
-        group(rows)
+        add_months(&mut out, months)?;
+        add_stocks(&mut out, stocks)?;
+        Ok(out)
+    }
+
+    /// The counters of `agencies` summed by the database (a unit's), for reports over
+    /// `months`: what [`Store::kpi_counters_of`] reads, added up before it leaves the
+    /// engine, so a province's hundred agencies come back as one agency's rows.
+    ///
+    /// [`Store::kpi_counters_of`]: crate::Store::kpi_counters_of
+    pub async fn kpi_counters_summed(
+        &self,
+        agencies: &[String],
+        months: Period,
+        nodes: &BTreeSet<Node>,
+    ) -> StoreResult<Counters> {
+        let mut out = AgencyCounters::new();
+        if agencies.is_empty() {
+            return Ok(Counters::default());
+        }
+        let sums = Metric::ALL
+            .map(|m| format!("CAST(SUM({}) AS BIGINT)", m.key()))
+            .join(", ");
+        let select_months = format!("SELECT '', month, {sums} FROM kpi_months WHERE month >= ");
+        let (months, stocks) = on_pool!(self, pool => {
+            let mut select = sqlx::QueryBuilder::new(select_months);
+            select
+                .push_bind(months.first().to_string())
+                .push(" AND month <= ")
+                .push_bind(months.last().to_string())
+                .push(" AND agency IN (");
+            push_in!(select, agencies.iter().cloned());
+            select.push(" GROUP BY month");
+            let rows = select.build().fetch_all(pool).await?;
+            let months = month_rows!(rows);
+            let mut stocks: Vec<StockRow> = Vec::new();
+            if !nodes.is_empty() {
+                let mut select = sqlx::QueryBuilder::new(
+                    "SELECT '', node, CAST(SUM(stock_open) AS BIGINT), \
+                     CAST(SUM(stock_overdue) AS BIGINT) FROM kpi_stocks WHERE agency IN (",
+                );
+                push_in!(select, agencies.iter().cloned());
+                select.push(" AND node IN (");
+                push_in!(select, nodes.iter().map(|n| node_column(*n)));
+                select.push(" GROUP BY node");
+                stocks = select.build_query_as().fetch_all(pool).await?;
+            }
+            (months, stocks)
+        });
+        add_months(&mut out, months)?;
+        add_stocks(&mut out, stocks)?;
+        Ok(out.remove("").unwrap_or_default())
     }
 
     /// Whether the counters cover every recorded dossier (false on a database that had
@@ -84,30 +255,58 @@ impl crate::Store {
 /// [`replace_counts`] in the same transaction, and no change can fall between the two.
 pub async fn lock_counters(tx: &mut Tx) -> StoreResult<()> {
     if let Tx::Postgres(t) = tx {
-        sqlx::query("LOCK TABLE kpi_counts IN EXCLUSIVE MODE")
+        sqlx::query("LOCK TABLE kpi_months, kpi_stocks IN EXCLUSIVE MODE")
             .execute(&mut **t)
             .await?;
     }
     Ok(())
 }
 
-/// Replaces every counter with `counts` (recomputed from the log) and marks them
+/// Rows written per statement by [`replace_counts`] (at most 21 parameters each, far below
+/// either engine's limit).
+const ROWS_PER_INSERT: usize = 200;
+
+/// Replaces every counter with `counters` (recomputed from the log) and marks them
 /// complete.
-pub async fn replace_counts(tx: &mut Tx, counts: &AgencyCounts) -> StoreResult<()> {
-    const INSERT: &str =
-        "INSERT INTO kpi_counts (agency, month, metric, value) VALUES ($1, $2, $3, $4)";
+pub async fn replace_counts(tx: &mut Tx, counters: &AgencyCounters) -> StoreResult<()> {
+    let mut months: Vec<(&str, String, Vec<i64>)> = Vec::new();
+    let mut stocks: Vec<(&str, i32, i64, i64)> = Vec::new();
+    for (agency, c) in counters {
+        let (m, s) = rows_of(c);
+        months.extend(
+            m.into_iter()
+                .map(|(month, values)| (agency.as_str(), month.to_string(), values)),
+        );
+        stocks.extend(
+            s.into_iter()
+                .map(|(node, open, overdue)| (agency.as_str(), node, open, overdue)),
+        );
+    }
+    let insert_months = format!(
+        "INSERT INTO kpi_months (agency, month, {}) ",
+        metric_columns()
+    );
     on_tx!(tx, conn => {
-        sqlx::query("DELETE FROM kpi_counts").execute(&mut *conn).await?;
-        for (agency, counts) in counts {
-            for ((month, metric), value) in counts {
-                sqlx::query(INSERT)
-                    .bind(agency)
-                    .bind(month.to_string())
-                    .bind(metric.key())
-                    .bind(*value)
-                    .execute(&mut *conn)
-                    .await?;
-            }
+        sqlx::query("DELETE FROM kpi_months").execute(&mut *conn).await?;
+        sqlx::query("DELETE FROM kpi_stocks").execute(&mut *conn).await?;
+        for chunk in months.chunks(ROWS_PER_INSERT) {
+            let mut insert = sqlx::QueryBuilder::new(insert_months.as_str());
+            insert.push_values(chunk, |mut row, (agency, month, values)| {
+                row.push_bind(*agency).push_bind(month.as_str());
+                for n in values {
+                    row.push_bind(*n);
+                }
+            });
+            insert.build().execute(&mut *conn).await?;
+        }
+        for chunk in stocks.chunks(ROWS_PER_INSERT) {
+            let mut insert = sqlx::QueryBuilder::new(
+                "INSERT INTO kpi_stocks (agency, node, stock_open, stock_overdue) ",
+            );
+            insert.push_values(chunk, |mut row, (agency, node, open, overdue)| {
+                row.push_bind(*agency).push_bind(*node).push_bind(*open).push_bind(*overdue);
+            });
+            insert.build().execute(&mut *conn).await?;
         }
         sqlx::query("UPDATE kpi_state SET complete = TRUE WHERE id = 1")
             .execute(&mut *conn)
@@ -184,20 +383,31 @@ pub async fn record_imported(
 pub type StoredImport = (ImportedFigure, DateTime<Utc>);
 
 impl crate::Store {
-    /// The figures imported for `unit` and `month`, by key.
+    /// The figures imported for `unit` in the months `first` to `last`, by month then key.
     pub async fn imported_figures(
         &self,
         unit: &str,
-        month: Month,
+        first: Month,
+        last: Month,
     ) -> StoreResult<Vec<StoredImport>> {
-        const SQL: &str = "SELECT key, name, value, measure, source, imported_at FROM kpi_imported \
-             WHERE unit = $1 AND month = $2 ORDER BY key";
-        let rows: Vec<(String, String, f64, String, String, DateTime<Utc>)> = on_pool!(self, pool => {
-            sqlx::query_as(SQL).bind(unit).bind(month.to_string()).fetch_all(pool).await?
+        // Months are stored as YYYY-MM, which sorts as the months do.
+        const SQL: &str = "SELECT month, key, name, value, measure, source, imported_at \
+             FROM kpi_imported WHERE unit = $1 AND month >= $2 AND month <= $3 \
+             ORDER BY month, key";
+        type Row = (String, String, String, f64, String, String, DateTime<Utc>);
+        let rows: Vec<Row> = on_pool!(self, pool => {
+            sqlx::query_as(SQL)
+                .bind(unit)
+                .bind(first.to_string())
+                .bind(last.to_string())
+                .fetch_all(pool)
+                .await?
         });
-        Ok(rows
-            .into_iter()
-            .map(|(key, name, value, measure, source, at)| {
+        rows.into_iter()
+            .map(|(month, key, name, value, measure, source, at)| {
+                let month = month.parse().map_err(|e: String| {
+                    StoreError::Corrupt(format!("kpi_imported {unit}: {e}"))
+                })?;
                 let figure = ImportedFigure {
                     unit: unit.to_owned(),
                     month,
@@ -207,8 +417,162 @@ impl crate::Store {
                     measure,
                     source,
                 };
-                (figure, at)
+                Ok((figure, at))
             })
-            .collect())
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! Migration 0011 on counters written under 0010: the rows of each metric become one row
+    //! per month, and the old `due` and `due_ended:…` rows also the stock trees the domain
+    //! computes from the same monthly changes.
+
+    use std::str::FromStr;
+
+    use motcua_domain::kpi::counts::{Counters, Metric, Month, Stock};
+    use sqlx::Connection;
+    use sqlx::migrate::Migrator;
+    use sqlx::postgres::{PgConnectOptions, PgConnection};
+
+    use crate::{Store, StoreConfig};
+
+    fn m(s: &str) -> Month {
+        s.parse().unwrap()
+    }
+
+    /// Old-style rows of one agency (month, metric, value): three dossiers received at the
+    /// desk in January, two online in February; two resolved early in February, one late in
+    /// March. Appointments: two in January (one ended in January, one in February), three
+    /// in February (one ended in February, one in March, one still open).
+    const OLD: [(&str, &str, i64); 10] = [
+        ("2026-01", "received_desk", 3),
+        ("2026-02", "received_online", 2),
+        ("2026-02", "resolved_early", 2),
+        ("2026-03", "resolved_late", 1),
+        ("2026-01", "due", 2),
+        ("2026-02", "due", 3),
+        ("2026-01", "due_ended:2026-01", 1),
+        ("2026-01", "due_ended:2026-02", 1),
+        ("2026-02", "due_ended:2026-02", 1),
+        ("2026-02", "due_ended:2026-03", 1),
+    ];
+
+    /// The migrations up to 0010 of `folder`, copied apart so that a migrator stops there.
+    async fn migrator_until_0010(folder: &str) -> (tempfile::TempDir, Migrator) {
+        let dir = tempfile::tempdir().unwrap();
+        let source = format!("{}/migrations/{folder}", env!("CARGO_MANIFEST_DIR"));
+        for entry in std::fs::read_dir(source).unwrap() {
+            let path = entry.unwrap().path();
+            let name = path.file_name().unwrap().to_string_lossy().into_owned();
+            if name.as_str() < "0011" {
+                std::fs::copy(&path, dir.path().join(&name)).unwrap();
+            }
+        }
+        let migrator = Migrator::new(dir.path()).await.unwrap();
+        (dir, migrator)
+    }
+
+    async fn write_old_rows(store: &Store) {
+        let mut tx = store.begin().await.unwrap();
+        crate::on_tx!(&mut tx, conn => {
+            for (month, metric, value) in OLD {
+                sqlx::query(
+                    "INSERT INTO kpi_counts (agency, month, metric, value) VALUES ('A', $1, $2, $3)",
+                )
+                .bind(month)
+                .bind(metric)
+                .bind(value)
+                .execute(&mut *conn)
+                .await
+                .unwrap();
+            }
+        });
+        tx.commit().await.unwrap();
+    }
+
+    async fn check_upgraded(store: &Store) {
+        let read = store.all_kpi_counters().await.unwrap();
+        let got = &read["A"];
+        let mut wanted = Counters::default();
+        // Open: +3 in January, +2 − 2 in February, −1 in March.
+        wanted.add_stock_change(Stock::Open, m("2026-01"), 3);
+        wanted.add_stock_change(Stock::Open, m("2026-03"), -1);
+        // Overdue: January +2 − 1 (ended in January); February +3 − 1 − 1 (the January
+        // dossier ended in February, one February dossier too); March −1.
+        wanted.add_stock_change(Stock::Overdue, m("2026-01"), 1);
+        wanted.add_stock_change(Stock::Overdue, m("2026-02"), 1);
+        wanted.add_stock_change(Stock::Overdue, m("2026-03"), -1);
+        wanted.retain_non_zero();
+        assert_eq!(got.stocks, wanted.stocks);
+        // What the old counters said, read from the trees.
+        assert_eq!(got.stock(Stock::Overdue, m("2026-01")), 1);
+        assert_eq!(got.stock(Stock::Overdue, m("2026-02")), 2);
+        assert_eq!(got.stock(Stock::Overdue, m("2026-03")), 1);
+        assert_eq!(got.stock(Stock::Open, m("2026-02")), 3);
+        // The flows stay, one row per month; `due_ended:…` became due_ended in the later of
+        // the appointment's month and the month the dossier ended.
+        let flow = |month: &str, metric: Metric| got.counts.get(&(m(month), metric)).copied();
+        assert_eq!(flow("2026-01", Metric::ReceivedDesk), Some(3));
+        assert_eq!(flow("2026-02", Metric::ResolvedEarly), Some(2));
+        assert_eq!(flow("2026-02", Metric::Due), Some(3));
+        assert_eq!(flow("2026-01", Metric::DueEnded), Some(1));
+        assert_eq!(flow("2026-02", Metric::DueEnded), Some(2));
+        assert_eq!(flow("2026-03", Metric::DueEnded), Some(1));
+        assert_eq!(got.counts.len(), 9);
+    }
+
+    #[tokio::test]
+    async fn the_upgrade_turns_old_counters_into_stock_trees_on_sqlite() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::connect(&StoreConfig {
+            url: format!("sqlite://{}/old.sqlite", dir.path().display()),
+            ..StoreConfig::default()
+        })
+        .await
+        .unwrap();
+        let (_keep, old) = migrator_until_0010("sqlite").await;
+        let Store::Sqlite(s) = &store else {
+            unreachable!()
+        };
+        old.run(&s.writer).await.unwrap();
+        write_old_rows(&store).await;
+        store.migrate().await.unwrap();
+        check_upgraded(&store).await;
+        store.close().await;
+    }
+
+    #[tokio::test]
+    async fn the_upgrade_turns_old_counters_into_stock_trees_on_postgres() {
+        let url = std::env::var("MOTCUA_TEST_POSTGRES_URL")
+            .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
+        let schema = format!("t_upgrade_{}", std::process::id());
+        let mut admin = PgConnection::connect(&url).await.unwrap_or_else(|e| {
+            panic!("PostgreSQL is not reachable at {url}: {e}; the suite never skips")
+        });
+        let script = format!("DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}");
+        sqlx::raw_sql(sqlx::AssertSqlSafe(script))
+            .execute(&mut admin)
+            .await
+            .unwrap();
+        let options = PgConnectOptions::from_str(&url)
+            .unwrap()
+            .options([("search_path", schema.as_str())]);
+        let store = Store::connect_postgres(options, 2).await.unwrap();
+        let (_keep, old) = migrator_until_0010("postgres").await;
+        let Store::Postgres(p) = &store else {
+            unreachable!()
+        };
+        old.run(&p.pool).await.unwrap();
+        write_old_rows(&store).await;
+        store.migrate().await.unwrap();
+        check_upgraded(&store).await;
+        store.close().await;
+        let drop = format!("DROP SCHEMA IF EXISTS {schema} CASCADE");
+        sqlx::raw_sql(sqlx::AssertSqlSafe(drop))
+            .execute(&mut admin)
+            .await
+            .unwrap();
     }
 }

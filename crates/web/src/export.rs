@@ -410,6 +410,7 @@ fn imported_table(imported: &[ImportedRow]) -> TableData {
             vec![
                 Cell::Text(f.key.clone()),
                 Cell::Text(f.name.clone()),
+                Cell::Text(f.month.to_string()),
                 Cell::Decimal(f.value),
                 Cell::Text(f.measure.clone()),
                 Cell::Text(f.source.clone()),
@@ -422,17 +423,18 @@ fn imported_table(imported: &[ImportedRow]) -> TableData {
         headers: vec![
             "portal.export.key",
             "portal.board.indicator",
+            "portal.board.month",
             "portal.board.value",
             "portal.export.measure",
             "portal.board.source",
             "portal.board.imported_at",
         ],
-        widths: vec![20.0, 48.0, 14.0, 14.0, 32.0, 18.0],
+        widths: vec![20.0, 48.0, 10.0, 14.0, 14.0, 32.0, 18.0],
         rows,
     }
 }
 
-/// What the page shows: its figures, and the figures imported for the unit and month.
+/// What the page shows: its figures, and the figures imported for the unit and period.
 #[derive(Debug, Clone, Copy)]
 pub struct Published<'a> {
     /// The month's figures, trend and ranking ([`motcua_service::Services::published_kpi`]).
@@ -481,8 +483,13 @@ fn file_safe(text: &str) -> String {
 /// The file names of an export of `report`: `(ascii, vietnamese)`, without extension.
 fn names(prefix: (&str, &str), report: &KpiReport) -> (String, String) {
     (
-        format!("{}-{}-{}", prefix.0, ascii_slug(&report.name), report.month),
-        file_safe(&format!("{} {} {}", prefix.1, report.name, report.month)),
+        format!(
+            "{}-{}-{}",
+            prefix.0,
+            ascii_slug(&report.name),
+            report.period
+        ),
+        file_safe(&format!("{} {} {}", prefix.1, report.name, report.period)),
     )
 }
 
@@ -501,10 +508,10 @@ pub fn workbook(page: Published<'_>) -> Result<Export, ExportError> {
                 "{} — {} {} / {}",
                 VI.t("portal.board.title"),
                 report.name,
-                report.month,
+                report.period,
                 EN.t("portal.board.title")
             ))
-            .set_subject(format!("{} {}", report.unit, report.month))
+            .set_subject(format!("{} {}", report.unit, report.period))
             .set_author("motcua"),
     );
     let header_vi = Format::new()
@@ -656,7 +663,7 @@ pub fn form06(report: &Report06ByAgency) -> Result<Export, ExportError> {
         &DocProperties::new()
             .set_title(format!(
                 "Biểu số 06/VPCP/KSTT — {} {}",
-                unit.name, unit.month
+                unit.name, unit.period
             ))
             .set_author("motcua"),
     );
@@ -743,9 +750,8 @@ pub fn form06(report: &Report06ByAgency) -> Result<Export, ExportError> {
         4,
         last,
         &format!(
-            "Kỳ báo cáo: tháng {:02}/{} (từ ngày {first} đến ngày {last_day})",
-            unit.month.month(),
-            unit.month.year()
+            "Kỳ báo cáo: {} (từ ngày {first} đến ngày {last_day})",
+            lower_first(&unit.period.label_vi())
         ),
         &centred,
     )?;
@@ -757,13 +763,13 @@ pub fn form06(report: &Report06ByAgency) -> Result<Export, ExportError> {
         last,
         &if unit.live {
             format!(
-                "Processing of administrative procedures at the agencies that resolve them, month {} — tháng đang diễn ra, số liệu tại {at} / month in progress, figures at {at}",
-                unit.month
+                "Processing of administrative procedures at the agencies that resolve them, {} — kỳ đang diễn ra, số liệu tại {at} / period in progress, figures at {at}",
+                unit.period.label_en()
             )
         } else {
             format!(
-                "Processing of administrative procedures at the agencies that resolve them, month {} — số liệu chốt tại {at} / figures closed at {at}",
-                unit.month
+                "Processing of administrative procedures at the agencies that resolve them, {} — số liệu chốt tại {at} / figures closed at {at}",
+                unit.period.label_en()
             )
         },
         &centred_italic,
@@ -938,10 +944,24 @@ pub fn form06(report: &Report06ByAgency) -> Result<Export, ExportError> {
     })
 }
 
-/// The first and last day of the report's month, `dd/mm/yyyy`.
+/// `text` with its first letter in lower case, as a period reads inside a sentence
+/// ("tháng 11/2026", "quý III/2026").
+fn lower_first(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map_or_else(String::new, |c| c.to_lowercase().chain(chars).collect())
+}
+
+/// The first and last day of the report's period, `dd/mm/yyyy`.
 fn period_days(report: &KpiReport) -> (String, String) {
-    let first = report.month.first_day();
-    let last = report.month.next().first_day().and_then(|d| d.pred_opt());
+    let first = report.period.first().first_day();
+    let last = report
+        .period
+        .last()
+        .next()
+        .first_day()
+        .and_then(|d| d.pred_opt());
     let show = |d: Option<chrono::NaiveDate>| d.map_or_else(String::new, |d| VI.date(d));
     (show(first), show(last))
 }

@@ -281,8 +281,9 @@ async fn the_workbook_has_every_table_of_the_page(store: &Store) {
     let imported = book.worksheet_range(Table::Imported.sheet_name()).unwrap();
     assert_eq!(text(&imported, 0, 1), "Chỉ số");
     assert_eq!(text(&imported, 2, 0), "dtc.giai_ngan");
-    assert_eq!(number(&imported, 2, 2), 61.5);
-    assert_eq!(text(&imported, 2, 4), "Sở Tài chính");
+    assert_eq!(text(&imported, 2, 2), "2026-11");
+    assert_eq!(number(&imported, 2, 3), 61.5);
+    assert_eq!(text(&imported, 2, 5), "Sở Tài chính");
 
     // The wards' committees, ranked.
     let ranking = book.worksheet_range(Table::Ranking.sheet_name()).unwrap();
@@ -354,7 +355,8 @@ async fn every_table_is_a_csv_with_a_byte_order_mark(store: &Store) {
             assert_eq!(&records[2][2], board.ranking[0].1.as_str());
         }
         if table == Table::Imported {
-            assert_eq!((&records[2][0], &records[2][2]), ("dtc.giai_ngan", "61.5"));
+            let row = (&records[2][0], &records[2][2], &records[2][3]);
+            assert_eq!(row, ("dtc.giai_ngan", "2026-11", "61.5"));
         }
     }
 }
@@ -477,6 +479,27 @@ async fn the_form06_report_is_in_the_forms_layout(store: &Store) {
         .find(|a| a.code == JUSTICE)
         .unwrap();
     assert!(justice.row.counts.carried_over >= 1 && justice.row.counts.overdue >= 1);
+
+    // A quarter: the form names it and its days; the identities still hold.
+    let page = b
+        .get(app, "/dieu-hanh/bieu-06.xlsx?don-vi=24&ky=2026-Q4")
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    let mut book = workbook(&page);
+    let sheet = book.worksheet_range(FORM06_SHEET).unwrap();
+    assert!(
+        text(&sheet, 4, 0).contains("quý IV/2026 (từ ngày 01/10/2026 đến ngày 31/12/2026)"),
+        "{}",
+        text(&sheet, 4, 0)
+    );
+    let quarter: Vec<u64> = (2..13)
+        .map(|c| number(&sheet, FORM06_FIRST_ROW, c) as u64)
+        .collect();
+    assert_eq!(quarter[0], quarter[4] + quarter[8], "(3) = (7) + (11)");
+    assert!(
+        quarter[0] >= total[0] - total[3],
+        "the quarter holds November's new dossiers"
+    );
 }
 
 async fn the_page_links_its_files_and_prints(store: &Store) {
@@ -487,11 +510,11 @@ async fn the_page_links_its_files_and_prints(store: &Store) {
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
     // (`&` escaped as `&#38;`, as the templates escape it.)
     for link in [
-        "/dieu-hanh/xuat.xlsx?don-vi=24&#38;thang=2026-11",
-        "/dieu-hanh/bieu-06.xlsx?don-vi=24&#38;thang=2026-11",
-        "/dieu-hanh/xuat.csv?don-vi=24&#38;thang=2026-11&#38;bang=xu-huong",
-        "/dieu-hanh/xuat.csv?don-vi=24&#38;thang=2026-11&#38;bang=so-lieu-nhap",
-        "/dieu-hanh/in?don-vi=24&#38;thang=2026-11",
+        "/dieu-hanh/xuat.xlsx?don-vi=24&#38;ky=2026-11",
+        "/dieu-hanh/bieu-06.xlsx?don-vi=24&#38;ky=2026-11",
+        "/dieu-hanh/xuat.csv?don-vi=24&#38;ky=2026-11&#38;bang=xu-huong",
+        "/dieu-hanh/xuat.csv?don-vi=24&#38;ky=2026-11&#38;bang=so-lieu-nhap",
+        "/dieu-hanh/in?don-vi=24&#38;ky=2026-11",
     ] {
         assert!(
             page.body.contains(&format!("href=\"{link}\"")),
@@ -546,7 +569,10 @@ async fn bad_asks_get_the_pages_bilingual_refusal(store: &Store) {
             ""
         };
         for (query, wanted) in [
-            ("don-vi=24&thang=11-2026", "the month must read YYYY-MM"),
+            (
+                "don-vi=24&thang=11-2026",
+                "the period «11-2026» must read YYYY-MM",
+            ),
             ("don-vi=24&thang=2027-01", "has not begun"),
             (
                 "don-vi=99999&thang=2026-11",

@@ -1177,12 +1177,56 @@ async fn the_monthly_results_are_published_for_everyone(store: &Store) {
         "one agency has no peers"
     );
 
+    // A quarter, a year and a run of months, by `thang` or by `ky`; the live period says so.
+    for (uri, heading, live) in [
+        (
+            "/dieu-hanh?don-vi=24&ky=2026-Q4",
+            "Tỉnh Bắc Ninh — Quý IV/2026",
+            true,
+        ),
+        (
+            "/dieu-hanh?don-vi=24&thang=2026",
+            "Tỉnh Bắc Ninh — Năm 2026",
+            true,
+        ),
+        (
+            "/dieu-hanh?don-vi=24&thang=2026-01..2026-06",
+            "Tỉnh Bắc Ninh — Từ 01/2026 đến 06/2026",
+            false,
+        ),
+        (
+            "/dieu-hanh?don-vi=24&thang=2026-11&ky=2026-Q3",
+            "Tỉnh Bắc Ninh — Quý III/2026",
+            false,
+        ),
+    ] {
+        let page = b.get(app, uri).await;
+        assert_eq!(page.status, StatusCode::OK, "{uri}: {}", page.body);
+        assert!(page.body.contains(heading), "{uri}: {}", page.body);
+        assert_eq!(page.body.contains("Kỳ đang diễn ra"), live, "{uri}");
+        assert!(page.body.contains("Số liệu chốt tại") != live, "{uri}");
+    }
+    // The quarter in progress holds the month's dossier.
+    let quarter = b.get(app, "/dieu-hanh?don-vi=24&ky=2026-Q4").await;
+    assert!(
+        quarter.body.contains(
+            "<th scope=\"row\">Thủ tục không quy định thời hạn (không xếp loại)</th><td>1</td>"
+        ),
+        "{}",
+        quarter.body
+    );
+
     // Bad asks name what is wrong, in both languages.
     for (uri, wanted) in [
         (
             "/dieu-hanh?don-vi=24&thang=11-2026",
-            "the month must read YYYY-MM",
+            "the period «11-2026» must read YYYY-MM (month), YYYY-Qn (quarter)",
         ),
+        (
+            "/dieu-hanh?don-vi=24&ky=2026-Q5",
+            "kỳ «2026-Q5» phải có dạng",
+        ),
+        ("/dieu-hanh?don-vi=24&ky=2027", "has not begun"),
         ("/dieu-hanh?don-vi=24&thang=2027-01", "has not begun"),
         (
             "/dieu-hanh?don-vi=99999",

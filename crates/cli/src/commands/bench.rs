@@ -1,20 +1,24 @@
 //! `motcua bench`: throughput of the dossier engine, reported against the raw rate of the
-//! same database measured in the same run.
+//! same database measured in the same run; `motcua bench kpi`: the operations centre's reads
+//! at scale ([`super::bench_kpi`]).
 
 use std::io::Write;
 use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context as _;
-use clap::{Args, ValueEnum};
+use clap::{Args, Subcommand, ValueEnum};
 use motcua_service::bench::{self, Rate};
 use motcua_service::{Services, SystemClock};
 use motcua_storage::{Durability, Store, StoreConfig};
 use serde_json::json;
 
-/// Options of `motcua bench`.
+/// Options of `motcua bench`, or a subcommand.
 #[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
 pub struct BenchArgs {
+    #[command(subcommand)]
+    command: Option<BenchCommand>,
     /// Seconds per measurement, split over the rounds.
     #[arg(long, default_value_t = 10)]
     seconds: u64,
@@ -38,6 +42,16 @@ pub struct BenchArgs {
     /// Print JSON for machines.
     #[arg(long)]
     json: bool,
+}
+
+/// Other measurements.
+#[derive(Debug, Subcommand)]
+pub enum BenchCommand {
+    /// The operations centre's reads over millions of dossiers (the month's 766 index of
+    /// every unit, a twelve-month trend) against a GROUP BY over the dossiers projection of
+    /// the same database: the projection is filled synthetically and the counters derived
+    /// from it. Uses --database (a scratch schema on PostgreSQL), or a temporary SQLite file.
+    Kpi(super::bench_kpi::KpiBenchArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -117,7 +131,11 @@ async fn measure(store: &Store, args: &BenchArgs, bytes: usize) -> anyhow::Resul
 }
 
 /// Runs the benchmark and prints the figures.
-pub async fn run(args: BenchArgs, durability: Durability) -> anyhow::Result<()> {
+pub async fn run(args: BenchArgs, config: &StoreConfig) -> anyhow::Result<()> {
+    if let Some(BenchCommand::Kpi(kpi)) = args.command {
+        return super::bench_kpi::run(kpi, config).await;
+    }
+    let durability = config.durability;
     let now = chrono::DateTime::parse_from_rfc3339("2026-11-23T09:00:00+07:00")?.to_utc();
     let bytes = bench::intake_payload_bytes(&bench::sample_dossier()?, now)?;
     let apply =

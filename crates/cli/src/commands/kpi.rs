@@ -1,6 +1,6 @@
-//! `motcua kpi …`: a unit's monthly figures (Biểu 06 and the Decision 766 index) from the
-//! counters, the counters rebuilt or checked against the event log, and figures computed
-//! elsewhere imported from CSV.
+//! `motcua kpi …`: a unit's figures for a month, a quarter, a year or a run of months (Biểu
+//! 06 and the Decision 766 index) from the counters, the counters rebuilt or checked against
+//! the event log, and figures computed elsewhere imported from CSV.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -8,16 +8,16 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, bail};
 use clap::{Args, Subcommand};
 use motcua_domain::kpi::Ratio;
-use motcua_domain::kpi::counts::Month;
 use motcua_domain::kpi::index766::Score;
+use motcua_domain::kpi::period::Period;
 use motcua_service::Acting;
 use motcua_service::kpi::KpiReport;
 use motcua_storage::StoreConfig;
 use motcua_web::export::{self, Export, Published, Table};
 use serde_json::json;
 
-/// `motcua kpi --unit CODE [--period YYYY-MM] [--json | --xlsx FILE | --csv FILE
-/// [--table T] | --form06 FILE]`, or a subcommand.
+/// `motcua kpi --unit CODE [--period 2026-10|2026-Q3|2026|2026-01..2026-06] [--json |
+/// --xlsx FILE | --csv FILE [--table T] | --form06 FILE]`, or a subcommand.
 #[derive(Debug, Args)]
 #[command(args_conflicts_with_subcommands = true)]
 pub struct KpiArgs {
@@ -27,7 +27,9 @@ pub struct KpiArgs {
     /// identifier code (000.00.13.H05).
     #[arg(long)]
     unit: Option<String>,
-    /// The month, YYYY-MM (default: the month in progress).
+    /// The period: a month (2026-10), a quarter (2026-Q3), a year (2026) or a run of months
+    /// (2026-01..2026-06); default the month in progress. A period containing the month in
+    /// progress classifies its open dossiers now.
     #[arg(long)]
     period: Option<String>,
     /// Print JSON for machines.
@@ -97,10 +99,12 @@ fn print_report(out: &mut impl Write, r: &KpiReport) -> std::io::Result<()> {
     let c = &row.counts;
     writeln!(
         out,
-        "{} ({}) — tháng / month {}{}",
+        "{} ({}) — {} / {} ({}){}",
         r.name,
         r.unit,
-        r.month,
+        r.period.label_vi(),
+        r.period.label_en(),
+        r.period,
         if r.live {
             " (đang diễn ra / in progress)"
         } else {
@@ -220,12 +224,9 @@ pub async fn run(args: KpiArgs, config: &StoreConfig) -> anyhow::Result<()> {
                     "thiếu --unit (mã đơn vị hoặc cơ quan) / --unit (a unit or agency code) is missing"
                 );
             };
-            let month: Month = match args.period {
-                Some(p) => p.parse().map_err(anyhow::Error::msg).context("--period")?,
-                None => Month::of(
-                    services.now(),
-                    chrono::FixedOffset::east_opt(7 * 3600).context("offset")?,
-                ),
+            let period: Period = match args.period {
+                Some(p) => p.parse().context("--period")?,
+                None => Period::month(services.current_month()),
             };
             // The exports are of the published figures, open to everyone.
             if args.xlsx.is_some() || args.csv.is_some() || args.form06.is_some() {
@@ -236,8 +237,8 @@ pub async fn run(args: KpiArgs, config: &StoreConfig) -> anyhow::Result<()> {
                     )
                 })?;
                 if args.xlsx.is_some() || args.csv.is_some() {
-                    let board = services.published_kpi(&unit, month).await?;
-                    let imported = services.imported_kpi(&unit, month).await?;
+                    let board = services.published_kpi(&unit, period).await?;
+                    let imported = services.imported_kpi(&unit, period).await?;
                     let page = Published {
                         board: &board,
                         imported: &imported,
@@ -250,15 +251,19 @@ pub async fn run(args: KpiArgs, config: &StoreConfig) -> anyhow::Result<()> {
                     }
                 }
                 if let Some(path) = &args.form06 {
-                    let form = services.published_report06(&unit, month).await?;
+                    let form = services.published_report06(&unit, period).await?;
                     save(&mut out, path, &export::form06(&form)?)?;
                 }
             } else if args.json {
-                let report = services.kpi_report(&acting, &unit, month).await?;
+                let report = services.kpi_report(&acting, &unit, period).await?;
                 let doc = json!({
                     "unit": report.unit,
                     "name": report.name,
-                    "month": report.month.to_string(),
+                    "period": report.period,
+                    "period_vi": report.period.label_vi(),
+                    "period_en": report.period.label_en(),
+                    "first_month": report.period.first().to_string(),
+                    "last_month": report.period.last().to_string(),
                     "live": report.live,
                     "at": report.at,
                     "agencies": report.agencies,
@@ -271,7 +276,7 @@ pub async fn run(args: KpiArgs, config: &StoreConfig) -> anyhow::Result<()> {
                 serde_json::to_writer_pretty(&mut out, &doc)?;
                 writeln!(out)?;
             } else {
-                let report = services.kpi_report(&acting, &unit, month).await?;
+                let report = services.kpi_report(&acting, &unit, period).await?;
                 print_report(&mut out, &report)?;
             }
         }

@@ -1,6 +1,7 @@
 //! One module per subcommand.
 
 pub mod bench;
+pub mod bench_kpi;
 pub mod calendar;
 pub mod catalog;
 pub mod demo;

@@ -1,28 +1,44 @@
 //! What one dossier adds to the operations centre's counters, month by month.
 //!
 //! The counters are a projection of the dossier log: each dossier contributes
-//! [`contributions`] (a count per month and [`Metric`]) as its current state stands, so a
-//! change adds `contributions(new) − contributions(old)` ([`delta`]) in the transaction that
-//! records it, and summing every dossier's contributions rebuilds them from the log. Reports
-//! then read a few rows per agency and month instead of the dossiers.
+//! [`contributions`] as its current state stands, so a change adds
+//! `contributions(new) − contributions(old)` ([`delta`]) in the transaction that records it,
+//! and summing every dossier's contributions rebuilds them from the log. Reports then read a
+//! few rows per agency instead of the dossiers.
+//!
+//! Two kinds of counter:
+//!
+//! - **Flows** ([`Counts`]): how many dossiers did something in a month ([`Metric`]):
+//!   received by channel, resolved early / on time / late, electronic results, ratings… A
+//!   period's flows are the sums of its months'.
+//! - **Stocks** ([`Stocks`]): how many dossiers were in a state at a month's end ([`Stock`]):
+//!   open (received, not yet ended), and open past their appointment. A stock is the sum of
+//!   its monthly changes up to that month (open: received − resolved; overdue:
+//!   [`Metric::Due`] − [`Metric::DueEnded`]), kept as a Fenwick tree over the month numbers
+//!   ([`Node`]): a change adds to at most 12 nodes and the stock at any month's end is the
+//!   sum of at most 11 nodes, however long the history. A period reads its stocks at its
+//!   start from the trees ([`nodes_for`]) and their changes within it from its months'
+//!   flows. Every update is a commutative addition (an upsert `value = value + n`), so
+//!   concurrent writers never read a counter to write one, and the tree of a sum of dossiers
+//!   is the sum of their trees.
 //!
 //! Months are calendar months of Vietnamese local time. A dossier counts only once received
 //! and when its procedure has a time limit (the others are [`Metric::Unclassified`]), so the
 //! report's identities hold on the counted ones (Biểu 06: received = resolved + in progress).
 //!
 //! Dossiers still open at the end of a past month are split within time / overdue by their
-//! measured appointment ([`Timing::measured_due`]) against that end: the counters keep the
-//! month each appointment falls in ([`Metric::Due`]) and the month its dossier ended
-//! ([`Metric::DueEndedIn`]). The pause of a dossier waiting for a supplement at that end is
-//! not replayed (the current state no longer knows it); for the month in progress the
-//! caller classifies the open dossiers at the instant asked.
+//! measured appointment ([`Timing::measured_due`]) as it stands now, against that end. The
+//! pause of a dossier waiting for a supplement at that end is not replayed (the current
+//! state no longer knows it); for the period in progress the caller classifies the open
+//! dossiers at the instant asked.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
 use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
+use super::period::Period;
 use crate::dossier::{Dossier, Outcome, OutcomeRules, Rating, ResultForm};
 use crate::event::Channel;
 
@@ -130,7 +146,7 @@ impl std::str::FromStr for Month {
     }
 }
 
-/// What a counter counts. Each is kept per agency and month; see [`contributions`].
+/// What a flow counter counts, per agency and month; see [`contributions`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Metric {
     /// Newly received in the month, online (Biểu 06; 766 indicator 3.3).
@@ -145,11 +161,13 @@ pub enum Metric {
     ResolvedOnTime,
     /// Processing ended in the month after the appointment.
     ResolvedLate,
-    /// The measured appointment falls in the month (a counted dossier's).
+    /// The measured appointment falls in the month (a counted dossier's): from the month's
+    /// end it is overdue while open.
     Due,
-    /// The measured appointment falls in the month and the dossier ended in the month
-    /// given (which may be earlier or later).
-    DueEndedIn(Month),
+    /// A counted dossier ended, counted in the later of the month its appointment falls in
+    /// and the month it ended: from that month's end it is no longer open past its
+    /// appointment. `Due − DueEnded` is the month's change of [`Stock::Overdue`].
+    DueEnded,
     /// Received in the month without a time limit: not classified, outside Biểu 06.
     Unclassified,
     /// Ended in the month, of a procedure whose result is a document (766 4.1 denominator).
@@ -176,9 +194,32 @@ pub enum Metric {
 }
 
 impl Metric {
-    /// The stable text a store keeps (`due_ended:2026-03` for [`Metric::DueEndedIn`]).
-    pub fn key(self) -> String {
-        let plain = match self {
+    /// Every metric.
+    pub const ALL: [Metric; 19] = [
+        Metric::ReceivedOnline,
+        Metric::ReceivedDesk,
+        Metric::ReceivedPost,
+        Metric::ResolvedEarly,
+        Metric::ResolvedOnTime,
+        Metric::ResolvedLate,
+        Metric::Due,
+        Metric::DueEnded,
+        Metric::Unclassified,
+        Metric::DocumentResult,
+        Metric::ElectronicResult,
+        Metric::Digitized,
+        Metric::Reused,
+        Metric::FromDataStore,
+        Metric::EidVerified,
+        Metric::RatedSatisfied,
+        Metric::RatedAcceptable,
+        Metric::RatedDissatisfied,
+        Metric::LateOrDissatisfied,
+    ];
+
+    /// The stable text a store keeps.
+    pub fn key(self) -> &'static str {
+        match self {
             Metric::ReceivedOnline => "received_online",
             Metric::ReceivedDesk => "received_desk",
             Metric::ReceivedPost => "received_post",
@@ -186,7 +227,7 @@ impl Metric {
             Metric::ResolvedOnTime => "resolved_on_time",
             Metric::ResolvedLate => "resolved_late",
             Metric::Due => "due",
-            Metric::DueEndedIn(m) => return format!("due_ended:{m}"),
+            Metric::DueEnded => "due_ended",
             Metric::Unclassified => "unclassified",
             Metric::DocumentResult => "document_result",
             Metric::ElectronicResult => "electronic_result",
@@ -198,51 +239,196 @@ impl Metric {
             Metric::RatedAcceptable => "rated_acceptable",
             Metric::RatedDissatisfied => "rated_dissatisfied",
             Metric::LateOrDissatisfied => "late_or_dissatisfied",
-        };
-        plain.to_owned()
+        }
     }
 
     /// The metric of a stored key, if it is one.
     pub fn parse(key: &str) -> Option<Metric> {
-        if let Some(month) = key.strip_prefix("due_ended:") {
-            return month.parse().ok().map(Metric::DueEndedIn);
-        }
-        Some(match key {
-            "received_online" => Metric::ReceivedOnline,
-            "received_desk" => Metric::ReceivedDesk,
-            "received_post" => Metric::ReceivedPost,
-            "resolved_early" => Metric::ResolvedEarly,
-            "resolved_on_time" => Metric::ResolvedOnTime,
-            "resolved_late" => Metric::ResolvedLate,
-            "due" => Metric::Due,
-            "unclassified" => Metric::Unclassified,
-            "document_result" => Metric::DocumentResult,
-            "electronic_result" => Metric::ElectronicResult,
-            "digitized" => Metric::Digitized,
-            "reused" => Metric::Reused,
-            "from_data_store" => Metric::FromDataStore,
-            "eid_verified" => Metric::EidVerified,
-            "rated_satisfied" => Metric::RatedSatisfied,
-            "rated_acceptable" => Metric::RatedAcceptable,
-            "rated_dissatisfied" => Metric::RatedDissatisfied,
-            "late_or_dissatisfied" => Metric::LateOrDissatisfied,
-            _ => return None,
-        })
+        Metric::ALL.into_iter().find(|m| m.key() == key)
     }
 }
 
-/// Counts by month and metric (of one agency, or summed over several).
+/// What a stock counter counts at the end of a month, per agency; see [`contributions`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Stock {
+    /// Counted dossiers received by the month's end whose processing had not ended by then:
+    /// Biểu 06's "in progress" at that end, "carried over" into the next month.
+    Open,
+    /// Of those, the ones whose measured appointment fell before that end (in the month or
+    /// earlier): "in progress, overdue" at a past month's end.
+    Overdue,
+}
+
+impl Stock {
+    /// Both stocks.
+    pub const ALL: [Stock; 2] = [Stock::Open, Stock::Overdue];
+
+    /// The stable text a store keeps.
+    pub fn key(self) -> &'static str {
+        match self {
+            Stock::Open => "open",
+            Stock::Overdue => "overdue",
+        }
+    }
+
+    /// The stock of a stored key, if it is one.
+    pub fn parse(key: &str) -> Option<Stock> {
+        Stock::ALL.into_iter().find(|s| s.key() == key)
+    }
+}
+
+/// A node of a stock's Fenwick tree: month number `n` (1 = January 1990) holds the sum of
+/// the stock's monthly changes over the months `n − lowbit(n) + 1 ..= n`, where `lowbit(n)`
+/// is the largest power of two dividing `n`.
+///
+/// The tree spans [`Node::COUNT`] months, January 1990 to August 2160; changes in months
+/// outside it count at its first or last month (no dossier is received before 1990, and no
+/// report asks for 2160).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Node(u16);
+
+impl Node {
+    /// Months the tree spans: 2¹¹, so a sum reads at most 11 nodes and a change writes at
+    /// most 12.
+    pub const COUNT: u16 = 2048;
+
+    /// The year of month number 1.
+    const FIRST_YEAR: i32 = 1990;
+
+    /// The node of month number `index`, 1 to [`Node::COUNT`].
+    pub fn from_index(index: i64) -> Option<Node> {
+        u16::try_from(index)
+            .ok()
+            .filter(|n| (1..=Node::COUNT).contains(n))
+            .map(Node)
+    }
+
+    /// Its month number, 1 to [`Node::COUNT`].
+    pub fn index(self) -> u16 {
+        self.0
+    }
+
+    /// The month number of `month`, clamped to the tree.
+    fn number(month: Month) -> u16 {
+        let n = i64::from(month.year() - Node::FIRST_YEAR) * 12 + i64::from(month.month());
+        // Clamped into 1..=2048, so the conversion holds.
+        u16::try_from(n.clamp(1, i64::from(Node::COUNT))).unwrap_or(Node::COUNT)
+    }
+
+    /// The nodes a change in `month` adds to: `n`, `n + lowbit(n)`, … up to the root.
+    pub fn updated_by(month: Month) -> impl Iterator<Item = Node> {
+        let first = Node::number(month);
+        std::iter::successors(Some(first), |&n| {
+            n.checked_add(n & n.wrapping_neg())
+                .filter(|&next| next <= Node::COUNT)
+        })
+        .map(Node)
+    }
+
+    /// The nodes whose sum is a stock at the end of `month`: `n`, `n − lowbit(n)`, … down
+    /// to 1 (none before January 1990).
+    pub fn summed_at(month: Month) -> impl Iterator<Item = Node> {
+        let before_tree = month
+            < Month {
+                year: Node::FIRST_YEAR,
+                month: 1,
+            };
+        let first = (!before_tree).then(|| Node::number(month));
+        std::iter::successors(first, |&n| {
+            Some(n - (n & n.wrapping_neg())).filter(|&m| m > 0)
+        })
+        .map(Node)
+    }
+}
+
+/// Flow counts by month and metric (of one agency, or summed over several).
 pub type Counts = BTreeMap<(Month, Metric), i64>;
 
+/// Stock tree nodes by stock (of one agency, or summed over several).
+pub type Stocks = BTreeMap<(Stock, Node), i64>;
+
+/// Counters of one agency, or summed over several: flows and stock trees.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Counters {
+    /// Flows.
+    pub counts: Counts,
+    /// Stock trees.
+    pub stocks: Stocks,
+}
+
+impl Counters {
+    /// Adds `other` times `sign` (1 or −1).
+    pub fn add(&mut self, other: &Counters, sign: i64) {
+        for (key, n) in &other.counts {
+            *self.counts.entry(*key).or_insert(0) += sign * n;
+        }
+        for (key, n) in &other.stocks {
+            *self.stocks.entry(*key).or_insert(0) += sign * n;
+        }
+    }
+
+    /// Drops the counters that are 0.
+    pub fn retain_non_zero(&mut self) {
+        self.counts.retain(|_, n| *n != 0);
+        self.stocks.retain(|_, n| *n != 0);
+    }
+
+    /// Whether every counter is 0 (or absent).
+    pub fn is_empty(&self) -> bool {
+        self.counts.values().all(|n| *n == 0) && self.stocks.values().all(|n| *n == 0)
+    }
+
+    /// Adds `n` to flow `metric` of `month`.
+    pub fn add_flow(&mut self, month: Month, metric: Metric, n: i64) {
+        *self.counts.entry((month, metric)).or_insert(0) += n;
+    }
+
+    /// Adds a change of `n` in `month` to `stock`: to every node of the tree the month
+    /// reaches.
+    pub fn add_stock_change(&mut self, stock: Stock, month: Month, n: i64) {
+        for node in Node::updated_by(month) {
+            *self.stocks.entry((stock, node)).or_insert(0) += n;
+        }
+    }
+
+    /// Flow `metric` summed over the months of `period` (0 if negative, which consistent
+    /// counters never are).
+    pub fn flow(&self, metric: Metric, period: Period) -> u64 {
+        let total: i64 = self
+            .counts
+            .range((period.first(), metric)..=(period.last(), metric))
+            .filter(|((_, m), _)| *m == metric)
+            .map(|(_, n)| *n)
+            .sum();
+        u64::try_from(total).unwrap_or(0)
+    }
+
+    /// `stock` at the end of `month` (0 if negative, which consistent counters never are).
+    /// Needs the nodes of [`Node::summed_at`] of `month`.
+    pub fn stock(&self, stock: Stock, month: Month) -> u64 {
+        let total: i64 = Node::summed_at(month)
+            .filter_map(|node| self.stocks.get(&(stock, node)))
+            .sum();
+        u64::try_from(total).unwrap_or(0)
+    }
+}
+
+/// The stock nodes the Biểu 06 rows of `period` need: both stocks at the end of the month
+/// before it (the dossiers carried over, and those of them already overdue); their changes
+/// within the period are its months' flows.
+pub fn nodes_for(period: Period) -> BTreeSet<Node> {
+    Node::summed_at(period.first().previous()).collect()
+}
+
 /// What `dossier`, as it stands, adds to the counters of its agency.
-pub fn contributions(dossier: &Dossier, rules: &OutcomeRules) -> Counts {
-    let mut out = Counts::new();
+pub fn contributions(dossier: &Dossier, rules: &OutcomeRules) -> Counters {
+    let mut out = Counters::default();
     let offset = rules.offset();
     let timing = dossier.timing();
     let Some(received) = timing.received_at else {
         return out;
     };
-    let mut add = |month: Month, metric: Metric| *out.entry((month, metric)).or_insert(0) += 1;
+    let mut add = |month: Month, metric: Metric| out.add_flow(month, metric, 1);
     let received_in = Month::of(received, offset);
     let ended_in = timing.finished_at.map(|at| Month::of(at, offset));
     let submission = &dossier.submission;
@@ -284,10 +470,7 @@ pub fn contributions(dossier: &Dossier, rules: &OutcomeRules) -> Counts {
             _ => Metric::ReceivedDesk,
         },
     );
-    let due_in = Month::of(due, offset);
-    add(due_in, Metric::Due);
     if let Some(ended) = ended_in {
-        add(due_in, Metric::DueEndedIn(ended));
         // A finished dossier's class does not depend on the instant asked.
         let late = match timing.outcome_at(received, rules) {
             Outcome::Early => {
@@ -307,74 +490,130 @@ pub fn contributions(dossier: &Dossier, rules: &OutcomeRules) -> Counts {
             add(ended, Metric::LateOrDissatisfied);
         }
     }
+    // Open from the month it was received to the month it ended; overdue from the month its
+    // appointment falls in (open at that month's end with the appointment passed) to the
+    // month it ended, if that is later.
+    let due_in = Month::of(due, offset);
+    add(due_in, Metric::Due);
+    if let Some(ended) = ended_in {
+        add(due_in.max(ended), Metric::DueEnded);
+    }
+    out.add_stock_change(Stock::Open, received_in, 1);
+    match ended_in {
+        Some(ended) => {
+            out.add_stock_change(Stock::Open, ended, -1);
+            if ended > due_in {
+                out.add_stock_change(Stock::Overdue, due_in, 1);
+                out.add_stock_change(Stock::Overdue, ended, -1);
+            }
+        }
+        None => out.add_stock_change(Stock::Overdue, due_in, 1),
+    }
+    out.retain_non_zero();
     out
 }
 
 /// What changes in the counters when a dossier goes from `old` (none for a new one) to
 /// `new`: the non-zero differences of their [`contributions`].
-pub fn delta(old: Option<&Dossier>, new: &Dossier, rules: &OutcomeRules) -> Counts {
+pub fn delta(old: Option<&Dossier>, new: &Dossier, rules: &OutcomeRules) -> Counters {
     let mut out = contributions(new, rules);
     if let Some(old) = old {
-        for (key, n) in contributions(old, rules) {
-            *out.entry(key).or_insert(0) -= n;
-        }
+        out.add(&contributions(old, rules), -1);
     }
-    out.retain(|_, n| *n != 0);
+    out.retain_non_zero();
     out
 }
 
-/// The Biểu 06 counts of one month from counters (one agency's or several summed), with
-/// the dossiers still open at the month's end split by their appointment against that end.
-/// For the month in progress, the caller replaces the open split with a live one.
-pub fn report06_counts(counts: &Counts, month: Month) -> super::report06::Report06Counts {
-    let sum = |pred: &dyn Fn(Month, Metric) -> bool| -> u64 {
-        let total: i64 = counts
-            .iter()
-            .filter(|((m, metric), _)| pred(*m, *metric))
-            .map(|(_, n)| *n)
-            .sum();
-        u64::try_from(total).unwrap_or(0)
-    };
-    let received = |m: Month, metric: Metric| {
-        matches!(
-            metric,
-            Metric::ReceivedOnline | Metric::ReceivedDesk | Metric::ReceivedPost
-        ) && m < month
-    };
-    let resolved = |m: Month, metric: Metric| {
-        matches!(
-            metric,
-            Metric::ResolvedEarly | Metric::ResolvedOnTime | Metric::ResolvedLate
-        ) && m < month
-    };
-    let carried_over = sum(&received).saturating_sub(sum(&resolved));
-    let this = |wanted: Metric| sum(&|m, metric| m == month && metric == wanted);
-    let (online, in_person, postal) = (
-        this(Metric::ReceivedOnline),
-        this(Metric::ReceivedDesk),
-        this(Metric::ReceivedPost),
-    );
-    let (early, on_time, late) = (
-        this(Metric::ResolvedEarly),
-        this(Metric::ResolvedOnTime),
-        this(Metric::ResolvedLate),
-    );
-    let in_progress =
-        (carried_over + online + in_person + postal).saturating_sub(early + on_time + late);
-    // Open at the month's end with an appointment before it: due by then, not ended by then.
-    let due_by_end = sum(&|m, metric| metric == Metric::Due && m <= month);
-    let ended_by_end =
-        sum(&|m, metric| matches!(metric, Metric::DueEndedIn(e) if e <= month) && m <= month);
-    let overdue = due_by_end.saturating_sub(ended_by_end).min(in_progress);
-    super::report06::Report06Counts {
-        carried_over,
-        online,
-        in_person,
-        postal,
-        early,
-        on_time,
-        late,
-        within_time: in_progress - overdue,
-        overdue,
+/// The Biểu 06 counts of `period` from counters (one agency's or several summed) holding
+/// its months' flows and the stock nodes of [`nodes_for`]: received and resolved are the
+/// sums over its months, carried over is what was open at its start, and the dossiers still
+/// open at its end are split by their appointment against that end. For the period in
+/// progress, the caller replaces the open split with a live one.
+pub fn report06_counts(counters: &Counters, period: Period) -> super::report06::Report06Counts {
+    let start = Start::of(counters, period);
+    start.row(counters, period)
+}
+
+/// The Biểu 06 counts of each month of `period`, in order, from the same counters as
+/// [`report06_counts`] of the whole period: each month carries over the last one's open
+/// dossiers.
+pub fn monthly_report06(
+    counters: &Counters,
+    period: Period,
+) -> Vec<(Month, super::report06::Report06Counts)> {
+    let mut start = Start::of(counters, period);
+    period
+        .months()
+        .map(|month| {
+            let one = Period::month(month);
+            let row = start.row(counters, one);
+            start = Start {
+                open: row.within_time + row.overdue,
+                overdue: start.overdue_at_end(counters, one),
+            };
+            (month, row)
+        })
+        .collect()
+}
+
+/// The stocks at the start of a period: open, and open past the appointment (as signed sums,
+/// which consistent counters keep non-negative).
+#[derive(Debug, Clone, Copy)]
+struct Start {
+    open: u64,
+    overdue: i64,
+}
+
+impl Start {
+    fn of(counters: &Counters, period: Period) -> Start {
+        let before = period.first().previous();
+        let sum = |stock: Stock| -> i64 {
+            Node::summed_at(before)
+                .filter_map(|node| counters.stocks.get(&(stock, node)))
+                .sum()
+        };
+        Start {
+            open: u64::try_from(sum(Stock::Open)).unwrap_or(0),
+            overdue: sum(Stock::Overdue),
+        }
+    }
+
+    /// The overdue stock at the end of `period` (signed).
+    fn overdue_at_end(self, counters: &Counters, period: Period) -> i64 {
+        let signed = |metric: Metric| i64::try_from(counters.flow(metric, period)).unwrap_or(0);
+        self.overdue + signed(Metric::Due) - signed(Metric::DueEnded)
+    }
+
+    fn row(self, counters: &Counters, period: Period) -> super::report06::Report06Counts {
+        let flow = |metric: Metric| counters.flow(metric, period);
+        let carried_over = self.open;
+        let (online, in_person, postal) = (
+            flow(Metric::ReceivedOnline),
+            flow(Metric::ReceivedDesk),
+            flow(Metric::ReceivedPost),
+        );
+        let (early, on_time, late) = (
+            flow(Metric::ResolvedEarly),
+            flow(Metric::ResolvedOnTime),
+            flow(Metric::ResolvedLate),
+        );
+        // Received = resolved + in progress by construction; the open stock at the end
+        // agrees whenever the counters do.
+        let in_progress =
+            (carried_over + online + in_person + postal).saturating_sub(early + on_time + late);
+        let overdue = u64::try_from(self.overdue_at_end(counters, period))
+            .unwrap_or(0)
+            .min(in_progress);
+        super::report06::Report06Counts {
+            carried_over,
+            online,
+            in_person,
+            postal,
+            early,
+            on_time,
+            late,
+            within_time: in_progress - overdue,
+            overdue,
+        }
     }
 }

@@ -202,23 +202,17 @@ impl Services {
     /// # Errors
     /// As [`Services::kpi_report`].
     pub async fn kpi_alerts(&self, acting: &Acting, unit: &str) -> ServiceResult<Vec<AgencyAlert>> {
-        let scope = self.kpi_scope(unit.trim()).await?;
-        self.authorize_statistics(acting, &scope.target).await?;
+        let structure = self.kpi_structure(unit.trim()).await?;
+        self.authorize_statistics(acting, &structure.scope.target)
+            .await?;
         let now = self.now();
         let rules = self.rules().outcome;
-        // One read of the agencies names them all.
-        let names: BTreeMap<String, String> = self
-            .agencies(None)
-            .await?
-            .into_iter()
-            .map(|a| (a.agency.code.to_string(), a.agency.name))
-            .collect();
         let mut out = Vec::new();
-        for agency in &scope.agencies {
+        for (agency, one) in &structure.agencies {
             let calendar = self.dossier_calendar(agency).await?;
             let mut alert = AgencyAlert {
                 agency: agency.clone(),
-                name: names.get(agency).cloned().unwrap_or_default(),
+                name: one.name.clone(),
                 open: 0,
                 overdue: 0,
                 due_soon: 0,
@@ -248,8 +242,9 @@ impl Services {
         agency: &str,
         urgency: Urgency,
     ) -> ServiceResult<Vec<DossierLine>> {
-        let scope = self.kpi_scope(agency.trim()).await?;
-        self.authorize_statistics(acting, &scope.target).await?;
+        let structure = self.kpi_structure(agency.trim()).await?;
+        self.authorize_statistics(acting, &structure.scope.target)
+            .await?;
         let agency = agency.trim();
         let calendar = self.dossier_calendar(agency).await?;
         let (now, rules) = (self.now(), self.rules().outcome);
@@ -280,17 +275,8 @@ impl Services {
         unit: &str,
         month: Month,
     ) -> ServiceResult<(KpiReport, Vec<KpiReport>)> {
-        let unit = unit.trim();
-        let scope = self.kpi_scope(unit).await?;
-        self.authorize_statistics(acting, &scope.target).await?;
-        let read = self.kpi_counts(&scope.agencies, month).await?;
-        let agencies = scope.agencies.clone();
-        let (report, _) = self.kpi_figures(unit, scope, month, &read).await?;
-        let mut each = Vec::new();
-        for agency in &agencies {
-            let scope = self.kpi_scope(agency).await?;
-            each.push(self.kpi_figures(agency, scope, month, &read).await?.0);
-        }
+        let every = self.kpi_every_unit(acting, unit, month).await?;
+        let (report, each) = (every.unit, every.agencies);
         Ok((report, each))
     }
 
@@ -330,7 +316,7 @@ impl Services {
                 let counted = counts::contributions(&state, &rules);
                 let live = report.live.then_some(report.at);
                 let share = dossier_share(&state, &counted, month, live, &rules);
-                let input = index_input(&stored.code, level, &share, &counted, month);
+                let input = index_input(&stored.code, level, &share, &counted, month.into());
                 let counts_nothing = share == Report06Row::default()
                     && input.ratios.values().all(|r| r.denominator == 0);
                 if counts_nothing {
@@ -392,12 +378,12 @@ fn month_bounds(month: Month) -> ServiceResult<(DateTime<Utc>, DateTime<Utc>)> {
 /// open state classified then, as [`Services::kpi_report`] classifies the open dossiers.
 fn dossier_share(
     state: &Dossier,
-    counted: &counts::Counts,
+    counted: &counts::Counters,
     month: Month,
     live: Option<DateTime<Utc>>,
     rules: &OutcomeRules,
 ) -> Report06Row {
-    let mut counts = counts::report06_counts(counted, month);
+    let mut counts = counts::report06_counts(counted, month.into());
     if let Some(at) = live {
         counts.within_time = 0;
         counts.overdue = 0;

@@ -6,8 +6,8 @@ use std::collections::BTreeSet;
 
 use chrono::{DateTime, Utc};
 use motcua_domain::authz::Action;
-use motcua_domain::kpi::counts::Month;
 use motcua_domain::kpi::imported::{ImportedFigure, parse_csv};
+use motcua_domain::kpi::period::Period;
 
 use crate::{Acting, ServiceError, ServiceResult, Services};
 
@@ -77,11 +77,22 @@ impl Services {
         self.import_kpi_figures(acting, &figures).await
     }
 
-    /// The figures imported for `unit` and `month`, public like the month's results.
+    /// The figures imported for `unit` in the months of `period` (a [`Month`] converts), by
+    /// month then key; public like the period's results.
+    ///
+    /// [`Month`]: motcua_domain::kpi::counts::Month
     ///
     /// # Errors
     /// Storage failures.
-    pub async fn imported_kpi(&self, unit: &str, month: Month) -> ServiceResult<Vec<ImportedRow>> {
-        Ok(self.store().imported_figures(unit.trim(), month).await?)
+    pub async fn imported_kpi(
+        &self,
+        unit: &str,
+        period: impl Into<Period>,
+    ) -> ServiceResult<Vec<ImportedRow>> {
+        let period = period.into();
+        Ok(self
+            .store()
+            .imported_figures(unit.trim(), period.first(), period.last())
+            .await?)
     }
 }

@@ -165,6 +165,39 @@ pub(crate) fn month_param(
     })
 }
 
+/// The period of a `ky` parameter (kỳ), or of `thang` when `ky` is absent or empty: a
+/// month `2026-10`, a quarter `2026-Q3`, a year `2026` or months `2026-01..2026-06`; the
+/// month in progress when both are absent. A bad one is a 422 naming the parameter.
+pub(crate) fn period_param(
+    state: &crate::AppState,
+    ky: Option<&str>,
+    thang: Option<&str>,
+) -> Result<motcua_domain::kpi::period::Period, PageError> {
+    fn blank(t: Option<&str>) -> Option<&str> {
+        t.map(str::trim).filter(|t| !t.is_empty())
+    }
+    let (field, asked) = match (blank(ky), blank(thang)) {
+        (Some(ky), _) => ("ky", ky),
+        (None, Some(thang)) => ("thang", thang),
+        (None, None) => {
+            return Ok(motcua_domain::kpi::period::Period::month(
+                state.services.current_month(),
+            ));
+        }
+    };
+    asked.parse().map_err(|_| {
+        PageError(AppError::invalid(
+            field,
+            &format!(
+                "kỳ «{asked}» phải có dạng YYYY-MM (tháng), YYYY-Qn (quý), YYYY (năm) hoặc YYYY-MM..YYYY-MM"
+            ),
+            &format!(
+                "the period «{asked}» must read YYYY-MM (month), YYYY-Qn (quarter), YYYY (year) or YYYY-MM..YYYY-MM"
+            ),
+        ))
+    })
+}
+
 /// Renders a template, turning a rendering failure into a logged 500.
 pub fn render(page: &impl Template) -> Result<Html<String>, PageError> {
     page.render()

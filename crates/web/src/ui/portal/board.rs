@@ -1,5 +1,6 @@
-//! `/dieu-hanh`: a unit's published results of a month, open to everyone (the reform plan
-//! asks for monthly publication): the Biểu 06 figures, both on-time rates, the Decision 766
+//! `/dieu-hanh`: a unit's published results of a period (a month, a quarter, a year or a run
+//! of months), open to everyone (the reform plan asks for monthly publication): the Biểu 06
+//! figures, both on-time rates, the Decision 766
 //! index with the counts behind each ratio, twelve months of trend as a chart that prints
 //! without JavaScript, and the ranking of the unit's communes; its print version
 //! (`/dieu-hanh/in`) and its tables as files (`xuat.xlsx`, `xuat.csv?bang=…`, and the
@@ -10,8 +11,8 @@ use axum::extract::{Query, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{Html, IntoResponse, Response};
 use motcua_domain::kpi::Ratio;
-use motcua_domain::kpi::counts::Month;
 use motcua_domain::kpi::index766::{Indicator, Score};
+use motcua_domain::kpi::period::{Period, Span};
 use motcua_service::kpi::KpiBoard;
 use motcua_service::kpi::imports::ImportedRow;
 use serde::Deserialize;
@@ -21,7 +22,7 @@ use crate::auth::encode_component;
 use crate::error::{AppError, PageError};
 use crate::export::{self, Export, ExportError, Published, Table};
 use crate::i18n::{Lang, Tr};
-use crate::ui::{Chrome, month_param, month_text, render};
+use crate::ui::{Chrome, month_text, period_param, render};
 
 /// The query: every parameter is text so a bad one gets a clear 422.
 #[derive(Debug, Deserialize)]
@@ -29,11 +30,13 @@ pub struct BoardQuery {
     /// Unit or agency code.
     #[serde(rename = "don-vi")]
     unit: Option<String>,
-    /// Month, YYYY-MM.
+    /// The period: a month YYYY-MM, a quarter YYYY-Qn, a year YYYY or YYYY-MM..YYYY-MM.
     thang: Option<String>,
     /// The table of a CSV export: `bieu06`, `chi-so`, `xu-huong`, `xep-hang` or
     /// `so-lieu-nhap`.
     bang: Option<String>,
+    /// The same, under its own name (`ky`, kỳ); wins over `thang` when both are given.
+    ky: Option<String>,
 }
 
 /// One headline figure.
@@ -63,6 +66,7 @@ struct Bar {
 /// One figure imported from elsewhere, marked as such.
 struct ImportedLine {
     name: String,
+    month: String,
     value: String,
     source: String,
     at: String,
@@ -73,6 +77,7 @@ fn imported_lines(t: &Tr, rows: &[motcua_service::kpi::imports::ImportedRow]) ->
     rows.iter()
         .map(|(f, at)| ImportedLine {
             name: f.name.clone(),
+            month: month_text(f.month),
             value: if f.measure.is_empty() {
                 t.decimal(f.value)
             } else {
@@ -96,7 +101,7 @@ struct RankRow {
 #[template(path = "portal/board.html")]
 pub struct BoardPage {
     chrome: Chrome,
-    /// `don-vi=…&thang=…`, for the links to the exports and the print version.
+    /// `don-vi=…&ky=…`, for the links to the exports and the print version.
     query: String,
     unit: String,
     month: String,
@@ -108,6 +113,8 @@ struct Board {
     name: String,
     period: String,
     live: bool,
+    /// What "in progress" says: a month or another period.
+    live_key: &'static str,
     at: String,
     figures: Vec<Figure>,
     rows: Vec<(&'static str, String)>,
@@ -237,8 +244,16 @@ fn board(
         .collect();
     Board {
         name: r.name.clone(),
-        period: month_text(r.month),
+        period: match t.lang {
+            Lang::Vi => r.period.label_vi(),
+            Lang::En => r.period.label_en(),
+        },
         live: r.live,
+        live_key: if r.period.span() == Span::Month {
+            "portal.board.live"
+        } else {
+            "portal.board.live_period"
+        },
         at: t.datetime(&r.at),
         figures,
         rows,
@@ -256,10 +271,10 @@ fn board(
     }
 }
 
-/// The month asked for (`thang`, default the month in progress): a bad one is the 422
-/// every `/dieu-hanh` address gives.
-fn month_of(state: &AppState, query: &BoardQuery) -> Result<Month, PageError> {
-    month_param(state, query.thang.as_deref())
+/// The period asked for (`ky` or `thang`, default the month in progress): a bad one is the
+/// 422 every `/dieu-hanh` address gives.
+fn period_of(state: &AppState, query: &BoardQuery) -> Result<Period, PageError> {
+    period_param(state, query.ky.as_deref(), query.thang.as_deref())
 }
 
 /// The unit asked for (`don-vi`), trimmed; empty when absent.
@@ -280,41 +295,42 @@ fn required_unit(query: &BoardQuery) -> Result<String, PageError> {
     Ok(unit)
 }
 
-/// The query of the page's other addresses (exports, print version) for `unit` and `month`.
-fn query_of(unit: &str, month: Month) -> String {
-    format!("don-vi={}&thang={month}", encode_component(unit))
+/// The query of the page's other addresses (exports, print version) for `unit` and `period`.
+fn query_of(unit: &str, period: Period) -> String {
+    format!("don-vi={}&ky={period}", encode_component(unit))
 }
 
-/// What the page shows of `unit` and `month`: the published figures and those imported.
+/// What the page shows of `unit` and `period`: the published figures and those imported.
 async fn published(
     state: &AppState,
     unit: &str,
-    month: Month,
+    period: Period,
 ) -> Result<(KpiBoard, Vec<ImportedRow>), PageError> {
-    let board = state.services.published_kpi(unit, month).await?;
-    let imported = state.services.imported_kpi(unit, month).await?;
+    let board = state.services.published_kpi(unit, period).await?;
+    let imported = state.services.imported_kpi(unit, period).await?;
     Ok((board, imported))
 }
 
-/// `GET /dieu-hanh?don-vi=CODE&thang=YYYY-MM`.
+/// `GET /dieu-hanh?don-vi=CODE&thang=PERIOD` (or `ky=PERIOD`): a month `2026-10`, a
+/// quarter `2026-Q3`, a year `2026` or months `2026-01..2026-06`.
 pub async fn page(
     State(state): State<AppState>,
     chrome: Chrome,
     Query(query): Query<BoardQuery>,
 ) -> Result<Html<String>, PageError> {
     let unit = unit_of(&query);
-    let month = month_of(&state, &query)?;
+    let period = period_of(&state, &query)?;
     let found = if unit.is_empty() {
         None
     } else {
-        let (b, imported) = published(&state, &unit, month).await?;
+        let (b, imported) = published(&state, &unit, period).await?;
         Some(board(&chrome.t, &b, &imported))
     };
     let page = BoardPage {
         chrome,
-        query: query_of(&unit, month),
+        query: query_of(&unit, period),
         unit,
-        month: month.to_string(),
+        month: period.to_string(),
         found,
     };
     render(&page)
@@ -329,19 +345,19 @@ pub struct BoardPrintPage {
     b: Board,
 }
 
-/// `GET /dieu-hanh/in?don-vi=CODE&thang=YYYY-MM`.
+/// `GET /dieu-hanh/in?don-vi=CODE&ky=PERIOD`.
 pub async fn print(
     State(state): State<AppState>,
     chrome: Chrome,
     Query(query): Query<BoardQuery>,
 ) -> Result<Html<String>, PageError> {
     let unit = required_unit(&query)?;
-    let month = month_of(&state, &query)?;
-    let (b, imported) = published(&state, &unit, month).await?;
+    let period = period_of(&state, &query)?;
+    let (b, imported) = published(&state, &unit, period).await?;
     let page = BoardPrintPage {
         b: board(&chrome.t, &b, &imported),
         chrome,
-        query: query_of(&unit, month),
+        query: query_of(&unit, period),
     };
     render(&page)
 }
@@ -364,15 +380,15 @@ fn download(file: Result<Export, ExportError>) -> Result<Response, PageError> {
         .into_response())
 }
 
-/// `GET /dieu-hanh/xuat.xlsx?don-vi=CODE&thang=YYYY-MM`: every table of the page, a sheet
+/// `GET /dieu-hanh/xuat.xlsx?don-vi=CODE&ky=PERIOD`: every table of the page, a sheet
 /// each.
 pub async fn xlsx(
     State(state): State<AppState>,
     Query(query): Query<BoardQuery>,
 ) -> Result<Response, PageError> {
     let unit = required_unit(&query)?;
-    let month = month_of(&state, &query)?;
-    let (b, imported) = published(&state, &unit, month).await?;
+    let period = period_of(&state, &query)?;
+    let (b, imported) = published(&state, &unit, period).await?;
     download(export::workbook(Published {
         board: &b,
         imported: &imported,
@@ -385,7 +401,7 @@ pub async fn csv(
     Query(query): Query<BoardQuery>,
 ) -> Result<Response, PageError> {
     let unit = required_unit(&query)?;
-    let month = month_of(&state, &query)?;
+    let period = period_of(&state, &query)?;
     let table = Table::parse(query.bang.as_deref().unwrap_or_default()).ok_or_else(|| {
         PageError(AppError::invalid(
             "bang",
@@ -393,7 +409,7 @@ pub async fn csv(
             "the table must be bieu06, chi-so, xu-huong, xep-hang or so-lieu-nhap",
         ))
     })?;
-    let (b, imported) = published(&state, &unit, month).await?;
+    let (b, imported) = published(&state, &unit, period).await?;
     let page = Published {
         board: &b,
         imported: &imported,
@@ -401,14 +417,14 @@ pub async fn csv(
     download(export::csv(page, table))
 }
 
-/// `GET /dieu-hanh/bieu-06.xlsx?don-vi=CODE&thang=YYYY-MM`: the Biểu số 06/VPCP/KSTT report
+/// `GET /dieu-hanh/bieu-06.xlsx?don-vi=CODE&ky=PERIOD`: the Biểu số 06/VPCP/KSTT report
 /// in the form's layout, a row per agency.
 pub async fn form06(
     State(state): State<AppState>,
     Query(query): Query<BoardQuery>,
 ) -> Result<Response, PageError> {
     let unit = required_unit(&query)?;
-    let month = month_of(&state, &query)?;
-    let report = state.services.published_report06(&unit, month).await?;
+    let period = period_of(&state, &query)?;
+    let report = state.services.published_report06(&unit, period).await?;
     download(export::form06(&report))
 }

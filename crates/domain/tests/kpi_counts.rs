@@ -1,0 +1,331 @@
+//! The counters of a few dossiers driven through the real engine, and the Biểu 06 rows of
+//! months, a quarter, a year and a range of months read from them, checked against numbers
+//! computed by hand.
+#![expect(clippy::unwrap_used, reason = "a failed step fails the test")]
+
+use std::sync::LazyLock;
+
+use chrono::{DateTime, FixedOffset, TimeZone, Utc};
+use motcua_domain::calendar::{Calendar, CalendarConfig, bundled_schedules};
+use motcua_domain::catalog::{TimeLimit, TimeUnit, TimeValue};
+use motcua_domain::dossier::{
+    Applicant, ApplicantId, Command, Context, Decision, Dossier, DossierCode, DossierRules,
+    OutcomeRules, ProcedureRef, Submission, decide,
+};
+use motcua_domain::event::Channel;
+use motcua_domain::kpi::counts::{
+    self, Counters, Metric, Month, Node, Stock, contributions, nodes_for,
+};
+use motcua_domain::kpi::period::Period;
+use motcua_domain::kpi::report06::{Report06Counts, Report06Row};
+use proptest::prelude::*;
+
+static CALENDAR: LazyLock<Calendar> = LazyLock::new(|| {
+    Calendar::new(CalendarConfig::default(), bundled_schedules()).unwrap_or_else(|e| panic!("{e}"))
+});
+
+fn vn(y: i32, m: u32, d: u32, h: u32) -> DateTime<Utc> {
+    FixedOffset::east_opt(7 * 3600)
+        .unwrap()
+        .with_ymd_and_hms(y, m, d, h, 0, 0)
+        .unwrap()
+        .to_utc()
+}
+
+/// A dossier received at `received` on `channel` with a limit of `days` working days (none
+/// for `None`), finished at `finished` if given.
+fn dossier(
+    channel: Channel,
+    days: Option<u32>,
+    received: DateTime<Utc>,
+    finished: Option<DateTime<Utc>>,
+) -> Dossier {
+    let rules = DossierRules::default();
+    let submission = Submission {
+        code: DossierCode::new(
+            "000.00.13.H05",
+            chrono::NaiveDate::from_ymd_opt(2026, 6, 1).unwrap(),
+            1,
+        )
+        .unwrap(),
+        agency: "000.00.13.H05".into(),
+        procedure: ProcedureRef {
+            code: "1.001234".into(),
+            name: "Cấp giấy phép".into(),
+            limit: days.map(|d| TimeLimit {
+                value: TimeValue::whole(d),
+                unit: TimeUnit::WorkingDays,
+            }),
+            same_day_certification: false,
+            document_result: false,
+        },
+        applicant: Applicant {
+            id: ApplicantId::Person("001090123456".parse().unwrap()),
+            name: "Nguyễn Văn An".into(),
+            phone: None,
+            email: None,
+            address: None,
+        },
+        channel,
+        components: Vec::new(),
+        eid_verified: false,
+        lookup_secret: "K7M2QX9P".into(),
+    };
+    let mut state: Option<Dossier> = None;
+    let mut run = |at: DateTime<Utc>, command: Command| {
+        let ctx = Context {
+            now: at,
+            calendar: &CALENDAR,
+            rules: &rules,
+        };
+        let (_, next) = decide(state.as_ref(), &command, &ctx).unwrap_or_else(|e| panic!("{e}"));
+        state = Some(next);
+    };
+    run(received, Command::Submit(Box::new(submission)));
+    run(received, Command::Receive);
+    if let Some(at) = finished {
+        run(
+            received + chrono::TimeDelta::hours(1),
+            Command::Transfer {
+                step: "Thẩm định".into(),
+                agency: "000.00.13.H05".into(),
+                assignee: None,
+                budget: None,
+            },
+        );
+        run(
+            at,
+            Command::Finish {
+                decision: Decision::Approved,
+            },
+        );
+    }
+    state.unwrap()
+}
+
+/// Eight dossiers of one agency in 2026 (all Mondays at 10:00; no holiday in these weeks):
+///
+/// | | channel | received | limit | appointment | ended | class |
+/// |---|---|---|---|---|---|---|
+/// | A | desk | 15/06 | 5 wd | 22/06 | 08/07 | late |
+/// | B | online | 22/06 | 30 wd | 03/08 | 20/07 | early |
+/// | C | post | 06/07 | 5 wd | 13/07 10:00 | 13/07 09:00 | on time |
+/// | D | desk | 10/08 | 5 wd | 17/08 | open | overdue |
+/// | E | online | 21/09 | 10 wd | 05/10 | open | within time until October |
+/// | F | desk | 14/09 | 5 wd | 21/09 | 02/10 | late (open overdue at the end of September) |
+/// | G | desk | 11/05 | 5 wd | 18/05 | 15/05 | early |
+/// | H | desk | 05/08 | none | — | open | not classified |
+fn counters() -> Counters {
+    let rules = OutcomeRules::default();
+    let all = [
+        dossier(
+            Channel::Desk,
+            Some(5),
+            vn(2026, 6, 15, 10),
+            Some(vn(2026, 7, 8, 10)),
+        ),
+        dossier(
+            Channel::Online,
+            Some(30),
+            vn(2026, 6, 22, 10),
+            Some(vn(2026, 7, 20, 10)),
+        ),
+        dossier(
+            Channel::Post,
+            Some(5),
+            vn(2026, 7, 6, 10),
+            Some(vn(2026, 7, 13, 9)),
+        ),
+        dossier(Channel::Desk, Some(5), vn(2026, 8, 10, 10), None),
+        dossier(Channel::Online, Some(10), vn(2026, 9, 21, 10), None),
+        dossier(
+            Channel::Desk,
+            Some(5),
+            vn(2026, 9, 14, 10),
+            Some(vn(2026, 10, 2, 10)),
+        ),
+        dossier(
+            Channel::Desk,
+            Some(5),
+            vn(2026, 5, 11, 10),
+            Some(vn(2026, 5, 15, 10)),
+        ),
+        dossier(Channel::Desk, None, vn(2026, 8, 5, 10), None),
+    ];
+    let mut sum = Counters::default();
+    for d in &all {
+        sum.add(&contributions(d, &rules), 1);
+    }
+    sum.retain_non_zero();
+    sum
+}
+
+fn row(period: &str) -> Report06Row {
+    let period: Period = period.parse().unwrap();
+    let row = Report06Row::from_counts(counts::report06_counts(&counters(), period));
+    row.check().unwrap();
+    row
+}
+
+#[allow(clippy::too_many_arguments)]
+fn expected(
+    carried_over: u64,
+    (online, in_person, postal): (u64, u64, u64),
+    (early, on_time, late): (u64, u64, u64),
+    (within_time, overdue): (u64, u64),
+) -> Report06Counts {
+    Report06Counts {
+        carried_over,
+        online,
+        in_person,
+        postal,
+        early,
+        on_time,
+        late,
+        within_time,
+        overdue,
+    }
+}
+
+#[test]
+fn a_quarter_sums_its_months_and_carries_over_what_was_open_at_its_start() {
+    // Carried over: A and B, open at the end of June. Received: C (post), D and F (desk),
+    // E (online). Resolved: A late, B early, C on time. Open at the end of September: D and
+    // F past their appointments, E within time. 2 + 4 = 6 = 3 + 3.
+    let q3 = row("2026-Q3");
+    assert_eq!(q3.counts, expected(2, (1, 2, 1), (1, 1, 1), (1, 2)));
+    assert_eq!((q3.received, q3.resolved, q3.in_progress), (6, 3, 3));
+}
+
+#[test]
+fn each_month_carries_over_the_last_ones_open_dossiers() {
+    // June: A and B received; at its end A is past its appointment, B is not.
+    assert_eq!(
+        row("2026-06").counts,
+        expected(0, (1, 1, 0), (0, 0, 0), (1, 1))
+    );
+    // July: A and B carried over, C received; all three resolved.
+    assert_eq!(
+        row("2026-07").counts,
+        expected(2, (0, 0, 1), (1, 1, 1), (0, 0))
+    );
+    // August: nothing carried over; D received and overdue at the month's end.
+    assert_eq!(
+        row("2026-08").counts,
+        expected(0, (0, 1, 0), (0, 0, 0), (0, 1))
+    );
+    // September: D carried over; E and F received; F is past its appointment at the end.
+    assert_eq!(
+        row("2026-09").counts,
+        expected(1, (1, 1, 0), (0, 0, 0), (1, 2))
+    );
+    // October: D, E and F carried over; F resolved late; E's appointment (5/10) passed.
+    assert_eq!(
+        row("2026-10").counts,
+        expected(3, (0, 0, 0), (0, 0, 1), (0, 2))
+    );
+}
+
+#[test]
+fn a_year_and_a_range_of_months_are_sums_of_their_months() {
+    // 2026: G, A, D, F at the desk, B and E online, C by post; resolved G and B early, C on
+    // time, A and F late; D and E open at the year's end, both past their appointments.
+    assert_eq!(
+        row("2026").counts,
+        expected(0, (2, 4, 1), (2, 1, 2), (0, 2))
+    );
+    // June to August: A, B, C and D received; A, B, C resolved; D overdue at the end.
+    assert_eq!(
+        row("2026-06..2026-08").counts,
+        expected(0, (1, 2, 1), (1, 1, 1), (0, 1))
+    );
+    // The dossier without a time limit is counted apart, in its month.
+    let c = counters();
+    let q3: Period = "2026-Q3".parse().unwrap();
+    assert_eq!(c.flow(Metric::Unclassified, q3), 1);
+    assert_eq!(c.flow(Metric::Unclassified, "2026-Q2".parse().unwrap()), 0);
+}
+
+#[test]
+fn a_period_reads_only_its_months_and_a_few_stock_nodes() {
+    // Only the period's flows and the nodes of `nodes_for` are needed: the same row from
+    // counters cut down to them.
+    let all = counters();
+    for text in ["2026-07", "2026-Q3", "2026", "2026-06..2026-08"] {
+        let period: Period = text.parse().unwrap();
+        let nodes = nodes_for(period);
+        assert!(nodes.len() <= 11, "{text}: {}", nodes.len());
+        let cut = Counters {
+            counts: all
+                .counts
+                .iter()
+                .filter(|((m, _), _)| period.contains(*m))
+                .map(|(k, n)| (*k, *n))
+                .collect(),
+            stocks: all
+                .stocks
+                .iter()
+                .filter(|((_, node), _)| nodes.contains(node))
+                .map(|(k, n)| (*k, *n))
+                .collect(),
+        };
+        assert_eq!(
+            counts::report06_counts(&cut, period),
+            counts::report06_counts(&all, period),
+            "{text}"
+        );
+    }
+}
+
+#[test]
+fn a_trend_rolls_each_month_into_the_next_from_one_start() {
+    // The months of a year from the year's flows and the stocks at its start only.
+    let all = counters();
+    let year: Period = "2026".parse().unwrap();
+    let nodes = nodes_for(year);
+    let cut = Counters {
+        counts: all
+            .counts
+            .iter()
+            .filter(|((m, _), _)| year.contains(*m))
+            .map(|(k, n)| (*k, *n))
+            .collect(),
+        stocks: all
+            .stocks
+            .iter()
+            .filter(|((_, node), _)| nodes.contains(node))
+            .map(|(k, n)| (*k, *n))
+            .collect(),
+    };
+    let months = counts::monthly_report06(&cut, year);
+    assert_eq!(months.len(), 12);
+    for (m, row) in months {
+        assert_eq!(row, counts::report06_counts(&all, Period::month(m)), "{m}");
+    }
+}
+
+fn month(index: u32) -> Month {
+    // 0 = January 2020.
+    Month::new(2020 + (index / 12) as i32, index % 12 + 1).unwrap()
+}
+
+proptest! {
+    /// A stock read from its tree at any month's end is the sum of its changes up to then.
+    #[test]
+    fn a_stock_is_the_sum_of_its_changes_up_to_the_month(
+        changes in proptest::collection::vec((0u32..240, -3i64..4), 0..60),
+        at in 0u32..240,
+    ) {
+        let mut c = Counters::default();
+        for (m, n) in &changes {
+            c.add_stock_change(Stock::Open, month(*m), *n);
+        }
+        let wanted: i64 = changes.iter().filter(|(m, _)| *m <= at).map(|(_, n)| n).sum();
+        let read: i64 = Node::summed_at(month(at))
+            .filter_map(|node| c.stocks.get(&(Stock::Open, node)))
+            .sum();
+        prop_assert_eq!(read, wanted);
+        prop_assert!(Node::summed_at(month(at)).count() <= 11);
+        prop_assert!(Node::updated_by(month(at)).count() <= 12);
+    }
+}
