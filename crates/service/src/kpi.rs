@@ -16,9 +16,11 @@ use chrono::{DateTime, Utc};
 use motcua_domain::authz::{self, Action};
 use motcua_domain::dossier::Outcome;
 use motcua_domain::fold::fold;
+use motcua_domain::kpi::catalogue::{self, CatalogueFigures};
 use motcua_domain::kpi::counts::{self, Counters, Metric, Month, Node};
 use motcua_domain::kpi::index766::{self, Assessment, Indicator, Input766, Rules766, UnitLevel};
 use motcua_domain::kpi::period::Period;
+use motcua_domain::kpi::petitions::{self, PetitionCounts};
 use motcua_domain::kpi::report06::Report06Row;
 use motcua_domain::units::{AgencyKind, UnitKind};
 use motcua_storage::dossiers::DossierQuery;
@@ -53,8 +55,14 @@ pub struct KpiReport {
     pub live: bool,
     /// The instant the figures stand at (the period's end, or now).
     pub at: DateTime<Utc>,
-    /// The Decision 766 index, with the indicators the counters measure.
+    /// The Decision 766 index, with the indicators the counters, the petitions and the
+    /// catalogue measure.
     pub index: Assessment,
+    /// The petitions' counts of the period (766 group 5).
+    pub petitions: PetitionCounts,
+    /// The catalogue's figures for the unit, as of now; `None` for a provincial agency
+    /// (the catalogue does not say which of a province's procedures are its own).
+    pub catalogue: Option<CatalogueFigures>,
 }
 
 /// A unit's published results: the period, its monthly trend and its communes' ranking.
@@ -130,6 +138,29 @@ pub(crate) struct KpiStructure {
 /// Open dossiers classified now, per agency: (within time, overdue).
 type OpenSplits = BTreeMap<String, (u64, u64)>;
 
+/// The catalogue's figures of a province's procedures and of a commune's.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct CatalogueLevels {
+    province: CatalogueFigures,
+    commune: CatalogueFigures,
+}
+
+/// The catalogue's figures and the catalogue's and plans' revisions and the day they were
+/// computed at.
+pub(crate) type CatalogueRevision = (
+    ((i64, i64), (i64, i64), chrono::NaiveDate),
+    Arc<CatalogueLevels>,
+);
+
+/// What a period's figures need besides the counters, read once for every agency of a
+/// report: the live split (when the period is in progress), the petitions' counts per
+/// agency and the catalogue's figures.
+struct Extras {
+    splits: Option<OpenSplits>,
+    petitions: BTreeMap<String, PetitionCounts>,
+    catalogue: Arc<CatalogueLevels>,
+}
+
 /// The 766 level of an agency's figures.
 fn agency_level(kind: AgencyKind) -> UnitLevel {
     if kind == AgencyKind::CommunePeoplesCommittee {
@@ -190,6 +221,33 @@ fn index_input(
         )
 }
 
+/// `input` with the indicators the petitions measure (5.1–5.3) and, for a unit whose
+/// procedures the catalogue says, those it measures (1.3, 3.1).
+fn with_other_sources(
+    mut input: Input766,
+    petitions: &PetitionCounts,
+    catalogue: Option<&CatalogueFigures>,
+) -> Input766 {
+    input.set(
+        Indicator::PetitionsAboutProcedures,
+        petitions.about_procedures_ratio(),
+    );
+    input.set(
+        Indicator::PetitionsAboutStaff,
+        petitions.about_staff_ratio(),
+    );
+    input.set(Indicator::PetitionsOnTime, petitions.on_time_ratio());
+    input.set(
+        Indicator::PetitionSatisfaction,
+        petitions.satisfaction_ratio(),
+    );
+    if let Some(c) = catalogue {
+        input.set(Indicator::PublishedInFull, c.published_in_full_ratio());
+        input.set(Indicator::OnlineServicesOffered, c.online_offered_ratio());
+    }
+    input
+}
+
 /// The months and stock nodes the figures of `periods` read: one run of months covering
 /// them all, and the nodes each needs.
 fn reads(periods: &[Period]) -> Option<(Period, BTreeSet<Node>)> {
@@ -243,8 +301,8 @@ impl Services {
         self.authorize_statistics(acting, &scope.target).await?;
         let live = self.check_begun(period)?;
         let read = self.kpi_counters(&scope.agencies, &[period]).await?;
-        let splits = self.live_splits(live, &scope.agencies).await?;
-        Ok(self.figures(unit, scope, period, &read, splits.as_ref()).0)
+        let extras = self.kpi_extras(live, &scope.agencies, period).await?;
+        Ok(self.figures(unit, scope, period, &read, &extras).0)
     }
 
     /// The published results of `unit` for `period` (the reform plan asks for monthly
@@ -268,9 +326,10 @@ impl Services {
         let read = self
             .kpi_counters(&scope.agencies, &[period, months])
             .await?;
-        let splits = self.live_splits(live, &scope.agencies).await?;
-        let (report, summed) = self.figures(unit, scope, period, &read, splits.as_ref());
-        let now_split = splits
+        let extras = self.kpi_extras(live, &scope.agencies, period).await?;
+        let (report, summed) = self.figures(unit, scope, period, &read, &extras);
+        let now_split = extras
+            .splits
             .as_ref()
             .map(|s| (self.current_month(), split_of(s, &scope.agencies)));
         let trend = trend_rows(&summed, months, now_split);
@@ -278,7 +337,7 @@ impl Services {
         if scope.agencies.len() > 1 {
             for (code, one) in &structure.agencies {
                 if one.level == UnitLevel::Commune {
-                    let (r, _) = self.figures(code, one, period, &read, splits.as_ref());
+                    let (r, _) = self.figures(code, one, period, &read, &extras);
                     peers.push((r.name, r.index));
                 }
             }
@@ -352,11 +411,11 @@ impl Services {
         self.authorize_statistics(acting, &scope.target).await?;
         let live = self.check_begun(period)?;
         let read = self.kpi_counters(&scope.agencies, &[period]).await?;
-        let splits = self.live_splits(live, &scope.agencies).await?;
-        let (whole, _) = self.figures(unit, scope, period, &read, splits.as_ref());
+        let extras = self.kpi_extras(live, &scope.agencies, period).await?;
+        let (whole, _) = self.figures(unit, scope, period, &read, &extras);
         let each = |list: &[(String, KpiScope)]| -> Vec<KpiReport> {
             list.iter()
-                .map(|(code, one)| self.figures(code, one, period, &read, splits.as_ref()).0)
+                .map(|(code, one)| self.figures(code, one, period, &read, &extras).0)
                 .collect()
         };
         let (agencies, units) = (each(&structure.agencies), each(&structure.units));
@@ -385,12 +444,12 @@ impl Services {
         let scope = &structure.scope;
         let live = self.check_begun(period)?;
         let read = self.kpi_counters(&scope.agencies, &[period]).await?;
-        let splits = self.live_splits(live, &scope.agencies).await?;
-        let (report, _) = self.figures(unit, scope, period, &read, splits.as_ref());
+        let extras = self.kpi_extras(live, &scope.agencies, period).await?;
+        let (report, _) = self.figures(unit, scope, period, &read, &extras);
         let mut rows = Vec::new();
         if scope.agencies.len() > 1 {
             for (code, one) in &structure.agencies {
-                let (r, _) = self.figures(code, one, period, &read, splits.as_ref());
+                let (r, _) = self.figures(code, one, period, &read, &extras);
                 rows.push(AgencyReport06 {
                     code: r.unit,
                     name: r.name,
@@ -474,8 +533,82 @@ impl Services {
         Ok(Some(self.open_splits(agencies, self.now()).await?))
     }
 
+    /// What the figures of `agencies` for `period` need besides the counters: the live
+    /// split when the period is live, their petitions' counts and the catalogue's figures.
+    async fn kpi_extras(
+        &self,
+        live: bool,
+        agencies: &[String],
+        period: Period,
+    ) -> ServiceResult<Extras> {
+        let splits = self.live_splits(live, agencies).await?;
+        let bound = |at: Option<DateTime<Utc>>| {
+            at.ok_or_else(|| ServiceError::Invalid(format!("kỳ {period} / period {period}")))
+        };
+        let (from, to) = (bound(period.start(VIETNAM))?, bound(period.end(VIETNAM))?);
+        let at = if live { self.now() } else { to };
+        let mut by_agency: BTreeMap<String, PetitionCounts> = BTreeMap::new();
+        for p in self.store().petitions_in_period(agencies, from, to).await? {
+            by_agency
+                .entry(p.submission.agency.clone())
+                .or_default()
+                .add(&petitions::petition_counts(&p, from, to, at));
+        }
+        Ok(Extras {
+            splits,
+            petitions: by_agency,
+            catalogue: self.catalogue_levels().await?,
+        })
+    }
+
+    /// The catalogue's figures, computed again only when the catalogue or the plans change.
+    async fn catalogue_levels(&self) -> ServiceResult<Arc<CatalogueLevels>> {
+        // A version can come into force at midnight without an event: the day is in the key.
+        let today = self.local_today();
+        let revision = (
+            self.store().catalogue_revision().await?,
+            self.store().plans_revision().await?,
+            today,
+        );
+        let cached = self
+            .catalogue_levels
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone();
+        if let Some((at, levels)) = cached
+            && at == revision
+        {
+            return Ok(levels);
+        }
+        let filter = motcua_storage::catalog::ProcedureFilter {
+            on: Some(today),
+            ..Default::default()
+        };
+        let procedures = self.store().list_procedures(&filter).await?;
+        let plans: Vec<_> = self
+            .store()
+            .list_plans(None)
+            .await?
+            .into_iter()
+            .map(|p| p.plan)
+            .collect();
+        let levels = Arc::new(CatalogueLevels {
+            province: catalogue::catalogue_figures(
+                &procedures,
+                &plans,
+                catalogue::levels_of(false),
+            ),
+            commune: catalogue::catalogue_figures(&procedures, &plans, catalogue::levels_of(true)),
+        });
+        *self
+            .catalogue_levels
+            .lock()
+            .unwrap_or_else(|p| p.into_inner()) = Some((revision, levels.clone()));
+        Ok(levels)
+    }
+
     /// The figures of a resolved scope for `period` from counters already read (`read`
-    /// holds at least what [`reads`] says for it), with the open split of live `splits`;
+    /// holds at least what [`reads`] says for it) and what else they need (`extras`);
     /// and its summed counters.
     fn figures(
         &self,
@@ -483,11 +616,11 @@ impl Services {
         scope: &KpiScope,
         period: Period,
         read: &AgencyCounters,
-        splits: Option<&OpenSplits>,
+        extras: &Extras,
     ) -> (KpiReport, Counters) {
         let summed = sum_of(read, &scope.agencies);
         let mut row = counts::report06_counts(&summed, period);
-        let at = match splits {
+        let at = match &extras.splits {
             Some(splits) => {
                 // The period in progress: its open dossiers as they stand now.
                 (row.within_time, row.overdue) = split_of(splits, &scope.agencies);
@@ -496,7 +629,27 @@ impl Services {
             None => period.end(VIETNAM).unwrap_or_else(|| self.now()),
         };
         let report06 = Report06Row::from_counts(row);
-        let input = index_input(unit, scope.level, &report06, &summed, period);
+        let mut petitions = PetitionCounts::default();
+        for counts in scope
+            .agencies
+            .iter()
+            .filter_map(|a| extras.petitions.get(a))
+        {
+            petitions.add(counts);
+        }
+        // A unit's procedures are its level's; of a province's agencies only a commune's
+        // People's Committee is known to carry out a level's procedures.
+        let one_agency = scope.agencies == [unit];
+        let catalogue = match scope.level {
+            UnitLevel::Commune => Some(extras.catalogue.commune),
+            _ if !one_agency => Some(extras.catalogue.province),
+            _ => None,
+        };
+        let input = with_other_sources(
+            index_input(unit, scope.level, &report06, &summed, period),
+            &petitions,
+            catalogue.as_ref(),
+        );
         let report = KpiReport {
             unit: unit.to_owned(),
             name: scope.name.clone(),
@@ -505,8 +658,10 @@ impl Services {
             index: index766::assess(&input, &Rules766::default()),
             report06,
             unclassified: summed.flow(Metric::Unclassified, period),
-            live: splits.is_some(),
+            live: extras.splits.is_some(),
             at,
+            petitions,
+            catalogue,
         };
         (report, summed)
     }

@@ -89,6 +89,9 @@ pub struct Services {
     /// What the operations centre's figures of a unit need of it besides the counters (its
     /// agencies and the units within it), by unit or agency code.
     kpi_structures: Arc<read_cache::TrustedMap<Arc<kpi::KpiStructure>>>,
+    /// The catalogue's figures for the operations centre, with the catalogue and plans
+    /// revision they were computed at.
+    catalogue_levels: Arc<std::sync::Mutex<Option<kpi::CatalogueRevision>>>,
 }
 
 impl Services {
@@ -103,6 +106,7 @@ impl Services {
             worklists: Arc::default(),
             targets: Arc::default(),
             kpi_structures: Arc::default(),
+            catalogue_levels: Arc::default(),
         }
     }
 

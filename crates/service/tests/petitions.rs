@@ -2,12 +2,19 @@
 //! (across a holiday), who may handle them, publication.
 #![expect(clippy::unwrap_used, reason = "a failed step fails the test")]
 
+use motcua_domain::catalog::simplification::{ComplianceCostParams, PlanSnapshot};
+use motcua_domain::catalog::{Level, TimeLimit, TimeUnit, TimeValue, shipped};
 use motcua_domain::event::Role;
+use motcua_domain::kpi::counts::Month;
+use motcua_domain::kpi::index766::Indicator;
+use motcua_domain::kpi::petitions::PetitionCounts;
+use motcua_domain::kpi::{Ratio, catalogue};
 use motcua_domain::petition::{
     PetitionClass, PetitionCommand, PetitionContact, PetitionRules, PetitionStatus, Punctuality,
 };
-use motcua_service::ServiceError;
+use motcua_service::catalog::{PlanDecision, PlanProposal};
 use motcua_service::petitions::{AboutInput, NewPetition, public_acting};
+use motcua_service::{Acting, ServiceError};
 use motcua_storage::{Store, StoreError};
 use motcua_test_support::contract_tests;
 
@@ -259,8 +266,165 @@ async fn a_petition_names_every_wrong_field(store: &Store) {
     assert_eq!(fields, ["officer"]);
 }
 
+/// Decision 766 group 5 and the catalogue's figures in an agency's month, counted by hand:
+/// in October phường Kinh Bắc's committee receives a petition about an officer, never
+/// answered (answer due 26/10: overdue at the month's end), and one about a procedure,
+/// rejected the next working day; Sở Tư pháp receives one. A simplification plan approved
+/// later moves the catalogue's figures at once.
+async fn petitions_and_the_catalogue_count_in_the_766_index(store: &Store) {
+    let f = fixture(store).await;
+    let s = &f.services;
+    let mut staff_petition = petition(KINH_BAC);
+    staff_petition.class = PetitionClass::Staff;
+    staff_petition.about = AboutInput::Officer("Cán bộ một cửa".into());
+    f.clock.set(vn(2026, 10, 5, 9, 0));
+    s.submit_petition(&public_acting(None), staff_petition)
+        .await
+        .unwrap();
+    f.clock.set(vn(2026, 10, 20, 9, 0));
+    let rejected = s
+        .submit_petition(&public_acting(None), petition(KINH_BAC))
+        .await
+        .unwrap();
+    f.clock.set(vn(2026, 10, 21, 9, 0));
+    let desk = staff(Role::DeskOfficer, KINH_BAC);
+    s.act_on_petition(
+        &desk,
+        rejected.code(),
+        PetitionCommand::Reject {
+            reasons: "Không thuộc thẩm quyền.".into(),
+        },
+        None,
+    )
+    .await
+    .unwrap();
+    f.clock.set(vn(2026, 10, 22, 9, 0));
+    s.submit_petition(&public_acting(None), petition(JUSTICE))
+        .await
+        .unwrap();
+
+    f.clock.set(vn(2026, 11, 10, 9, 0));
+    let admin = Acting::cli("test");
+    let october: Month = "2026-10".parse().unwrap();
+    let r = s.kpi_report(&admin, KINH_BAC, october).await.unwrap();
+    assert_eq!(
+        r.petitions,
+        PetitionCounts {
+            received: 2,
+            about_procedures: 1,
+            about_staff: 1,
+            received_not_overdue: 1,
+            handled_or_open: 2,
+            on_time: 1,
+        }
+    );
+    let ratio = |i: Indicator| {
+        r.index
+            .indicators
+            .iter()
+            .find(|x| x.indicator == i)
+            .and_then(|x| x.ratio)
+    };
+    assert_eq!(ratio(Indicator::PetitionsOnTime), Some(Ratio::new(1, 2)));
+    assert_eq!(
+        ratio(Indicator::PetitionSatisfaction),
+        Some(Ratio::new(1, 2))
+    );
+    assert_eq!(
+        ratio(Indicator::PetitionsAboutStaff),
+        Some(Ratio::new(1, 2))
+    );
+    // November has none of October's: the overdue one is carried over into 5.2 only.
+    let november = s
+        .kpi_report(&admin, KINH_BAC, october.next())
+        .await
+        .unwrap();
+    assert_eq!(
+        (
+            november.petitions.received,
+            november.petitions.handled_or_open
+        ),
+        (0, 1)
+    );
+    // The province counts both agencies' petitions.
+    let province = s.kpi_report(&admin, "24", october).await.unwrap();
+    assert_eq!(province.petitions.received, 3);
+
+    // A commune's committee counts the commune-level procedures of the catalogue; a
+    // provincial department is not told its own.
+    let shipped: Vec<_> = shipped::procedures()
+        .unwrap()
+        .into_iter()
+        .filter(|p| ["1.000588", "1.001193", "2.000815"].contains(&p.code.to_string().as_str()))
+        .collect();
+    let commune = catalogue::catalogue_figures(&shipped, &[], catalogue::levels_of(true));
+    assert!(commune.published_public > 0, "{commune:?}");
+    assert_eq!(r.catalogue, Some(commune));
+    assert_eq!(
+        ratio(Indicator::PublishedInFull),
+        Some(commune.published_in_full_ratio())
+    );
+    let justice = s.kpi_report(&admin, JUSTICE, october).await.unwrap();
+    assert_eq!(justice.catalogue, None);
+    assert_eq!(justice.petitions.received, 1);
+
+    // A plan cutting a commune procedure's time limit, approved: the figures move at once.
+    let target = shipped
+        .iter()
+        .find(|p| p.levels.contains(&Level::Commune))
+        .unwrap();
+    let days = |n| TimeLimit {
+        value: TimeValue::whole(n),
+        unit: TimeUnit::WorkingDays,
+    };
+    let (limit, shorter) = (days(10), days(5));
+    let params = ComplianceCostParams {
+        hourly_income_vnd: 30_000.0,
+    };
+    let plan = s
+        .propose_plan(
+            &admin,
+            PlanProposal {
+                procedure: target.code.clone(),
+                description: "Rút ngắn thời hạn một nửa".into(),
+                before: PlanSnapshot {
+                    time_limit: Some(limit),
+                    ..PlanSnapshot::default()
+                },
+                after: PlanSnapshot {
+                    time_limit: Some(shorter),
+                    ..PlanSnapshot::default()
+                },
+                cost_before: None,
+                cost_after: None,
+            },
+            &params,
+        )
+        .await
+        .unwrap();
+    let proposed = s.kpi_report(&admin, KINH_BAC, october).await.unwrap();
+    assert_eq!(proposed.catalogue.unwrap().plans_proposed, 1);
+    s.decide_plan(
+        &admin,
+        &plan.id,
+        PlanDecision::Approve {
+            decision_no: "1811/QĐ-UBND".into(),
+        },
+        &params,
+    )
+    .await
+    .unwrap();
+    let approved = s.kpi_report(&admin, KINH_BAC, october).await.unwrap();
+    let c = approved.catalogue.unwrap();
+    assert_eq!(
+        (c.plans_proposed, c.plans_approved, c.plans_cutting_time),
+        (0, 1, 1)
+    );
+}
+
 contract_tests!(
     deadlines_count_the_agency_s_working_days,
     only_the_addressed_agency_handles_and_publishes,
     a_petition_names_every_wrong_field,
+    petitions_and_the_catalogue_count_in_the_766_index,
 );

@@ -722,10 +722,20 @@ impl crate::Store {
     /// and the highest id among them. Every change to a procedure appends an event, and the
     /// count also moves when a transaction with a lower id commits after a higher one.
     pub async fn catalogue_revision(&self) -> StoreResult<(i64, i64)> {
+        self.stream_type_revision(PROCEDURE_STREAM).await
+    }
+
+    /// As [`Store::catalogue_revision`], of the simplification plans.
+    pub async fn plans_revision(&self) -> StoreResult<(i64, i64)> {
+        self.stream_type_revision(PLAN_STREAM).await
+    }
+
+    /// How many events streams of `stream_type` hold and the highest id among them.
+    async fn stream_type_revision(&self, stream_type: &str) -> StoreResult<(i64, i64)> {
         const SQL: &str =
             "SELECT COUNT(*), COALESCE(MAX(id), 0) FROM events WHERE stream_type = $1";
         Ok(on_pool!(self, pool => {
-            sqlx::query_as(SQL).bind(PROCEDURE_STREAM).fetch_one(pool).await?
+            sqlx::query_as(SQL).bind(stream_type).fetch_one(pool).await?
         }))
     }
 

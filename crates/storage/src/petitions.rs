@@ -179,6 +179,33 @@ impl Store {
         Ok((rows.into_iter().map(|r| r.0).collect(), total))
     }
 
+    /// The petitions of `agencies` that can count in the period `[from, to)`: received
+    /// before it ends and not answered before it began. Rejected ones are read whatever
+    /// their date (the projection keeps no rejection time); the domain drops those handled
+    /// before the period ([`motcua_domain::kpi::petitions::petition_counts`]).
+    pub async fn petitions_in_period(
+        &self,
+        agencies: &[String],
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> StoreResult<Vec<Petition>> {
+        if agencies.is_empty() {
+            return Ok(Vec::new());
+        }
+        let rows: Vec<Json<Petition>> = on_pool!(self, pool => {
+            let mut select = sqlx::QueryBuilder::new("SELECT state FROM petitions WHERE received_at < ");
+            select.push_bind(to).push(" AND (answered_at IS NULL OR answered_at >= ");
+            select.push_bind(from).push(") AND agency IN (");
+            let mut list = select.separated(", ");
+            for agency in agencies {
+                list.push_bind(agency);
+            }
+            select.push(") ORDER BY received_at, code");
+            select.build_query_scalar().fetch_all(pool).await?
+        });
+        Ok(rows.into_iter().map(|r| r.0).collect())
+    }
+
     /// Petitions received in `[from, to)` addressed to `agency` (all agencies with `None`):
     /// the population of indicators 5.1 and 5.2.
     pub async fn petitions_received_between(

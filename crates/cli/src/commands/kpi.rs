@@ -148,6 +148,28 @@ fn print_report(out: &mut impl Write, r: &KpiReport) -> std::io::Result<()> {
         "  Đúng hạn (đã giải quyết) / on time (resolved): {}",
         percent(Some(row.on_time_resolved()))
     )?;
+    let p = &r.petitions;
+    writeln!(
+        out,
+        "\nPhản ánh, kiến nghị / feedback and petitions: {} (thủ tục / procedures {}, cán bộ / staff {}); đúng hạn / on time (5.2) {}; hài lòng / satisfaction (5.3) {}",
+        p.received,
+        p.about_procedures,
+        p.about_staff,
+        percent(Some(p.on_time_ratio())),
+        percent(Some(p.satisfaction_ratio()))
+    )?;
+    if let Some(c) = &r.catalogue {
+        writeln!(
+            out,
+            "Danh mục (hôm nay) / catalogue (today): công bố / published {} (nội bộ / internal {}), trực tuyến toàn trình / full-process online {}, một phần / partial {}, cắt giảm thời hạn / time limit cut {}, phương án đã duyệt / plans approved {}",
+            c.published_public,
+            c.published_internal,
+            c.full_process,
+            c.partial,
+            c.local_limit_cut,
+            c.plans_approved_in_all()
+        )?;
+    }
     writeln!(out, "\nChỉ số 766 / Decision 766 index")?;
     for s in &r.index.indicators {
         let score = match s.score.points() {
@@ -272,6 +294,8 @@ pub async fn run(args: KpiArgs, config: &StoreConfig) -> anyhow::Result<()> {
                     "on_time_766": report.report06.on_time_766(),
                     "on_time_resolved": report.report06.on_time_resolved(),
                     "index766": report.index,
+                    "petitions": report.petitions,
+                    "catalogue": report.catalogue,
                 });
                 serde_json::to_writer_pretty(&mut out, &doc)?;
                 writeln!(out)?;

@@ -11,10 +11,12 @@
 //! it is. Rules the sources leave open are configuration with documented defaults
 //! ([`index766::Rules766`]).
 
+pub mod catalogue;
 pub mod counts;
 pub mod imported;
 pub mod index766;
 pub mod period;
+pub mod petitions;
 mod ratio;
 pub mod report06;
 

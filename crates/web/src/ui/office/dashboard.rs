@@ -22,6 +22,7 @@ use crate::AppState;
 use crate::auth::{Staff, encode_component};
 use crate::error::{AppError, PageError};
 use crate::i18n::{Lang, Tr};
+use crate::ui::portal::board::{catalogue_rows, petition_rows};
 use crate::ui::{Chrome, month_param, month_text, render};
 
 /// The query of the dashboard pages; every parameter is text so a bad one gets a clear 422.
@@ -241,6 +242,8 @@ pub struct DashboardPage {
     bars: Vec<Bar>,
     chart_height: u32,
     public_link: String,
+    petitions: Vec<(&'static str, String)>,
+    catalogue: Vec<(&'static str, String)>,
 }
 
 /// `GET /can-bo/dieu-hanh?don-vi=CODE&thang=YYYY-MM`: the unit defaults to the officer's.
@@ -321,6 +324,12 @@ pub async fn page(
         live: report.live,
         at: t.datetime(&report.at),
         headlines,
+        petitions: petition_rows(&t, &report.petitions),
+        catalogue: report
+            .catalogue
+            .as_ref()
+            .map(|c| catalogue_rows(&t, c))
+            .unwrap_or_default(),
         total: points(t, &report.index),
         alerts: alerts
             .iter()

@@ -11,8 +11,10 @@ use axum::extract::{Query, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{Html, IntoResponse, Response};
 use motcua_domain::kpi::Ratio;
+use motcua_domain::kpi::catalogue::CatalogueFigures;
 use motcua_domain::kpi::index766::{Indicator, Score};
 use motcua_domain::kpi::period::{Period, Span};
+use motcua_domain::kpi::petitions::PetitionCounts;
 use motcua_service::kpi::KpiBoard;
 use motcua_service::kpi::imports::ImportedRow;
 use serde::Deserialize;
@@ -125,6 +127,50 @@ struct Board {
     bars: Vec<Bar>,
     ranking: Vec<RankRow>,
     imported: Vec<ImportedLine>,
+    /// The catalogue's figures (as of now), when the unit's procedures are known.
+    catalogue: Vec<(&'static str, String)>,
+    /// The period's feedback and petitions.
+    petitions: Vec<(&'static str, String)>,
+}
+
+/// The catalogue's figures as label and value rows.
+pub(crate) fn catalogue_rows(t: &Tr, c: &CatalogueFigures) -> Vec<(&'static str, String)> {
+    vec![
+        ("portal.board.cat_public", t.num(c.published_public)),
+        ("portal.board.cat_internal", t.num(c.published_internal)),
+        ("portal.board.cat_full_process", t.num(c.full_process)),
+        ("portal.board.cat_partial", t.num(c.partial)),
+        ("portal.board.cat_in_full", t.num(c.published_in_full)),
+        ("portal.board.cat_local_cut", t.num(c.local_limit_cut)),
+        ("portal.board.cat_plans_proposed", t.num(c.plans_proposed)),
+        (
+            "portal.board.cat_plans_approved",
+            t.num(c.plans_approved_in_all()),
+        ),
+        ("portal.board.cat_plans_cut", t.num(c.plans_cutting_time)),
+    ]
+}
+
+/// The period's petitions as label and value rows.
+pub(crate) fn petition_rows(t: &Tr, p: &PetitionCounts) -> Vec<(&'static str, String)> {
+    let share = |r: Ratio| {
+        format!(
+            "{} ({} / {})",
+            t.pct(r.value()),
+            t.num(r.numerator),
+            t.num(r.denominator)
+        )
+    };
+    vec![
+        ("portal.board.pet_received", t.num(p.received)),
+        ("portal.board.pet_procedures", t.num(p.about_procedures)),
+        ("portal.board.pet_staff", t.num(p.about_staff)),
+        ("portal.board.pet_on_time", share(p.on_time_ratio())),
+        (
+            "portal.board.pet_satisfaction",
+            share(p.satisfaction_ratio()),
+        ),
+    ]
 }
 
 /// A ratio as a percentage, and its counts ("97.300/100.000").
@@ -268,6 +314,12 @@ fn board(
         bars,
         ranking,
         imported: imported_lines(t, imported),
+        catalogue: r
+            .catalogue
+            .as_ref()
+            .map(|c| catalogue_rows(t, c))
+            .unwrap_or_default(),
+        petitions: petition_rows(t, &r.petitions),
     }
 }
 

@@ -7,7 +7,7 @@
 //! carries the CSRF token (urlencoded forms through [`crate::auth::CsrfForm`], multipart
 //! uploads through [`crate::auth::SignedIn::verify_csrf`]).
 
-mod board;
+pub(crate) mod board;
 mod catalogue;
 pub(crate) mod mine;
 mod petitions;
