@@ -465,6 +465,19 @@ impl Services {
             valid_to: None,
         };
         self.register_agency(&acting, centre, None).await?;
+        let clock = crate::FixedClock::new(window.from);
+        let at = Services::new(self.store().clone(), Arc::new(clock.clone()));
+        let petitions = (done / 100).max(24);
+        feedback(
+            &at,
+            &clock,
+            &agencies,
+            (window.from, end),
+            petitions,
+            config.seed,
+        )
+        .await?;
+        plans(&at, &stored).await?;
         progress(DemoProgress::Statistics);
         let headline = self.headline(None, None, end).await?;
         Ok(DemoReport {
@@ -2503,6 +2516,162 @@ const DELAYS: &[&str] = &[
     "Chờ ý kiến của cơ quan phối hợp",
     "Hồ sơ phức tạp, cần thêm thời gian thẩm định",
 ];
+
+/// `count` feedback and petitions over `[from, end)` to the demo's agencies, handled as
+/// agencies do: most answered within the limit and published, some rejected, some
+/// answered late, some still open (the figures of 766 group 5). `at` acts at `clock`'s
+/// instant, moved to each step's.
+async fn feedback(
+    at: &Services,
+    clock: &crate::FixedClock,
+    agencies: &[Agency],
+    (from, end): (DateTime<Utc>, DateTime<Utc>),
+    count: u64,
+    seed: u64,
+) -> ServiceResult<()> {
+    use motcua_domain::petition::{PetitionClass, PetitionCommand, PetitionContact};
+
+    use crate::petitions::{AboutInput, NewPetition};
+
+    let acting = Acting {
+        actor: Actor::system("demo"),
+        channel: Channel::System,
+        request_id: None,
+    };
+    let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0x5041_4b4e);
+    let span = (end - from).num_minutes().max(1);
+    let mut times: Vec<DateTime<Utc>> = (0..count)
+        .map(|_| from + TimeDelta::minutes(rng.random_range(0..span)))
+        .collect();
+    times.sort();
+    for received in times {
+        let agency = &agencies[rng.random_range(0..agencies.len())];
+        let staff = rng.random_bool(0.3);
+        clock.set(received);
+        let p = at
+            .submit_petition(
+                &crate::petitions::public_acting(None),
+                NewPetition {
+                    agency: agency.code.to_string(),
+                    class: if staff {
+                        PetitionClass::Staff
+                    } else {
+                        PetitionClass::Procedure
+                    },
+                    about: if staff {
+                        AboutInput::Officer("Cán bộ tiếp nhận hồ sơ".into())
+                    } else {
+                        AboutInput::Agency
+                    },
+                    title: if staff {
+                        "Thái độ tiếp dân chưa đúng mực".into()
+                    } else {
+                        "Đề nghị hướng dẫn rõ thành phần hồ sơ".into()
+                    },
+                    content: "Nội dung phản ánh, kiến nghị của người dân (dữ liệu mẫu).".into(),
+                    contact: PetitionContact {
+                        name: "Nguyễn Văn An".into(),
+                        phone: Some("0912345678".into()),
+                        email: None,
+                        address: None,
+                    },
+                },
+            )
+            .await?;
+        // Working days later, roughly: the calendar is the agency's, judged by the domain.
+        let (command, days) = match rng.random_range(0..10) {
+            0 => (
+                Some(PetitionCommand::Reject {
+                    reasons: "Không thuộc thẩm quyền giải quyết.".into(),
+                }),
+                1,
+            ),
+            1 => (None, 0),
+            2 => (Some(answer()), 30),
+            _ => (Some(answer()), rng.random_range(2..16)),
+        };
+        let Some(command) = command else { continue };
+        let answered = received + TimeDelta::days(days);
+        if answered >= end {
+            continue;
+        }
+        clock.set(answered);
+        let publish = matches!(command, PetitionCommand::Answer { .. });
+        at.act_on_petition(&acting, p.code(), command, None).await?;
+        let published = answered + TimeDelta::days(1);
+        if publish && published < end {
+            clock.set(published);
+            at.act_on_petition(&acting, p.code(), PetitionCommand::Publish, None)
+                .await?;
+        }
+    }
+    Ok(())
+}
+
+fn answer() -> motcua_domain::petition::PetitionCommand {
+    motcua_domain::petition::PetitionCommand::Answer {
+        answer: "Cơ quan đã xem xét và trả lời nội dung phản ánh (dữ liệu mẫu).".into(),
+    }
+}
+
+/// Three simplification plans cutting province-level procedures' time limits by a third:
+/// one implemented, one approved, one awaiting a decision.
+async fn plans(at: &Services, stored: &[Procedure]) -> ServiceResult<()> {
+    use motcua_domain::catalog::simplification::{ComplianceCostParams, PlanSnapshot};
+
+    use crate::catalog::{PlanDecision, PlanProposal};
+
+    let acting = Acting {
+        actor: Actor::system("demo"),
+        channel: Channel::System,
+        request_id: None,
+    };
+    let params = ComplianceCostParams {
+        hourly_income_vnd: 30_000.0,
+    };
+    let candidates = stored.iter().filter(|p| {
+        p.levels.contains(&catalog::Level::Province)
+            && p.time_limit
+                .is_some_and(|l| l.unit == catalog::TimeUnit::WorkingDays && l.value.halves() >= 6)
+    });
+    for (i, p) in candidates.take(3).enumerate() {
+        let Some(limit) = p.time_limit else { continue };
+        let shorter = catalog::TimeLimit {
+            value: catalog::TimeValue::from_halves(limit.value.halves() * 2 / 3),
+            unit: limit.unit,
+        };
+        let plan = at
+            .propose_plan(
+                &acting,
+                PlanProposal {
+                    procedure: p.code.clone(),
+                    description: format!("Rút ngắn thời hạn giải quyết từ {limit} xuống {shorter}"),
+                    before: PlanSnapshot {
+                        time_limit: Some(limit),
+                        ..PlanSnapshot::default()
+                    },
+                    after: PlanSnapshot {
+                        time_limit: Some(shorter),
+                        ..PlanSnapshot::default()
+                    },
+                    cost_before: None,
+                    cost_after: None,
+                },
+                &params,
+            )
+            .await?;
+        if i < 2 {
+            let decision = PlanDecision::Approve {
+                decision_no: format!("{}/QĐ-UBND", 1811 + i),
+            };
+            at.decide_plan(&acting, &plan.id, decision, &params).await?;
+        }
+        if i == 0 {
+            at.implement_plan(&acting, &plan.id, None, &params).await?;
+        }
+    }
+    Ok(())
+}
 
 #[cfg(test)]
 mod tests {

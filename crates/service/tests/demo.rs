@@ -148,6 +148,32 @@ async fn builds_a_consistent_province_once_and_deterministically(store: &Store) 
             .any(|e| e.meta.actor.role == motcua_domain::event::Role::Leader)
     );
 
+    // Feedback and simplification plans too: the operations centre's group 5 and catalogue
+    // figures have something to show.
+    let year = motcua_domain::kpi::period::Period::year(2026).unwrap();
+    let province = svc
+        .kpi_report(&motcua_service::Acting::cli("test"), "24", year)
+        .await
+        .unwrap();
+    let p = &province.petitions;
+    assert!(
+        p.received > 0 && p.about_staff > 0 && p.about_procedures > 0,
+        "{p:?}"
+    );
+    assert!(p.on_time > 0 && p.on_time < p.handled_or_open, "{p:?}");
+    let c = province.catalogue.unwrap();
+    assert_eq!(
+        (
+            c.plans_proposed,
+            c.plans_approved,
+            c.plans_implemented,
+            c.plans_cutting_time
+        ),
+        (1, 1, 1, 2),
+        "{c:?}"
+    );
+    assert!(c.published_public > 1000 && c.partial > 0, "{c:?}");
+
     // Built once: a second call writes nothing and reports the same figures.
     let again = svc.build_demo(config(), |_| {}).await.unwrap();
     assert!(again.already_built);
