@@ -329,3 +329,23 @@ proptest! {
         prop_assert!(Node::updated_by(month(at)).count() <= 12);
     }
 }
+
+#[test]
+fn indicator_3_3_counts_online_receipts_with_their_electronic_result_in_the_receipt_month() {
+    let rules = OutcomeRules::default();
+    let june: Month = "2026-06".parse().unwrap();
+    let flow = |d: &Dossier| contributions(d, &rules).flow(Metric::OnlineWithResult, june.into());
+    // Online, no document result due: counted at receipt.
+    let online = dossier(Channel::Online, Some(5), vn(2026, 6, 15, 10), None);
+    assert_eq!(flow(&online), 1);
+    // Online, a document result due and not issued electronically (yet): not counted.
+    let mut waiting = online;
+    waiting.submission.procedure.document_result = true;
+    assert_eq!(flow(&waiting), 0);
+    // At the desk: never.
+    let desk = dossier(Channel::Desk, Some(5), vn(2026, 6, 15, 10), None);
+    assert_eq!(flow(&desk), 0);
+    // Without a time limit it still counts (3.3 divides by every dossier received).
+    let unclassified = dossier(Channel::Online, None, vn(2026, 6, 15, 10), None);
+    assert_eq!(flow(&unclassified), 1);
+}

@@ -201,6 +201,11 @@ fn index_input(
             flow(Metric::Digitized),
             received,
         )
+        .with(
+            Indicator::SubmittedOnline,
+            flow(Metric::OnlineWithResult),
+            received,
+        )
         .with(Indicator::ReusedData, flow(Metric::Reused), received)
         .with(
             Indicator::SharedForReuse,

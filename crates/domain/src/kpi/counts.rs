@@ -191,11 +191,15 @@ pub enum Metric {
     /// Ended in the month late or rated not satisfied (once if both; 766 indicator 5.4),
     /// a counted dossier's.
     LateOrDissatisfied,
+    /// Received in the month online, with an electronic result where the procedure's result
+    /// is a document (766 indicator 3.3): counted in the month of receipt once the result
+    /// is issued electronically, or at receipt when no document result is due.
+    OnlineWithResult,
 }
 
 impl Metric {
     /// Every metric.
-    pub const ALL: [Metric; 19] = [
+    pub const ALL: [Metric; 20] = [
         Metric::ReceivedOnline,
         Metric::ReceivedDesk,
         Metric::ReceivedPost,
@@ -215,6 +219,7 @@ impl Metric {
         Metric::RatedAcceptable,
         Metric::RatedDissatisfied,
         Metric::LateOrDissatisfied,
+        Metric::OnlineWithResult,
     ];
 
     /// The stable text a store keeps.
@@ -239,6 +244,7 @@ impl Metric {
             Metric::RatedAcceptable => "rated_acceptable",
             Metric::RatedDissatisfied => "rated_dissatisfied",
             Metric::LateOrDissatisfied => "late_or_dissatisfied",
+            Metric::OnlineWithResult => "online_with_result",
         }
     }
 
@@ -444,10 +450,16 @@ pub fn contributions(dossier: &Dossier, rules: &OutcomeRules) -> Counters {
     if submission.eid_verified {
         add(received_in, Metric::EidVerified);
     }
+    let electronic = matches!(dossier.result, Some((ResultForm::Electronic, _)));
+    if submission.channel == Channel::Online
+        && (!submission.procedure.document_result || electronic)
+    {
+        add(received_in, Metric::OnlineWithResult);
+    }
     if let Some(ended) = ended_in {
         if submission.procedure.document_result {
             add(ended, Metric::DocumentResult);
-            if matches!(dossier.result, Some((ResultForm::Electronic, _))) {
+            if electronic {
                 add(ended, Metric::ElectronicResult);
             }
         }
