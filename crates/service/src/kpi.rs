@@ -152,6 +152,14 @@ pub(crate) type CatalogueRevision = (
     Arc<CatalogueLevels>,
 );
 
+/// What a report read: see [`Services::kpi_reading`].
+struct Reading {
+    structure: Arc<KpiStructure>,
+    period: Period,
+    counters: AgencyCounters,
+    extras: Extras,
+}
+
 /// What a period's figures need besides the counters, read once for every agency of a
 /// report: the live split (when the period is in progress), the petitions' counts per
 /// agency and the catalogue's figures.
@@ -301,13 +309,8 @@ impl Services {
     ) -> ServiceResult<KpiReport> {
         let period = period.into();
         let unit = unit.trim();
-        let structure = self.kpi_structure(unit).await?;
-        let scope = &structure.scope;
-        self.authorize_statistics(acting, &scope.target).await?;
-        let live = self.check_begun(period)?;
-        let read = self.kpi_counters(&scope.agencies, &[period]).await?;
-        let extras = self.kpi_extras(live, &scope.agencies, period).await?;
-        Ok(self.figures(unit, scope, period, &read, &extras).0)
+        let r = self.kpi_reading(Some(acting), unit, period, None).await?;
+        Ok(self.figures(unit, &r.structure.scope, &r).0)
     }
 
     /// The published results of `unit` for `period` (the reform plan asks for monthly
@@ -323,16 +326,12 @@ impl Services {
     ) -> ServiceResult<KpiBoard> {
         let period = period.into();
         let unit = unit.trim();
-        let structure = self.kpi_structure(unit).await?;
-        let scope = &structure.scope;
-        let live = self.check_begun(period)?;
         let months = twelve_months_to(period.last().min(self.current_month()));
         // One read serves the unit, its trend and every commune within it.
-        let read = self
-            .kpi_counters(&scope.agencies, &[period, months])
-            .await?;
-        let extras = self.kpi_extras(live, &scope.agencies, period).await?;
-        let (report, summed) = self.figures(unit, scope, period, &read, &extras);
+        let r = self.kpi_reading(None, unit, period, Some(months)).await?;
+        let (structure, extras) = (&r.structure, &r.extras);
+        let scope = &structure.scope;
+        let (report, summed) = self.figures(unit, scope, &r);
         let now_split = extras
             .splits
             .as_ref()
@@ -342,8 +341,8 @@ impl Services {
         if scope.agencies.len() > 1 {
             for (code, one) in &structure.agencies {
                 if one.level == UnitLevel::Commune {
-                    let (r, _) = self.figures(code, one, period, &read, &extras);
-                    peers.push((r.name, r.index));
+                    let (commune, _) = self.figures(code, one, &r);
+                    peers.push((commune.name, commune.index));
                 }
             }
         }
@@ -411,16 +410,12 @@ impl Services {
     ) -> ServiceResult<KpiUnits> {
         let period = period.into();
         let unit = unit.trim();
-        let structure = self.kpi_structure(unit).await?;
-        let scope = &structure.scope;
-        self.authorize_statistics(acting, &scope.target).await?;
-        let live = self.check_begun(period)?;
-        let read = self.kpi_counters(&scope.agencies, &[period]).await?;
-        let extras = self.kpi_extras(live, &scope.agencies, period).await?;
-        let (whole, _) = self.figures(unit, scope, period, &read, &extras);
+        let r = self.kpi_reading(Some(acting), unit, period, None).await?;
+        let structure = &r.structure;
+        let (whole, _) = self.figures(unit, &structure.scope, &r);
         let each = |list: &[(String, KpiScope)]| -> Vec<KpiReport> {
             list.iter()
-                .map(|(code, one)| self.figures(code, one, period, &read, &extras).0)
+                .map(|(code, one)| self.figures(code, one, &r).0)
                 .collect()
         };
         let (agencies, units) = (each(&structure.agencies), each(&structure.units));
@@ -445,22 +440,20 @@ impl Services {
     ) -> ServiceResult<Report06ByAgency> {
         let period = period.into();
         let unit = unit.trim();
-        let structure = self.kpi_structure(unit).await?;
+        let r = self.kpi_reading(None, unit, period, None).await?;
+        let structure = &r.structure;
         let scope = &structure.scope;
-        let live = self.check_begun(period)?;
-        let read = self.kpi_counters(&scope.agencies, &[period]).await?;
-        let extras = self.kpi_extras(live, &scope.agencies, period).await?;
-        let (report, _) = self.figures(unit, scope, period, &read, &extras);
+        let (report, _) = self.figures(unit, scope, &r);
         let mut rows = Vec::new();
         if scope.agencies.len() > 1 {
             for (code, one) in &structure.agencies {
-                let (r, _) = self.figures(code, one, period, &read, &extras);
+                let (agency, _) = self.figures(code, one, &r);
                 rows.push(AgencyReport06 {
-                    code: r.unit,
-                    name: r.name,
+                    code: agency.unit,
+                    name: agency.name,
                     level: one.level,
-                    row: r.report06,
-                    unclassified: r.unclassified,
+                    row: agency.report06,
+                    unclassified: agency.unclassified,
                 });
             }
             // Provincial agencies first, then by name as Vietnamese readers sort it
@@ -612,17 +605,37 @@ impl Services {
         Ok(levels)
     }
 
-    /// The figures of a resolved scope for `period` from counters already read (`read`
-    /// holds at least what [`reads`] says for it) and what else they need (`extras`);
-    /// and its summed counters.
-    fn figures(
+    /// What a report of `unit` for `period` reads, once for all the agencies and units within
+    /// it: their structure, their counters (for `more` too, e.g. a trend's months) and what
+    /// else the figures need. With `acting`, refuses unless it may read the statistics.
+    async fn kpi_reading(
         &self,
+        acting: Option<&Acting>,
         unit: &str,
-        scope: &KpiScope,
         period: Period,
-        read: &AgencyCounters,
-        extras: &Extras,
-    ) -> (KpiReport, Counters) {
+        more: Option<Period>,
+    ) -> ServiceResult<Reading> {
+        let structure = self.kpi_structure(unit).await?;
+        let scope = &structure.scope;
+        if let Some(acting) = acting {
+            self.authorize_statistics(acting, &scope.target).await?;
+        }
+        let live = self.check_begun(period)?;
+        let periods: Vec<Period> = std::iter::once(period).chain(more).collect();
+        let counters = self.kpi_counters(&scope.agencies, &periods).await?;
+        let extras = self.kpi_extras(live, &scope.agencies, period).await?;
+        Ok(Reading {
+            structure,
+            period,
+            counters,
+            extras,
+        })
+    }
+
+    /// The figures of a resolved scope (the reading's unit, or an agency or unit within it)
+    /// from what `reading` read; and its summed counters.
+    fn figures(&self, unit: &str, scope: &KpiScope, reading: &Reading) -> (KpiReport, Counters) {
+        let (period, read, extras) = (reading.period, &reading.counters, &reading.extras);
         let summed = sum_of(read, &scope.agencies);
         let mut row = counts::report06_counts(&summed, period);
         let at = match &extras.splits {
