@@ -5,6 +5,8 @@
 //! [`score`] / [`SearchIndex`] rank names against a query (see `shared/deps.md` §1.6: one fold
 //! function, a folded column next to the name, and an in-memory index for type-ahead).
 
+use std::collections::HashMap;
+
 use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::char::is_combining_mark;
 
@@ -218,11 +220,23 @@ struct Entry<K> {
 
 /// An in-memory index of (key, name) pairs, folded once, for type-ahead search.
 ///
-/// A linear scan is enough for the ~10k procedure names of a province (deps.md §1.6 measured
-/// 0.15–0.42 ms per query); this keeps the index trivially consistent with [`score`].
+/// A name matches when every folded query token occurs in its folded form, so a token of
+/// three bytes or more can only occur in names holding each of its byte trigrams: the index
+/// keeps, for every trigram, the names holding it, and a search scores only the names in
+/// the intersection of its tokens' trigrams (a few dozen of a catalogue's thousands), with
+/// the same test and [`score`] a linear scan applies. Queries whose tokens are all shorter
+/// scan every name. A linear scan cost 0.15–0.42 ms per query (deps.md §1.6), which the
+/// portal's search page paid at every request.
 #[derive(Debug, Clone)]
 pub struct SearchIndex<K> {
     entries: Vec<Entry<K>>,
+    /// Byte trigrams of the folded names, each with the entries holding it, ascending.
+    trigrams: HashMap<[u8; 3], Vec<u32>>,
+}
+
+/// The distinct byte trigrams of `text`.
+fn trigrams(text: &str) -> impl Iterator<Item = [u8; 3]> + '_ {
+    text.as_bytes().windows(3).map(|w| [w[0], w[1], w[2]])
 }
 
 impl<K> SearchIndex<K> {
@@ -241,8 +255,46 @@ impl<K> SearchIndex<K> {
                     name,
                 }
             })
-            .collect();
-        Self { entries }
+            .collect::<Vec<Entry<K>>>();
+        let mut grams: HashMap<[u8; 3], Vec<u32>> = HashMap::new();
+        for (i, e) in entries.iter().enumerate() {
+            let i = u32::try_from(i).unwrap_or(u32::MAX);
+            for gram in trigrams(&e.folded) {
+                let list = grams.entry(gram).or_default();
+                // Entries come in order, so a repeated trigram of one name is the last.
+                if list.last() != Some(&i) {
+                    list.push(i);
+                }
+            }
+        }
+        Self {
+            entries,
+            trigrams: grams,
+        }
+    }
+
+    /// The entries that can match `q`, ascending: those holding every trigram of its
+    /// tokens of three bytes or more; `None` (every entry) when it has no such token.
+    fn candidates(&self, q: &Query) -> Option<Vec<u32>> {
+        let mut lists: Vec<&[u32]> = Vec::new();
+        for token in q.tokens.iter().filter(|t| t.len() >= 3) {
+            for gram in trigrams(token) {
+                match self.trigrams.get(&gram) {
+                    Some(list) => lists.push(list),
+                    None => return Some(Vec::new()),
+                }
+            }
+        }
+        lists.sort_by_key(|l| l.len());
+        let (first, rest) = lists.split_first()?;
+        let mut out = first.to_vec();
+        for list in rest {
+            if out.is_empty() {
+                break;
+            }
+            out.retain(|i| list.binary_search(i).is_ok());
+        }
+        Some(out)
     }
 
     /// Number of indexed names.
@@ -260,9 +312,14 @@ impl<K> SearchIndex<K> {
         let Some(q) = Query::new(query) else {
             return Vec::new();
         };
-        let mut hits: Vec<Hit<'_, K>> = self
-            .entries
-            .iter()
+        let candidates: Box<dyn Iterator<Item = &Entry<K>>> = match self.candidates(&q) {
+            Some(list) => Box::new(
+                list.into_iter()
+                    .filter_map(|i| self.entries.get(i as usize)),
+            ),
+            None => Box::new(self.entries.iter()),
+        };
+        let mut hits: Vec<Hit<'_, K>> = candidates
             .filter(|e| q.matches(&e.folded))
             .filter_map(|e| {
                 q.score_words(&e.accented, &e.folded, &e.words)
@@ -353,5 +410,80 @@ mod tests {
         assert_eq!(hits.len(), 1);
         assert!(index.search("  ", 5).is_empty());
         assert_eq!(*index.search("dang ky", 5)[0].key, 3);
+    }
+
+    /// The linear scan the index replaces: every name tested and scored.
+    fn scan(names: &[String], query: &str) -> Vec<(usize, u32)> {
+        let Some(q) = Query::new(query) else {
+            return Vec::new();
+        };
+        let mut hits: Vec<(usize, u32)> = names
+            .iter()
+            .enumerate()
+            .filter_map(|(i, n)| {
+                q.score_prepared(&normalize_accented(n), &fold(n))
+                    .map(|(_, s)| (i, s))
+            })
+            .collect();
+        hits.sort_by_key(|h| std::cmp::Reverse(h.1));
+        hits
+    }
+
+    #[test]
+    fn index_finds_what_a_scan_finds() {
+        let names: Vec<String> = [
+            "Đăng ký khai sinh",
+            "Đăng ký kết hôn",
+            "Đăng ký lại khai sinh",
+            "Chứng thực bản sao từ bản chính",
+            "Cấp giấy phép xây dựng",
+            "Đăng ký thành lập hộ kinh doanh",
+            "Giao đất, cho thuê đất",
+            "Đăng ký thường trú",
+            "Xoá đăng ký thường trú",
+            "Ký",
+        ]
+        .map(str::to_owned)
+        .to_vec();
+        let index = SearchIndex::new(names.iter().enumerate().map(|(i, n)| (i, n.as_str())));
+        for query in [
+            "khai sinh",
+            "dang ky",
+            "ĐĂNG KÝ KẾT HÔN",
+            "ky",
+            "k",
+            "tru",
+            "thuong tru",
+            "xay dung",
+            "dat",
+            "đất đai",
+            "an",
+            "zzz",
+            "ho kinh",
+            "y",
+        ] {
+            let found: Vec<(usize, u32)> = index
+                .search(query, usize::MAX)
+                .into_iter()
+                .map(|h| (*h.key, h.score))
+                .collect();
+            assert_eq!(found, scan(&names, query), "{query}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn index_agrees_with_a_scan(
+            names in proptest::collection::vec("[a-dđăâ ]{0,12}", 0..24),
+            query in "[a-dđăâ ]{0,6}",
+        ) {
+            let index = SearchIndex::new(names.iter().enumerate().map(|(i, n)| (i, n.as_str())));
+            let found: Vec<(usize, u32)> = index
+                .search(&query, usize::MAX)
+                .into_iter()
+                .map(|h| (*h.key, h.score))
+                .collect();
+            proptest::prop_assert_eq!(found, scan(&names, &query));
+        }
     }
 }
