@@ -92,6 +92,8 @@ pub struct Services {
     /// The catalogue's figures for the operations centre, with the catalogue and plans
     /// revision they were computed at.
     catalogue_levels: Arc<std::sync::Mutex<Option<kpi::CatalogueRevision>>>,
+    /// Agencies as [`Services::agency`] found them, by identifier code.
+    agencies: Arc<read_cache::TrustedMap<Option<motcua_storage::units::StoredAgency>>>,
 }
 
 impl Services {
@@ -107,6 +109,7 @@ impl Services {
             targets: Arc::default(),
             kpi_structures: Arc::default(),
             catalogue_levels: Arc::default(),
+            agencies: Arc::default(),
         }
     }
 
@@ -144,6 +147,7 @@ impl Services {
         self.forget_calendars();
         self.targets.clear();
         self.kpi_structures.clear();
+        self.agencies.clear();
     }
 
     fn read_calendars(&self) -> std::sync::RwLockReadGuard<'_, HashMap<String, Arc<Calendar>>> {

@@ -721,10 +721,18 @@ impl Services {
         Ok(stored)
     }
 
-    /// The agency with this identifier code, if registered.
+    /// The agency with this identifier code, if registered. Pages name agencies at every
+    /// request (a tracked dossier's step), so an answer is kept for two seconds; changes to
+    /// units and agencies made through these services drop it at once.
     pub async fn agency(&self, code: &str) -> ServiceResult<Option<StoredAgency>> {
         let code = agency_code(code)?;
-        Ok(self.store().find_agency(code.as_str()).await?)
+        if let Some(found) = self.agencies.get(code.as_str()) {
+            return Ok(found);
+        }
+        let generation = self.agencies.generation();
+        let found = self.store().find_agency(code.as_str()).await?;
+        self.agencies.put(code.as_str(), found.clone(), generation);
+        Ok(found)
     }
 
     /// Agencies, all or those of one unit code, by identifier code.
@@ -735,8 +743,11 @@ impl Services {
             .await?)
     }
 
+    /// The agency as stored now (never a kept copy: its version guards a change).
     async fn existing_agency(&self, code: &str) -> ServiceResult<StoredAgency> {
-        self.agency(code).await?.ok_or_else(|| {
+        let code = agency_code(code)?;
+        let found = self.store().find_agency(code.as_str()).await?;
+        found.ok_or_else(|| {
             ServiceError::Store(StoreError::NotFound {
                 what: format!("cơ quan / agency {code}"),
             })

@@ -468,6 +468,14 @@ async fn agencies_are_validated(store: &Store) {
     assert!(matches!(err, ServiceError::Invalid(_)), "{err:?}");
     assert!(message(&err).contains("4 dot-separated segments"), "{err}");
     assert!(services.agency("000.00.99.H05").await.unwrap().is_none());
+    // An agency found missing (and kept so for a moment) is found once registered.
+    let absent = "000.00.98.H05";
+    assert!(services.agency(absent).await.unwrap().is_none());
+    services
+        .register_agency(&admin(), agency(absent, "24"), None)
+        .await
+        .unwrap();
+    assert!(services.agency(absent).await.unwrap().is_some());
     let err = services
         .calendar_for_agency("000.00.99.H05")
         .await
@@ -480,8 +488,8 @@ async fn agencies_are_validated(store: &Store) {
         .agencies(Some(&"24".parse().unwrap()))
         .await
         .unwrap();
-    assert_eq!(of_24.len(), 1);
-    assert_eq!(services.agencies(None).await.unwrap().len(), 35);
+    assert_eq!(of_24.len(), 2);
+    assert_eq!(services.agencies(None).await.unwrap().len(), 36);
 }
 
 async fn the_agency_calendar_uses_its_office_hours(store: &Store) {
@@ -520,6 +528,9 @@ async fn the_agency_calendar_uses_its_office_hours(store: &Store) {
         .await
         .unwrap();
     assert_eq!((reset.hours, reset.version), (None, 2));
+    // The agency as pages read it (kept for a moment) follows the change at once.
+    let found = services.agency(centre).await.unwrap().unwrap();
+    assert_eq!((found.hours, found.version), (None, 2));
     let own = services.calendar_for_agency(centre).await.unwrap();
     assert_eq!(
         own.add_working_hours(from, 4).unwrap(),
