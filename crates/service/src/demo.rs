@@ -470,6 +470,7 @@ impl Services {
         let petitions = (done / 100).max(24);
         feedback(
             &at,
+            &acting,
             &clock,
             &agencies,
             (window.from, end),
@@ -477,7 +478,7 @@ impl Services {
             config.seed,
         )
         .await?;
-        plans(&at, &stored).await?;
+        plans(&at, &acting, &stored).await?;
         progress(DemoProgress::Statistics);
         let headline = self.headline(None, None, end).await?;
         Ok(DemoReport {
@@ -2523,6 +2524,7 @@ const DELAYS: &[&str] = &[
 /// instant, moved to each step's.
 async fn feedback(
     at: &Services,
+    acting: &Acting,
     clock: &crate::FixedClock,
     agencies: &[Agency],
     (from, end): (DateTime<Utc>, DateTime<Utc>),
@@ -2533,11 +2535,6 @@ async fn feedback(
 
     use crate::petitions::{AboutInput, NewPetition};
 
-    let acting = Acting {
-        actor: Actor::system("demo"),
-        channel: Channel::System,
-        request_id: None,
-    };
     let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0x5041_4b4e);
     let span = (end - from).num_minutes().max(1);
     let mut times: Vec<DateTime<Utc>> = (0..count)
@@ -2597,11 +2594,11 @@ async fn feedback(
         }
         clock.set(answered);
         let publish = matches!(command, PetitionCommand::Answer { .. });
-        at.act_on_petition(&acting, p.code(), command, None).await?;
+        at.act_on_petition(acting, p.code(), command, None).await?;
         let published = answered + TimeDelta::days(1);
         if publish && published < end {
             clock.set(published);
-            at.act_on_petition(&acting, p.code(), PetitionCommand::Publish, None)
+            at.act_on_petition(acting, p.code(), PetitionCommand::Publish, None)
                 .await?;
         }
     }
@@ -2616,16 +2613,11 @@ fn answer() -> motcua_domain::petition::PetitionCommand {
 
 /// Three simplification plans cutting province-level procedures' time limits by a third:
 /// one implemented, one approved, one awaiting a decision.
-async fn plans(at: &Services, stored: &[Procedure]) -> ServiceResult<()> {
+async fn plans(at: &Services, acting: &Acting, stored: &[Procedure]) -> ServiceResult<()> {
     use motcua_domain::catalog::simplification::{ComplianceCostParams, PlanSnapshot};
 
     use crate::catalog::{PlanDecision, PlanProposal};
 
-    let acting = Acting {
-        actor: Actor::system("demo"),
-        channel: Channel::System,
-        request_id: None,
-    };
     let params = ComplianceCostParams {
         hourly_income_vnd: 30_000.0,
     };
@@ -2642,7 +2634,7 @@ async fn plans(at: &Services, stored: &[Procedure]) -> ServiceResult<()> {
         };
         let plan = at
             .propose_plan(
-                &acting,
+                acting,
                 PlanProposal {
                     procedure: p.code.clone(),
                     description: format!("Rút ngắn thời hạn giải quyết từ {limit} xuống {shorter}"),
@@ -2664,10 +2656,10 @@ async fn plans(at: &Services, stored: &[Procedure]) -> ServiceResult<()> {
             let decision = PlanDecision::Approve {
                 decision_no: format!("{}/QĐ-UBND", 1811 + i),
             };
-            at.decide_plan(&acting, &plan.id, decision, &params).await?;
+            at.decide_plan(acting, &plan.id, decision, &params).await?;
         }
         if i == 0 {
-            at.implement_plan(&acting, &plan.id, None, &params).await?;
+            at.implement_plan(acting, &plan.id, None, &params).await?;
         }
     }
     Ok(())

@@ -147,10 +147,7 @@ pub(crate) struct CatalogueLevels {
 
 /// The catalogue's figures and the catalogue's and plans' revisions and the day they were
 /// computed at.
-pub(crate) type CatalogueRevision = (
-    ((i64, i64), (i64, i64), chrono::NaiveDate),
-    Arc<CatalogueLevels>,
-);
+pub(crate) type CatalogueRevision = (((i64, i64), chrono::NaiveDate), Arc<CatalogueLevels>);
 
 /// What a report read: see [`Services::kpi_reading`].
 struct Reading {
@@ -563,11 +560,7 @@ impl Services {
     async fn catalogue_levels(&self) -> ServiceResult<Arc<CatalogueLevels>> {
         // A version can come into force at midnight without an event: the day is in the key.
         let today = self.local_today();
-        let revision = (
-            self.store().catalogue_revision().await?,
-            self.store().plans_revision().await?,
-            today,
-        );
+        let revision = (self.store().catalogue_and_plans_revision().await?, today);
         let cached = self
             .catalogue_levels
             .lock()

@@ -26,7 +26,7 @@ use sqlx::types::Json;
 
 use crate::error::is_unique_violation;
 use crate::events::BatchEvent;
-use crate::{StoreError, StoreResult, Tx, events, on_pool, on_tx};
+use crate::{StoreError, StoreResult, Tx, events, on_pool, on_tx, push_in};
 
 /// Stream type of procedure events; the stream id is the procedure code.
 pub const PROCEDURE_STREAM: &str = "procedure";
@@ -722,20 +722,23 @@ impl crate::Store {
     /// and the highest id among them. Every change to a procedure appends an event, and the
     /// count also moves when a transaction with a lower id commits after a higher one.
     pub async fn catalogue_revision(&self) -> StoreResult<(i64, i64)> {
-        self.stream_type_revision(PROCEDURE_STREAM).await
+        self.revision_of(&[PROCEDURE_STREAM]).await
     }
 
-    /// As [`Store::catalogue_revision`], of the simplification plans.
-    pub async fn plans_revision(&self) -> StoreResult<(i64, i64)> {
-        self.stream_type_revision(PLAN_STREAM).await
+    /// As [`Store::catalogue_revision`], of the catalogue and the simplification plans
+    /// together: one statement that moves when either changes.
+    pub async fn catalogue_and_plans_revision(&self) -> StoreResult<(i64, i64)> {
+        self.revision_of(&[PROCEDURE_STREAM, PLAN_STREAM]).await
     }
 
-    /// How many events streams of `stream_type` hold and the highest id among them.
-    async fn stream_type_revision(&self, stream_type: &str) -> StoreResult<(i64, i64)> {
-        const SQL: &str =
-            "SELECT COUNT(*), COALESCE(MAX(id), 0) FROM events WHERE stream_type = $1";
+    /// How many events the streams of `stream_types` hold and the highest id among them.
+    async fn revision_of(&self, stream_types: &[&str]) -> StoreResult<(i64, i64)> {
         Ok(on_pool!(self, pool => {
-            sqlx::query_as(SQL).bind(stream_type).fetch_one(pool).await?
+            let mut select = sqlx::QueryBuilder::new(
+                "SELECT COUNT(*), COALESCE(MAX(id), 0) FROM events WHERE stream_type IN (",
+            );
+            push_in!(select, stream_types);
+            select.build_query_as().fetch_one(pool).await?
         }))
     }
 

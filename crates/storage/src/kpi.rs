@@ -13,7 +13,7 @@ use motcua_domain::kpi::imported::ImportedFigure;
 use motcua_domain::kpi::period::Period;
 use sqlx::Row;
 
-use crate::{StoreError, StoreResult, Tx, events, on_pool, on_tx};
+use crate::{StoreError, StoreResult, Tx, events, on_pool, on_tx, push_in};
 
 /// Counters by agency.
 pub type AgencyCounters = BTreeMap<String, Counters>;
@@ -116,17 +116,6 @@ macro_rules! month_rows {
             })
             .collect::<Result<Vec<MonthRow>, sqlx::Error>>()?
     };
-}
-
-/// Appends `IN ($…, …)` of `values` to a statement being built.
-macro_rules! push_in {
-    ($select:expr, $values:expr) => {{
-        let mut list = $select.separated(", ");
-        for value in $values {
-            list.push_bind(value);
-        }
-        $select.push(")");
-    }};
 }
 
 impl crate::Store {

@@ -192,7 +192,19 @@ macro_rules! on_tx {
     };
 }
 
-pub(crate) use {on_pool, on_tx};
+/// Appends the values of an `IN (` list already opened, and the closing `)`, to a statement
+/// being built.
+macro_rules! push_in {
+    ($select:expr, $values:expr) => {{
+        let mut list = $select.separated(", ");
+        for value in $values {
+            list.push_bind(value);
+        }
+        $select.push(")");
+    }};
+}
+
+pub(crate) use {on_pool, on_tx, push_in};
 
 /// Removes the password from a database URL so it can be shown or logged.
 pub fn redact_url(url: &str) -> String {

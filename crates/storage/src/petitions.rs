@@ -9,7 +9,7 @@ use motcua_domain::event::EventMeta;
 use motcua_domain::petition::{Petition, PetitionAbout, PetitionEvent};
 use sqlx::types::Json;
 
-use crate::{Store, StoreError, StoreResult, Tx, events, on_pool, on_tx};
+use crate::{Store, StoreError, StoreResult, Tx, events, on_pool, on_tx, push_in};
 
 /// Stream type of petition events (id = the petition code).
 pub const STREAM: &str = "petition";
@@ -196,11 +196,8 @@ impl Store {
             let mut select = sqlx::QueryBuilder::new("SELECT state FROM petitions WHERE received_at < ");
             select.push_bind(to).push(" AND (answered_at IS NULL OR answered_at >= ");
             select.push_bind(from).push(") AND agency IN (");
-            let mut list = select.separated(", ");
-            for agency in agencies {
-                list.push_bind(agency);
-            }
-            select.push(") ORDER BY received_at, code");
+            push_in!(select, agencies);
+            select.push(" ORDER BY received_at, code");
             select.build_query_scalar().fetch_all(pool).await?
         });
         Ok(rows.into_iter().map(|r| r.0).collect())
