@@ -94,6 +94,10 @@ pub struct Services {
     catalogue_levels: Arc<std::sync::Mutex<Option<kpi::CatalogueRevision>>>,
     /// Agencies as [`Services::agency`] found them, by identifier code.
     agencies: Arc<read_cache::TrustedMap<Option<motcua_storage::units::StoredAgency>>>,
+    /// Live sessions as [`Services::find_session`] found them, by token hash: dropped by
+    /// every sign-out, disabling and password change made through these services.
+    sessions:
+        Arc<read_cache::TrustedMap<(motcua_storage::accounts::SessionRow, accounts::Account)>>,
 }
 
 impl Services {
@@ -110,6 +114,7 @@ impl Services {
             kpi_structures: Arc::default(),
             catalogue_levels: Arc::default(),
             agencies: Arc::default(),
+            sessions: Arc::default(),
         }
     }
 

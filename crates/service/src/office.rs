@@ -552,7 +552,8 @@ impl Services {
     }
 
     /// The order and counts of the (already scoped) worklist `query` at `now`: shared with
-    /// the other requests for the same list while the log has not grown and for at most
+    /// the other requests for the same list while the log has not grown (as read at most
+    /// 100 ms ago, or changed through these services) and for at most
     /// [`WORKLIST_TTL`](crate::read_cache::WORKLIST_TTL), else read and classified anew by
     /// one request while the others wait (or, if only its time has passed, keep using it).
     async fn worklist_facts(
@@ -563,7 +564,15 @@ impl Services {
         let key = format!("{query:?}");
         // The generation first: a change committed while the store is read makes it stale.
         let generation = self.worklists.generation();
-        let revision = (self.store().last_event_id().await?, generation);
+        let last_event_id = match self.worklists.recent_last_event_id() {
+            Some(id) => id,
+            None => {
+                let id = self.store().last_event_id().await?;
+                self.worklists.keep_last_event_id(id);
+                id
+            }
+        };
+        let revision = (last_event_id, generation);
         let _reading = match self.worklists.get(&key, revision, now) {
             Cached::Fresh(facts) => return Ok(facts),
             Cached::Stale(facts) => match self.worklists.reading_lock(&key).try_lock_owned() {

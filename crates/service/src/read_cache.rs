@@ -100,7 +100,14 @@ pub(crate) struct WorklistCache {
     /// Dossier changes committed through these services: a list read before one is stale
     /// even where the last event id did not move.
     generation: AtomicU64,
+    /// The last event id and when it was read, for [`WorklistCache::recent_last_event_id`].
+    last_event: Mutex<Option<(Instant, i64)>>,
 }
+
+/// How long a read of the last event id answers for: changes committed through these
+/// services move the [generation](WorklistCache::generation) at once, so this bounds only
+/// how late a list shows another process's change.
+const LAST_EVENT_POLL: Duration = Duration::from_millis(100);
 
 impl WorklistCache {
     /// Counts a dossier change committed through these services.
@@ -111,6 +118,19 @@ impl WorklistCache {
     /// This process's dossier changes so far.
     pub fn generation(&self) -> u64 {
         self.generation.load(Ordering::SeqCst)
+    }
+
+    /// The last event id read less than [`LAST_EVENT_POLL`] ago, if any.
+    pub fn recent_last_event_id(&self) -> Option<i64> {
+        let last = self.last_event.lock().unwrap_or_else(|p| p.into_inner());
+        last.filter(|(read_at, _)| read_at.elapsed() < LAST_EVENT_POLL)
+            .map(|(_, id)| id)
+    }
+
+    /// Keeps the last event id just read.
+    pub fn keep_last_event_id(&self, id: i64) {
+        let mut last = self.last_event.lock().unwrap_or_else(|p| p.into_inner());
+        *last = Some((Instant::now(), id));
     }
 
     /// The list for `key` at log `revision` and instant `now`. A list classified a little

@@ -242,6 +242,8 @@ async fn disabled_accounts_are_refused_and_lose_their_sessions(store: &Store) {
         Principal::new(Role::DeskOfficer, Scope::Agency(STP.into()))
     );
     assert_eq!(session.acting(None).channel, Channel::Desk);
+    // Found once, the session is kept for a moment: disabling must still end it at once.
+    assert!(svc.find_session(token.as_str()).await.unwrap().is_some());
 
     let disabled = svc
         .set_account_disabled(&system, &desk.id, true, None)
@@ -340,6 +342,9 @@ async fn sign_in_and_out_are_in_the_log_and_no_password_is_anywhere(store: &Stor
         .sign_in(CITIZEN, &Password::new(PASSWORD), &policy, None)
         .await
         .unwrap();
+    // Both sessions found (and kept for a moment) before the password changes.
+    assert!(svc.find_session(other.as_str()).await.unwrap().is_some());
+    assert!(svc.find_session(token.as_str()).await.unwrap().is_some());
     let new_password = Password::new("mat-khau-moi-2");
     let err = svc
         .change_password(&session, &Password::new("sai"), &new_password, None)
