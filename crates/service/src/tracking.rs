@@ -3,6 +3,7 @@
 use motcua_domain::dossier::{Dossier, DossierCode};
 use motcua_storage::StoreError;
 
+use crate::portal::TimelineEntry;
 use crate::{ServiceError, ServiceResult, Services};
 
 /// The one answer for every failed lookup, so a stranger cannot tell a wrong code from a
@@ -12,6 +13,13 @@ fn no_match() -> ServiceError {
         what: "hồ sơ với mã và thông tin xác minh này / a dossier with this code and verification"
             .into(),
     })
+}
+
+/// A code as typed, or what is wrong with it.
+fn parse_code(code: &str) -> ServiceResult<DossierCode> {
+    code.trim()
+        .parse()
+        .map_err(|e: motcua_domain::dossier::DossierError| ServiceError::Invalid(e.to_string()))
 }
 
 /// Digits of a phone number, without a leading country code 84 (0912… and +84 912… match).
@@ -55,12 +63,7 @@ impl Services {
     /// A dossier by its code and the lookup secret printed on the receipt, or the phone
     /// number given at submission. Any mismatch gets the same "not found" answer.
     pub async fn track_dossier(&self, code: &str, factor: &str) -> ServiceResult<Dossier> {
-        let code: DossierCode =
-            code.trim()
-                .parse()
-                .map_err(|e: motcua_domain::dossier::DossierError| {
-                    ServiceError::Invalid(e.to_string())
-                })?;
+        let code = parse_code(code)?;
         let dossier = match self.find_dossier(&code).await {
             Ok(d) => d,
             Err(ServiceError::Store(StoreError::NotFound { .. })) => return Err(no_match()),
@@ -71,6 +74,34 @@ impl Services {
         } else {
             Err(no_match())
         }
+    }
+
+    /// [`Services::track_dossier`] with the dossier's public history
+    /// ([`Services::dossier_timeline`]), read together.
+    ///
+    /// # Errors
+    /// As [`Services::track_dossier`].
+    pub async fn track_dossier_with_timeline(
+        &self,
+        code: &str,
+        factor: &str,
+    ) -> ServiceResult<(Dossier, Vec<TimelineEntry>)> {
+        let code = parse_code(code)?;
+        let Some((dossier, timeline)) = self
+            .store()
+            .dossier_with_timeline(&code.to_string())
+            .await?
+        else {
+            return Err(no_match());
+        };
+        if !second_factor_matches(&dossier, factor) {
+            return Err(no_match());
+        }
+        let timeline = timeline
+            .into_iter()
+            .map(|(kind, at)| TimelineEntry { kind, at })
+            .collect();
+        Ok((dossier, timeline))
     }
 }
 

@@ -415,6 +415,30 @@ async fn tracking_needs_the_receipt_secret_or_the_phone(store: &Store) {
         matches!(malformed, ServiceError::Invalid(_)),
         "{malformed:?}"
     );
+
+    // The page's one read: the same dossier and the history the applicant sees, in order.
+    let (tracked, timeline) = svc
+        .track_dossier_with_timeline(&code, &secret)
+        .await
+        .unwrap();
+    assert_eq!(tracked, svc.track_dossier(&code, &secret).await.unwrap());
+    assert_eq!(timeline, svc.dossier_timeline(&d).await.unwrap());
+    let kinds: Vec<&str> = timeline.iter().map(|e| e.kind.as_str()).collect();
+    assert_eq!(kinds, ["submitted", "received"]);
+    for (wrong_code, factor) in [
+        (code.as_str(), "0900000000"),
+        ("000.00.13.H05-261123-0099", secret.as_str()),
+    ] {
+        let err = svc
+            .track_dossier_with_timeline(wrong_code, factor)
+            .await
+            .unwrap_err();
+        assert_eq!(err.to_string(), missing.to_string());
+    }
+    assert!(matches!(
+        svc.track_dossier_with_timeline("H05-1", &secret).await,
+        Err(ServiceError::Invalid(_))
+    ));
 }
 
 async fn worklists_list_open_dossiers_by_deadline(store: &Store) {

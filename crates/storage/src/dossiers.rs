@@ -357,6 +357,37 @@ impl crate::Store {
         Ok(on_pool!(self, pool => sqlx::query_as(SQL).bind(code).fetch_optional(pool).await?))
     }
 
+    /// One dossier's state and its history as the public sees it (each event's kind and
+    /// instant, in order), in one row: tracking reads nothing else.
+    pub async fn dossier_with_timeline(
+        &self,
+        code: &str,
+    ) -> StoreResult<Option<(Dossier, Vec<(String, DateTime<Utc>)>)>> {
+        // The history as one JSON array ordered in the aggregate (SQLite 3.44+), answered
+        // from the `events_timeline` index: one row crosses to the caller, not one per event.
+        const SQLITE: &str = "SELECT state, (SELECT json_group_array(json_array(kind, \
+             occurred_at) ORDER BY version) FROM events WHERE stream_type = $2 \
+             AND stream_id = $1) FROM dossiers WHERE code = $1";
+        const POSTGRES: &str = "SELECT state, (SELECT json_agg(json_build_array(kind, \
+             occurred_at) ORDER BY version) FROM events WHERE stream_type = $2 \
+             AND stream_id = $1) FROM dossiers WHERE code = $1";
+        type Timeline = Vec<(String, DateTime<Utc>)>;
+        type Line = (Json<Dossier>, Option<Json<Timeline>>);
+        let line: Option<Line> = match self {
+            crate::Store::Sqlite(s) => {
+                let query = sqlx::query_as(SQLITE).bind(code).bind(STREAM);
+                query.fetch_optional(&s.reader).await?
+            }
+            crate::Store::Postgres(p) => {
+                let query = sqlx::query_as(POSTGRES).bind(code).bind(STREAM);
+                query.fetch_optional(&p.pool).await?
+            }
+        };
+        Ok(line.map(|(Json(dossier), timeline)| {
+            (dossier, timeline.map(|Json(t)| t).unwrap_or_default())
+        }))
+    }
+
     /// Dossier codes in order, `limit` at a time after `after` (for replay and exports).
     pub async fn dossier_codes_after(&self, after: &str, limit: i64) -> StoreResult<Vec<String>> {
         const SQL: &str = "SELECT code FROM dossiers WHERE code > $1 ORDER BY code LIMIT $2";

@@ -7,6 +7,7 @@ use axum::extract::State;
 use axum::http::HeaderMap;
 use chrono::{DateTime, Utc};
 use motcua_domain::dossier::{Dossier, Status};
+use motcua_service::portal::TimelineEntry;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -84,17 +85,20 @@ pub struct TrackedDossier {
 }
 
 async fn tracked(state: &AppState, d: &Dossier) -> Result<TrackedDossier, ApiError> {
-    let history = state
-        .services
-        .dossier_timeline(d)
-        .await?
+    let timeline = state.services.dossier_timeline(d).await?;
+    Ok(tracked_with(d, timeline))
+}
+
+/// The public view of a dossier whose timeline is already read.
+fn tracked_with(d: &Dossier, timeline: Vec<TimelineEntry>) -> TrackedDossier {
+    let history = timeline
         .into_iter()
         .map(|e| TimelineView {
             kind: e.kind,
             at: e.at,
         })
         .collect();
-    Ok(TrackedDossier {
+    TrackedDossier {
         code: d.code().to_string(),
         procedure_name: d.submission.procedure.name.clone(),
         applicant: mask_name(&d.submission.applicant.name),
@@ -118,7 +122,7 @@ async fn tracked(state: &AppState, d: &Dossier) -> Result<TrackedDossier, ApiErr
             motcua_domain::dossier::Rating::Acceptable => "acceptable".to_owned(),
             motcua_domain::dossier::Rating::Dissatisfied => "dissatisfied".to_owned(),
         }),
-    })
+    }
 }
 
 fn check(code: &str, factor: &str) -> Result<(), ApiError> {
@@ -161,12 +165,12 @@ pub async fn track_dossier(
     ApiJson(body): ApiJson<TrackingRequest>,
 ) -> Result<Json<TrackedDossier>, ApiError> {
     check(&body.code, &body.factor)?;
-    let dossier = state
+    let (dossier, timeline) = state
         .services
-        .track_dossier(&body.code, &body.factor)
+        .track_dossier_with_timeline(&body.code, &body.factor)
         .await
         .map_err(|e| named(e, "code"))?;
-    Ok(Json(tracked(&state, &dossier).await?))
+    Ok(Json(tracked_with(&dossier, timeline)))
 }
 
 /// Rate a finished dossier through its receipt.

@@ -8,6 +8,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Redirect, Response};
 use motcua_domain::dossier::{Dossier, Rating, Status};
 use motcua_service::ServiceError;
+use motcua_service::portal::TimelineEntry;
 use motcua_storage::StoreError;
 use serde::Deserialize;
 
@@ -78,16 +79,18 @@ pub(crate) async fn history(
     t: &Tr,
     d: &Dossier,
 ) -> Result<Vec<HistoryLine>, PageError> {
-    Ok(state
-        .services
-        .dossier_timeline(d)
-        .await?
+    Ok(history_lines(t, state.services.dossier_timeline(d).await?))
+}
+
+/// The history summary of a timeline already read.
+fn history_lines(t: &Tr, timeline: Vec<TimelineEntry>) -> Vec<HistoryLine> {
+    timeline
         .into_iter()
         .map(|e| HistoryLine {
             at: t.datetime(&e.at),
             key: format!("portal.event.{}", e.kind),
         })
-        .collect())
+        .collect()
 }
 
 /// The name of an agency, or its code when it is not registered.
@@ -98,7 +101,12 @@ pub(crate) async fn agency_name(state: &AppState, code: &str) -> String {
     }
 }
 
-async fn view(state: &AppState, t: &Tr, d: &Dossier) -> Result<TrackedView, PageError> {
+async fn view(
+    state: &AppState,
+    t: &Tr,
+    d: &Dossier,
+    timeline: Vec<TimelineEntry>,
+) -> Result<TrackedView, PageError> {
     let step = match d.steps.last().filter(|s| s.ended_at.is_none()) {
         Some(s) => format!("{} — {}", s.name, agency_name(state, &s.agency).await),
         None => String::new(),
@@ -115,7 +123,7 @@ async fn view(state: &AppState, t: &Tr, d: &Dossier) -> Result<TrackedView, Page
         due: when(t, d.due),
         finished: when(t, d.finished_at),
         step,
-        history: history(state, t, d).await?,
+        history: history_lines(t, timeline),
         can_rate: can_rate(d),
         rating_key: d.rating.map(rating_key),
     })
@@ -166,7 +174,10 @@ pub async fn lookup(
     csrf: CsrfToken,
     CsrfForm(form): CsrfForm<LookupForm>,
 ) -> Result<Response, PageError> {
-    let result = state.services.track_dossier(&form.ma, &form.xac_minh).await;
+    let result = state
+        .services
+        .track_dossier_with_timeline(&form.ma, &form.xac_minh)
+        .await;
     answer(&state, chrome, csrf, form, result, false).await
 }
 
@@ -186,7 +197,10 @@ pub async fn rate(
     CsrfForm(form): CsrfForm<LookupForm>,
 ) -> Result<Response, PageError> {
     let Some(rating) = parse_rating(&form.muc) else {
-        let result = state.services.track_dossier(&form.ma, &form.xac_minh).await;
+        let result = state
+            .services
+            .track_dossier_with_timeline(&form.ma, &form.xac_minh)
+            .await;
         let mut response = answer(&state, chrome, csrf, form, result, false).await?;
         *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
         return Ok(response);
@@ -199,6 +213,13 @@ pub async fn rate(
         .services
         .rate_tracked_dossier(&form.ma, &form.xac_minh, rating, request_id)
         .await;
+    let result = match result {
+        Ok(d) => {
+            let timeline = state.services.dossier_timeline(&d).await?;
+            Ok((d, timeline))
+        }
+        Err(e) => Err(e),
+    };
     answer(&state, chrome, csrf, form, result, true).await
 }
 
@@ -207,13 +228,13 @@ async fn answer(
     chrome: Chrome,
     csrf: CsrfToken,
     form: LookupForm,
-    result: Result<Dossier, ServiceError>,
+    result: Result<(Dossier, Vec<TimelineEntry>), ServiceError>,
     rating: bool,
 ) -> Result<Response, PageError> {
     let t = chrome.t;
     let mut errors = FormErrors::default();
     let (status, found) = match result {
-        Ok(d) => (StatusCode::OK, Some(view(state, &t, &d).await?)),
+        Ok((d, timeline)) => (StatusCode::OK, Some(view(state, &t, &d, timeline).await?)),
         Err(ServiceError::Store(StoreError::NotFound { .. })) => {
             // One message for a wrong code and a wrong second factor alike.
             errors.push("ma", t.t("portal.track.not_found"));
