@@ -88,7 +88,8 @@ pub struct StoreConfig {
 
 /// Bytes of a SQLite database file read through a memory map (address space, not memory:
 /// pages stay in the operating system's cache). SQLite lowers it to its compile-time
-/// maximum (2 GiB by default); the rest of a larger file is read as before.
+/// maximum, 2 GiB unless raised as `.cargo/config.toml` does (`SQLITE_MAX_MMAP_SIZE`); the
+/// rest of a larger file is read with a system call per page.
 const SQLITE_MMAP_BYTES: u64 = 64 << 30;
 
 /// Largest page cache of each SQLite connection, in KiB (SQLite's `cache_size`).
@@ -428,5 +429,27 @@ mod tests {
         };
         assert_eq!(names(&SQLITE_MIGRATOR), names(&POSTGRES_MIGRATOR));
         assert!(!SQLITE_MIGRATOR.iter().any(|m| m.version <= 0));
+    }
+
+    /// SQLite silently lowers `mmap_size` to its compile-time maximum: the map must cover
+    /// more than the default 2 GiB, as `.cargo/config.toml` builds it to.
+    #[tokio::test]
+    async fn sqlite_readers_map_the_whole_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("m.sqlite").display());
+        let store = Store::open(&StoreConfig {
+            url,
+            ..StoreConfig::default()
+        })
+        .await
+        .unwrap();
+        let Store::Sqlite(s) = &store else {
+            panic!("a SQLite URL opens SQLite");
+        };
+        let mapped: i64 = sqlx::query_scalar("PRAGMA mmap_size")
+            .fetch_one(&s.reader)
+            .await
+            .unwrap();
+        assert_eq!(u64::try_from(mapped).unwrap(), SQLITE_MMAP_BYTES);
     }
 }
