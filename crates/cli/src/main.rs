@@ -24,6 +24,16 @@ struct Cli {
         default_value = "full"
     )]
     sqlite_durability: Durability,
+    /// Pooled database connections: SQLite's readers (beside its one writer), or all of
+    /// PostgreSQL's.
+    #[arg(
+        long,
+        global = true,
+        env = "MOTCUA_DB_CONNECTIONS",
+        default_value_t = StoreConfig::default().max_connections,
+        value_parser = clap::value_parser!(u32).range(1..=1024)
+    )]
+    db_connections: u32,
     /// Log format: text or json.
     #[arg(long, global = true, env = "MOTCUA_LOG_FORMAT", default_value = "text")]
     log_format: LogFormat,
@@ -73,7 +83,7 @@ impl Cli {
         StoreConfig {
             url: self.database.clone(),
             durability: self.sqlite_durability,
-            ..StoreConfig::default()
+            max_connections: self.db_connections,
         }
     }
 }
