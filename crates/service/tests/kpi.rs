@@ -315,8 +315,9 @@ fn citizen() -> Acting {
 async fn the_drill_down_adds_up_to_the_figures(store: &Store) {
     build(store, 7, 300).await;
     let svc = services(store);
-    for month in ["2026-08", "2026-10"] {
-        let month: Month = month.parse().unwrap();
+    // Months, a quarter and a run of months: a dossier counts at most once in a period.
+    for month in ["2026-08", "2026-10", "2026-Q3", "2026-07..2026-10"] {
+        let month: Period = month.parse().unwrap();
         let (province, agencies) = svc
             .kpi_agency_reports(&operator(), "24", month)
             .await

@@ -1101,11 +1101,73 @@ async fn the_dashboard_drills_down_to_the_dossiers_behind_a_figure(store: &Store
             .contains("&#38;thu-tuc=1.004873&#38;chi-so=2.1&#38;phan=chua-dat")
     );
 
+    // Any period, not only a month: the quarter holds November's dossiers, and every link
+    // of its page keeps the quarter down to the dossiers behind a figure.
+    let quarter = leader
+        .get(&app.router, "/can-bo/dieu-hanh?ky=2026-Q4")
+        .await;
+    assert_eq!(quarter.status, StatusCode::OK, "{}", quarter.body);
+    assert!(
+        quarter.body.contains("Sở Tư pháp — Quý IV/2026"),
+        "{}",
+        quarter.body
+    );
+    assert!(quarter.body.contains("<strong>66,67 %</strong> 2.1"));
+    assert!(
+        quarter.body.contains("value=\"2026-Q4\""),
+        "the form shows the period"
+    );
+    assert!(
+        quarter
+            .body
+            .contains("&#38;ky=2026-Q4&#38;chi-so=2.1&#38;phan=chua-dat"),
+        "{}",
+        quarter.body
+    );
+    let why = leader
+        .get(
+            &app.router,
+            &format!(
+                "/can-bo/dieu-hanh/ho-so?co-quan={AGENCY}&ky=2026-Q4&chi-so=2.1&phan=chua-dat"
+            ),
+        )
+        .await;
+    assert!(why.body.contains("Quý IV/2026"), "{}", why.body);
+    assert!(
+        why.body
+            .contains(&format!("href=\"/can-bo/ho-so/{overdue}\""))
+    );
+    assert!(
+        why.body.contains("ky=2026-Q4\""),
+        "back to the agency's quarter"
+    );
+    // October alone had none of them; a run of months counts both.
+    let october = leader
+        .get(
+            &app.router,
+            &format!("/can-bo/dieu-hanh/co-quan?co-quan={AGENCY}&ky=2026-10"),
+        )
+        .await;
+    assert!(october.body.contains("Tháng 10/2026"), "{}", october.body);
+    assert!(!october.body.contains("1.004873 — Cấp giấy phép xây dựng"));
+    let run = leader
+        .get(
+            &app.router,
+            &format!("/can-bo/dieu-hanh/co-quan?co-quan={AGENCY}&ky=2026-10..2026-11"),
+        )
+        .await;
+    assert!(run.body.contains("Từ 10/2026 đến 11/2026"), "{}", run.body);
+    assert!(run.body.contains("1.004873 — Cấp giấy phép xây dựng"));
+
     // Bad asks are named in both languages; others' statistics are refused.
     for (uri, wanted) in [
         (
             "/can-bo/dieu-hanh?thang=11-2026",
-            "the month must read YYYY-MM",
+            "the period «11-2026» must read YYYY-MM (month)",
+        ),
+        (
+            "/can-bo/dieu-hanh?ky=2026-Q5",
+            "the period «2026-Q5» must read",
         ),
         (
             &*format!("/can-bo/dieu-hanh/ho-so?co-quan={AGENCY}&chi-so=9.9"),

@@ -11,8 +11,9 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 use motcua_domain::dossier::{Dossier, Outcome, OutcomeRules, Status};
 use motcua_domain::kpi::Ratio;
-use motcua_domain::kpi::counts::{self, Month};
+use motcua_domain::kpi::counts;
 use motcua_domain::kpi::index766::{self, Assessment, Indicator, Input766, Rules766};
+use motcua_domain::kpi::period::Period;
 use motcua_domain::kpi::report06::Report06Row;
 
 use super::{KpiReport, index_input};
@@ -70,7 +71,7 @@ impl DossierLine {
     }
 }
 
-/// What one dossier adds to an agency's figures of a month: its Biểu 06 row and the 766
+/// What one dossier adds to an agency's figures of a period: its Biểu 06 row and the 766
 /// counts, each 0 or 1. Summed over the agency's dossiers they are the agency's figures.
 #[derive(Debug, Clone)]
 pub struct DossierShare {
@@ -82,7 +83,7 @@ pub struct DossierShare {
     pub input: Input766,
 }
 
-/// One procedure's figures within an agency's month.
+/// One procedure's figures within an agency's period.
 #[derive(Debug, Clone)]
 pub struct ProcedureLine {
     /// National procedure code.
@@ -95,14 +96,14 @@ pub struct ProcedureLine {
     pub index: Assessment,
 }
 
-/// An agency's month, broken down by procedure and by dossier.
+/// An agency's period, broken down by procedure and by dossier.
 #[derive(Debug, Clone)]
 pub struct Breakdown {
     /// The agency's figures, from the counters.
     pub report: KpiReport,
     /// Per procedure, most dossiers first.
     pub procedures: Vec<ProcedureLine>,
-    /// Every dossier that counts in the month, in code order.
+    /// Every dossier that counts in the period, in code order.
     pub dossiers: Vec<DossierShare>,
 }
 
@@ -264,8 +265,9 @@ impl Services {
         Ok(lines)
     }
 
-    /// The figures of every agency within `unit` for `month`, as [`Services::kpi_report`]
-    /// gives one, from one read of their counters; the unit's own first.
+    /// The figures of every agency within `unit` for `period` (a month, quarter, year or
+    /// run of months), as [`Services::kpi_report`] gives one, from one read of their
+    /// counters; the unit's own first.
     ///
     /// # Errors
     /// As [`Services::kpi_report`].
@@ -273,15 +275,15 @@ impl Services {
         &self,
         acting: &Acting,
         unit: &str,
-        month: Month,
+        period: impl Into<Period>,
     ) -> ServiceResult<(KpiReport, Vec<KpiReport>)> {
-        let every = self.kpi_every_unit(acting, unit, month).await?;
+        let every = self.kpi_every_unit(acting, unit, period).await?;
         let (report, each) = (every.unit, every.agencies);
         Ok((report, each))
     }
 
-    /// One agency's month broken down by procedure and by dossier: each dossier that can
-    /// count in it (received before the month ends, not ended before it began), its own
+    /// One agency's period broken down by procedure and by dossier: each dossier that can
+    /// count in it (received before the period ends, not ended before it began), its own
     /// share computed from its state as the counters compute it.
     ///
     /// # Errors
@@ -291,17 +293,18 @@ impl Services {
         &self,
         acting: &Acting,
         agency: &str,
-        month: Month,
+        period: impl Into<Period>,
     ) -> ServiceResult<Breakdown> {
+        let period = period.into();
         let agency = agency.trim();
-        let report = self.kpi_report(acting, agency, month).await?;
+        let report = self.kpi_report(acting, agency, period).await?;
         if report.agencies != [agency] {
             return Err(ServiceError::Invalid(format!(
                 "«{agency}» không phải một cơ quan / «{agency}» is not one agency"
             )));
         }
         let rules = self.rules().outcome;
-        let (from, to) = month_bounds(month)?;
+        let (from, to) = period_bounds(period)?;
         let level = report.index.level;
         let mut names = BTreeMap::new();
         let mut dossiers = Vec::new();
@@ -315,8 +318,8 @@ impl Services {
                 let state = stored.state.0;
                 let counted = counts::contributions(&state, &rules);
                 let live = report.live.then_some(report.at);
-                let share = dossier_share(&state, &counted, month, live, &rules);
-                let input = index_input(&stored.code, level, &share, &counted, month.into());
+                let share = dossier_share(&state, &counted, period, live, &rules);
+                let input = index_input(&stored.code, level, &share, &counted, period);
                 let counts_nothing = share == Report06Row::default()
                     && input.ratios.values().all(|r| r.denominator == 0);
                 if counts_nothing {
@@ -364,26 +367,27 @@ impl Services {
     }
 }
 
-/// The instants a month starts and ends, local time.
-fn month_bounds(month: Month) -> ServiceResult<(DateTime<Utc>, DateTime<Utc>)> {
-    let bound = |m: Month| {
-        m.start(VIETNAM)
-            .ok_or_else(|| ServiceError::Invalid(format!("tháng {m} / month {m}")))
-    };
-    Ok((bound(month)?, bound(month.next())?))
+/// The instants a period starts and ends, local time.
+fn period_bounds(period: Period) -> ServiceResult<(DateTime<Utc>, DateTime<Utc>)> {
+    match (period.start(VIETNAM), period.end(VIETNAM)) {
+        (Some(from), Some(to)) => Ok((from, to)),
+        _ => Err(ServiceError::Invalid(format!(
+            "kỳ {period} / period {period}"
+        ))),
+    }
 }
 
-/// One dossier's Biểu 06 row for `month`: its contributions (`counted`) read as the report
-/// reads the counters, and, while the month is in progress (`live` is the instant), its
+/// One dossier's Biểu 06 row for `period`: its contributions (`counted`) read as the report
+/// reads the counters, and, while the period is in progress (`live` is the instant), its
 /// open state classified then, as [`Services::kpi_report`] classifies the open dossiers.
 fn dossier_share(
     state: &Dossier,
     counted: &counts::Counters,
-    month: Month,
+    period: Period,
     live: Option<DateTime<Utc>>,
     rules: &OutcomeRules,
 ) -> Report06Row {
-    let mut counts = counts::report06_counts(counted, month.into());
+    let mut counts = counts::report06_counts(counted, period);
     if let Some(at) = live {
         counts.within_time = 0;
         counts.overdue = 0;

@@ -146,25 +146,6 @@ pub(crate) fn month_text(m: motcua_domain::kpi::counts::Month) -> String {
     format!("{:02}/{}", m.month(), m.year())
 }
 
-/// The month of a `thang` parameter, or the month in progress when it is absent or empty;
-/// a bad one is the 422 every page of figures gives.
-pub(crate) fn month_param(
-    state: &crate::AppState,
-    text: Option<&str>,
-) -> Result<motcua_domain::kpi::counts::Month, PageError> {
-    let text = text.unwrap_or_default().trim();
-    if text.is_empty() {
-        return Ok(state.services.current_month());
-    }
-    text.parse().map_err(|_| {
-        PageError(AppError::invalid(
-            "thang",
-            "tháng phải có dạng YYYY-MM",
-            "the month must read YYYY-MM",
-        ))
-    })
-}
-
 /// The period of a `ky` parameter (kỳ), or of `thang` when `ky` is absent or empty: a
 /// month `2026-10`, a quarter `2026-Q3`, a year `2026` or months `2026-01..2026-06`; the
 /// month in progress when both are absent. A bad one is a 422 naming the parameter.

@@ -9,8 +9,8 @@ use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use motcua_domain::kpi::Ratio;
-use motcua_domain::kpi::counts::Month;
 use motcua_domain::kpi::index766::Assessment;
+use motcua_domain::kpi::period::Period;
 use motcua_domain::kpi::report06::Report06Row;
 use motcua_service::kpi::KpiReport;
 use motcua_service::kpi::dashboard::{DossierLine, Measure, Part};
@@ -23,7 +23,7 @@ use crate::auth::{Staff, encode_component};
 use crate::error::{AppError, PageError};
 use crate::i18n::{Lang, Tr};
 use crate::ui::portal::board::{catalogue_rows, petition_rows};
-use crate::ui::{Chrome, month_param, month_text, render};
+use crate::ui::{Chrome, period_param, render};
 
 /// The query of the dashboard pages; every parameter is text so a bad one gets a clear 422.
 #[derive(Debug, Deserialize, Default)]
@@ -34,7 +34,10 @@ pub struct DashboardQuery {
     /// An agency's code.
     #[serde(rename = "co-quan")]
     agency: Option<String>,
-    /// Month, YYYY-MM.
+    /// The period: a month `2026-10`, a quarter `2026-Q3`, a year `2026` or months
+    /// `2026-01..2026-06`.
+    ky: Option<String>,
+    /// The period, as the form's field and older links name it.
     thang: Option<String>,
     /// A measure's key ([`Measure::key`]).
     #[serde(rename = "chi-so")]
@@ -53,9 +56,17 @@ fn blank(value: &Option<String>) -> Option<&str> {
     value.as_deref().map(str::trim).filter(|v| !v.is_empty())
 }
 
-/// The month asked for, or the month in progress.
-fn month_of(state: &AppState, query: &DashboardQuery) -> Result<Month, PageError> {
-    month_param(state, blank(&query.thang))
+/// The period asked for, or the month in progress.
+fn period_of(state: &AppState, query: &DashboardQuery) -> Result<Period, PageError> {
+    period_param(state, blank(&query.ky), blank(&query.thang))
+}
+
+/// A period's name in the page's language.
+fn period_label(t: Tr, period: Period) -> String {
+    match t.lang {
+        Lang::Vi => period.label_vi(),
+        Lang::En => period.label_en(),
+    }
 }
 
 /// A measure's name in the catalogue.
@@ -246,7 +257,8 @@ pub struct DashboardPage {
     catalogue: Vec<(&'static str, String)>,
 }
 
-/// `GET /can-bo/dieu-hanh?don-vi=CODE&thang=YYYY-MM`: the unit defaults to the officer's.
+/// `GET /can-bo/dieu-hanh?don-vi=CODE&ky=PERIOD` (or `thang=`): the unit defaults to the
+/// officer's, the period to the month in progress.
 pub async fn page(
     State(state): State<AppState>,
     chrome: Chrome,
@@ -254,7 +266,7 @@ pub async fn page(
     Query(query): Query<DashboardQuery>,
 ) -> Result<Response, PageError> {
     let t = chrome.t;
-    let month = month_of(&state, &query)?;
+    let period = period_of(&state, &query)?;
     let account = staff.account();
     let unit = blank(&query.unit)
         .map(str::to_owned)
@@ -269,10 +281,10 @@ pub async fn page(
         })?;
     let (report, agencies) = state
         .services
-        .kpi_agency_reports(&staff.acting, &unit, month)
+        .kpi_agency_reports(&staff.acting, &unit, period)
         .await?;
     let alerts = state.services.kpi_alerts(&staff.acting, &unit).await?;
-    let m = month.to_string();
+    let m = encode_component(&period.to_string());
     let alert_link = |agency: &str, kind: &str| {
         format!(
             "/can-bo/dieu-hanh/ho-so?co-quan={}&canh-bao={kind}",
@@ -282,7 +294,7 @@ pub async fn page(
     let one_agency = report.agencies.len() == 1;
     let unit_list = |measure: Measure| {
         format!(
-            "/can-bo/dieu-hanh/ho-so?co-quan={}&thang={m}&chi-so={}",
+            "/can-bo/dieu-hanh/ho-so?co-quan={}&ky={m}&chi-so={}",
             encode_component(&unit),
             measure.key()
         )
@@ -305,7 +317,7 @@ pub async fn page(
                 t,
                 a.name.clone(),
                 Some(format!(
-                    "/can-bo/dieu-hanh/co-quan?co-quan={}&thang={m}",
+                    "/can-bo/dieu-hanh/co-quan?co-quan={}&ky={m}",
                     encode_component(&a.unit)
                 )),
                 &a.report06,
@@ -318,8 +330,8 @@ pub async fn page(
     let page = DashboardPage {
         nav: OfficeNav::of(&staff),
         unit: unit.clone(),
-        month: m.clone(),
-        period: month_text(month),
+        month: period.to_string(),
+        period: period_label(t, period),
         name: report.name.clone(),
         live: report.live,
         at: t.datetime(&report.at),
@@ -347,7 +359,7 @@ pub async fn page(
         chart_height: u32::try_from(bars.len()).unwrap_or(0) * 22,
         bars,
         agencies: lines,
-        public_link: format!("/dieu-hanh?don-vi={}&thang={m}", encode_component(&unit)),
+        public_link: format!("/dieu-hanh?don-vi={}&ky={m}", encode_component(&unit)),
         chrome,
     };
     Ok(private(StatusCode::OK, render(&page)?))
@@ -378,7 +390,7 @@ fn agency_of(query: &DashboardQuery) -> Result<&str, PageError> {
     })
 }
 
-/// `GET /can-bo/dieu-hanh/co-quan?co-quan=CODE&thang=YYYY-MM`: an agency by procedure.
+/// `GET /can-bo/dieu-hanh/co-quan?co-quan=CODE&ky=PERIOD`: an agency by procedure.
 pub async fn agency(
     State(state): State<AppState>,
     chrome: Chrome,
@@ -386,15 +398,15 @@ pub async fn agency(
     Query(query): Query<DashboardQuery>,
 ) -> Result<Response, PageError> {
     let t = chrome.t;
-    let month = month_of(&state, &query)?;
+    let period = period_of(&state, &query)?;
     let agency = agency_of(&query)?;
     let b = state
         .services
-        .kpi_breakdown(&staff.acting, agency, month)
+        .kpi_breakdown(&staff.acting, agency, period)
         .await?;
-    let m = month.to_string();
+    let m = encode_component(&period.to_string());
     let base = format!(
-        "/can-bo/dieu-hanh/ho-so?co-quan={}&thang={m}",
+        "/can-bo/dieu-hanh/ho-so?co-quan={}&ky={m}",
         encode_component(agency)
     );
     let agency_list = |measure: Measure| format!("{base}&chi-so={}", measure.key());
@@ -422,12 +434,12 @@ pub async fn agency(
     let page = AgencyPage {
         nav: OfficeNav::of(&staff),
         name: b.report.name.clone(),
-        period: month_text(month),
+        period: period_label(t, period),
         live: b.report.live,
         at: t.datetime(&b.report.at),
         headlines: headlines(t, &b.report.report06, &b.report.index, Some(&agency_list)),
         procedures,
-        back: format!("/can-bo/dieu-hanh?thang={m}"),
+        back: format!("/can-bo/dieu-hanh?ky={m}"),
         chrome,
     };
     Ok(private(StatusCode::OK, render(&page)?))
@@ -476,7 +488,7 @@ fn list_row(t: Tr, d: &DossierLine, share: String) -> ListRow {
     }
 }
 
-/// `GET /can-bo/dieu-hanh/ho-so?co-quan=CODE&thang=…&chi-so=…&phan=…[&thu-tuc=…]`, or
+/// `GET /can-bo/dieu-hanh/ho-so?co-quan=CODE&ky=…&chi-so=…&phan=…[&thu-tuc=…]`, or
 /// `?co-quan=CODE&canh-bao=qua-han|sap-den-han`: the dossiers behind a number.
 pub async fn dossiers(
     State(state): State<AppState>,
@@ -486,10 +498,11 @@ pub async fn dossiers(
 ) -> Result<Response, PageError> {
     let t = chrome.t;
     let agency = agency_of(&query)?;
-    let back_to_agency = |m: Month| {
+    let back_to_agency = |p: Period| {
         format!(
-            "/can-bo/dieu-hanh/co-quan?co-quan={}&thang={m}",
-            encode_component(agency)
+            "/can-bo/dieu-hanh/co-quan?co-quan={}&ky={}",
+            encode_component(agency),
+            encode_component(&p.to_string())
         )
     };
     let (title, subtitle, rows, back) = if let Some(alert) = blank(&query.alert) {
@@ -512,7 +525,7 @@ pub async fn dossiers(
             .iter()
             .map(|d| list_row(t, d, String::new()))
             .collect();
-        let month = state.services.current_month();
+        let month = Period::month(state.services.current_month());
         (
             t.t(key).to_owned(),
             agency.to_owned(),
@@ -520,7 +533,7 @@ pub async fn dossiers(
             back_to_agency(month),
         )
     } else {
-        let month = month_of(&state, &query)?;
+        let period = period_of(&state, &query)?;
         let measure = blank(&query.measure)
             .and_then(Measure::parse)
             .ok_or_else(|| {
@@ -545,7 +558,7 @@ pub async fn dossiers(
         let procedure = blank(&query.procedure);
         let b = state
             .services
-            .kpi_breakdown(&staff.acting, agency, month)
+            .kpi_breakdown(&staff.acting, agency, period)
             .await?;
         let rows: Vec<ListRow> = b
             .dossiers
@@ -568,7 +581,7 @@ pub async fn dossiers(
             Part::Denominator => "office.dashboard.denominator",
             Part::Missing => "office.dashboard.missing",
         };
-        let mut subtitle = format!("{} — {}", b.report.name, month_text(month));
+        let mut subtitle = format!("{} — {}", b.report.name, period_label(t, period));
         if let Some(p) = procedure {
             subtitle.push_str(&format!(" — {p}"));
         }
@@ -576,7 +589,7 @@ pub async fn dossiers(
             format!("{}: {}", measure_name(t, measure), t.t(part_key)),
             subtitle,
             rows,
-            back_to_agency(month),
+            back_to_agency(period),
         )
     };
     let total = rows.len();
