@@ -139,7 +139,8 @@ enum Cell {
 
 /// A table: header keys (each gives the Vietnamese and the English header) and rows.
 struct TableData {
-    table: Table,
+    /// The sheet's name in a workbook.
+    sheet: &'static str,
     headers: Vec<&'static str>,
     widths: Vec<f64>,
     rows: Vec<Vec<Cell>>,
@@ -215,7 +216,7 @@ fn report06_table(report: &KpiReport) -> TableData {
         rows.push(cells);
     }
     TableData {
-        table: Table::Report06,
+        sheet: Table::Report06.sheet_name(),
         headers: vec![
             "portal.export.key",
             "portal.export.item",
@@ -290,7 +291,7 @@ fn index_table(report: &KpiReport) -> TableData {
         )),
     ]);
     TableData {
-        table: Table::Index,
+        sheet: Table::Index.sheet_name(),
         headers: vec![
             "portal.export.kind",
             "portal.board.code",
@@ -368,7 +369,7 @@ fn trend_table(board: &KpiBoard) -> TableData {
     widths.extend([14.0; 12]);
     widths.extend([22.0, 12.0, 12.0]);
     TableData {
-        table: Table::Trend,
+        sheet: Table::Trend.sheet_name(),
         headers,
         widths,
         rows,
@@ -390,7 +391,7 @@ fn ranking_table(board: &KpiBoard) -> TableData {
         })
         .collect();
     TableData {
-        table: Table::Ranking,
+        sheet: Table::Ranking.sheet_name(),
         headers: vec![
             "portal.board.rank",
             "portal.export.agency_code",
@@ -419,7 +420,7 @@ fn imported_table(imported: &[ImportedRow]) -> TableData {
         })
         .collect();
     TableData {
-        table: Table::Imported,
+        sheet: Table::Imported.sheet_name(),
         headers: vec![
             "portal.export.key",
             "portal.board.indicator",
@@ -514,6 +515,21 @@ pub fn workbook(page: Published<'_>) -> Result<Export, ExportError> {
             .set_subject(format!("{} {}", report.unit, report.period))
             .set_author("motcua"),
     );
+    for table in Table::ALL.map(|t| table_data(page, t)) {
+        write_sheet(&mut book, &table)?;
+    }
+    let (ascii, name) = names(BOARD_NAME, report);
+    Ok(Export {
+        ascii_name: format!("{ascii}.xlsx"),
+        name: format!("{name}.xlsx"),
+        content_type: XLSX,
+        bytes: book.save_to_buffer()?,
+    })
+}
+
+/// Adds `table` to `book` as a sheet: two header rows (Vietnamese, English) kept on every
+/// printed page, ratios as `0.00%`, points as `0.00`.
+fn write_sheet(book: &mut Workbook, table: &TableData) -> Result<(), ExportError> {
     let header_vi = Format::new()
         .set_bold()
         .set_text_wrap()
@@ -526,52 +542,44 @@ pub fn workbook(page: Published<'_>) -> Result<Export, ExportError> {
         .set_border(FormatBorder::Thin);
     let percent = Format::new().set_num_format("0.00%");
     let points = Format::new().set_num_format("0.00");
-    for table in Table::ALL.map(|t| table_data(page, t)) {
-        let sheet = book.add_worksheet();
-        sheet.set_name(table.table.sheet_name())?;
-        page_setup(sheet);
-        sheet.set_repeat_rows(0, 1)?;
-        for (col, key) in (0u16..).zip(&table.headers) {
-            sheet.write_string_with_format(0, col, VI.t(key), &header_vi)?;
-            sheet.write_string_with_format(1, col, EN.t(key), &header_en)?;
-        }
-        for (col, width) in (0u16..).zip(&table.widths) {
-            sheet.set_column_width(col, *width)?;
-        }
-        sheet.set_freeze_panes(2, 0)?;
-        for (row, cells) in (2u32..).zip(&table.rows) {
-            for (col, cell) in (0u16..).zip(cells) {
-                match cell {
-                    Cell::Text(t) => {
-                        sheet.write_string(row, col, t)?;
-                    }
-                    // Counts are far below 2⁵³: the conversion is exact.
-                    Cell::Count(n) => {
-                        sheet.write_number(row, col, *n as f64)?;
-                    }
-                    Cell::Rate(r) => {
-                        if let Some(v) = r.value() {
-                            sheet.write_number_with_format(row, col, v, &percent)?;
-                        }
-                    }
-                    Cell::Points(p) => {
-                        sheet.write_number_with_format(row, col, p.as_f64(), &points)?;
-                    }
-                    Cell::Decimal(x) => {
-                        sheet.write_number(row, col, *x)?;
-                    }
-                    Cell::Empty => {}
+    let sheet = book.add_worksheet();
+    sheet.set_name(table.sheet)?;
+    page_setup(sheet);
+    sheet.set_repeat_rows(0, 1)?;
+    for (col, key) in (0u16..).zip(&table.headers) {
+        sheet.write_string_with_format(0, col, VI.t(key), &header_vi)?;
+        sheet.write_string_with_format(1, col, EN.t(key), &header_en)?;
+    }
+    for (col, width) in (0u16..).zip(&table.widths) {
+        sheet.set_column_width(col, *width)?;
+    }
+    sheet.set_freeze_panes(2, 0)?;
+    for (row, cells) in (2u32..).zip(&table.rows) {
+        for (col, cell) in (0u16..).zip(cells) {
+            match cell {
+                Cell::Text(t) => {
+                    sheet.write_string(row, col, t)?;
                 }
+                // Counts are far below 2⁵³: the conversion is exact.
+                Cell::Count(n) => {
+                    sheet.write_number(row, col, *n as f64)?;
+                }
+                Cell::Rate(r) => {
+                    if let Some(v) = r.value() {
+                        sheet.write_number_with_format(row, col, v, &percent)?;
+                    }
+                }
+                Cell::Points(p) => {
+                    sheet.write_number_with_format(row, col, p.as_f64(), &points)?;
+                }
+                Cell::Decimal(x) => {
+                    sheet.write_number(row, col, *x)?;
+                }
+                Cell::Empty => {}
             }
         }
     }
-    let (ascii, name) = names(BOARD_NAME, report);
-    Ok(Export {
-        ascii_name: format!("{ascii}.xlsx"),
-        name: format!("{name}.xlsx"),
-        content_type: XLSX,
-        bytes: book.save_to_buffer()?,
-    })
+    Ok(())
 }
 
 /// One table of the page as CSV: a byte order mark, the Vietnamese header row, the English
@@ -580,7 +588,19 @@ pub fn workbook(page: Published<'_>) -> Result<Export, ExportError> {
 /// # Errors
 /// [`ExportError::Csv`] if the writer refuses (not expected).
 pub fn csv(page: Published<'_>, table: Table) -> Result<Export, ExportError> {
-    let data = table_data(page, table);
+    let bytes = csv_bytes(&table_data(page, table))?;
+    let (ascii, name) = names(BOARD_NAME, &page.board.report);
+    Ok(Export {
+        ascii_name: format!("{ascii}-{}.csv", table.slug()),
+        name: format!("{name} {}.csv", table.slug()),
+        content_type: CSV,
+        bytes,
+    })
+}
+
+/// `data` as CSV: a byte order mark, the Vietnamese header row, the English header row,
+/// then the rows.
+fn csv_bytes(data: &TableData) -> Result<Vec<u8>, ExportError> {
     let mut bytes = "\u{feff}".as_bytes().to_vec();
     {
         let mut out = ::csv::Writer::from_writer(&mut bytes);
@@ -604,12 +624,125 @@ pub fn csv(page: Published<'_>, table: Table) -> Result<Export, ExportError> {
         }
         out.flush().map_err(::csv::Error::from)?;
     }
-    let (ascii, name) = names(BOARD_NAME, &page.board.report);
+    Ok(bytes)
+}
+
+/// One dossier of a list behind a figure of the leaders' dashboard.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListedDossier {
+    /// Dossier code.
+    pub code: String,
+    /// Procedure code and name.
+    pub procedure: String,
+    /// Status in Vietnamese and in English.
+    pub status: (String, String),
+    /// Receipt, as the page shows it (dd/mm/yyyy hh:mm, Vietnam time).
+    pub received: String,
+    /// The appointment statistics measure against.
+    pub due: String,
+    /// End of processing.
+    pub finished: String,
+    /// Whether it is in the ratio's numerator (for a ratio's list; `None` for an alert's).
+    pub in_numerator: Option<bool>,
+}
+
+/// A list of dossiers behind a figure: what it explains and the dossiers.
+#[derive(Debug, Clone, Copy)]
+pub struct DossierList<'a> {
+    /// What the list is, as the page's title says it (`2.1 …: chưa đạt`).
+    pub title: &'a str,
+    /// Agency and period.
+    pub subtitle: &'a str,
+    /// The dossiers, every one (the page shows the first 500).
+    pub dossiers: &'a [ListedDossier],
+}
+
+const LIST_NAME: (&str, &str) = ("ho-so", "Hồ sơ");
+
+fn list_table(list: DossierList<'_>) -> TableData {
+    let yes_no = |inside: Option<bool>| match inside {
+        None => Cell::Empty,
+        Some(true) => Cell::Text(format!(
+            "{} / {}",
+            VI.t("office.dashboard.in_numerator"),
+            EN.t("office.dashboard.in_numerator")
+        )),
+        Some(false) => Cell::Text(format!(
+            "{} / {}",
+            VI.t("office.dashboard.not_in_numerator"),
+            EN.t("office.dashboard.not_in_numerator")
+        )),
+    };
+    TableData {
+        sheet: "Hồ sơ (Dossiers)",
+        headers: vec![
+            "office.dashboard.code",
+            "office.dashboard.procedure",
+            "office.dashboard.status",
+            "office.dashboard.received",
+            "office.dashboard.due",
+            "office.dashboard.finished",
+            "office.dashboard.share",
+        ],
+        widths: vec![28.0, 48.0, 36.0, 17.0, 17.0, 17.0, 30.0],
+        rows: list
+            .dossiers
+            .iter()
+            .map(|d| {
+                vec![
+                    Cell::Text(d.code.clone()),
+                    Cell::Text(d.procedure.clone()),
+                    Cell::Text(format!("{} / {}", d.status.0, d.status.1)),
+                    Cell::Text(d.received.clone()),
+                    Cell::Text(d.due.clone()),
+                    Cell::Text(d.finished.clone()),
+                    yes_no(d.in_numerator),
+                ]
+            })
+            .collect(),
+    }
+}
+
+/// The file names of a list: its subtitle (agency and period) in ASCII and in Vietnamese.
+fn list_names(list: DossierList<'_>) -> (String, String) {
+    (
+        format!("{}-{}", LIST_NAME.0, ascii_slug(list.subtitle)),
+        file_safe(&format!("{} {}", LIST_NAME.1, list.subtitle)),
+    )
+}
+
+/// The dossiers behind a figure as a workbook of one sheet.
+///
+/// # Errors
+/// [`ExportError::Xlsx`] if the writer refuses (not expected).
+pub fn dossier_list_workbook(list: DossierList<'_>) -> Result<Export, ExportError> {
+    let mut book = Workbook::new();
+    book.set_properties(
+        &DocProperties::new()
+            .set_title(format!("{} — {}", list.title, list.subtitle))
+            .set_author("motcua"),
+    );
+    write_sheet(&mut book, &list_table(list))?;
+    let (ascii, name) = list_names(list);
     Ok(Export {
-        ascii_name: format!("{ascii}-{}.csv", table.slug()),
-        name: format!("{name} {}.csv", table.slug()),
+        ascii_name: format!("{ascii}.xlsx"),
+        name: format!("{name}.xlsx"),
+        content_type: XLSX,
+        bytes: book.save_to_buffer()?,
+    })
+}
+
+/// The dossiers behind a figure as CSV (as [`csv`] writes a table).
+///
+/// # Errors
+/// [`ExportError::Csv`] if the writer refuses (not expected).
+pub fn dossier_list_csv(list: DossierList<'_>) -> Result<Export, ExportError> {
+    let (ascii, name) = list_names(list);
+    Ok(Export {
+        ascii_name: format!("{ascii}.csv"),
+        name: format!("{name}.csv"),
         content_type: CSV,
-        bytes,
+        bytes: csv_bytes(&list_table(list))?,
     })
 }
 

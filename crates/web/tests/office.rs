@@ -1141,6 +1141,59 @@ async fn the_dashboard_drills_down_to_the_dossiers_behind_a_figure(store: &Store
         why.body.contains("ky=2026-Q4\""),
         "back to the agency's quarter"
     );
+
+    // The same list as files, every dossier of it, in both languages.
+    assert!(
+        why.body.contains("/can-bo/dieu-hanh/ho-so.xlsx?co-quan="),
+        "{}",
+        why.body
+    );
+    let list = format!("co-quan={AGENCY}&ky=2026-Q4&chi-so=2.1&phan=chua-dat");
+    let csv = leader
+        .get(&app.router, &format!("/can-bo/dieu-hanh/ho-so.csv?{list}"))
+        .await;
+    assert_eq!(csv.status, StatusCode::OK, "{}", csv.body);
+    assert_eq!(csv.headers.get("cache-control").unwrap(), "no-store");
+    assert!(
+        csv.headers["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/csv")
+    );
+    let lines: Vec<&str> = csv.body.trim_start_matches('\u{feff}').lines().collect();
+    assert_eq!(
+        lines.len(),
+        3,
+        "two header rows and the one dossier: {lines:?}"
+    );
+    assert!(lines[0].starts_with("Mã hồ sơ,"), "{lines:?}");
+    assert!(lines[1].starts_with("Dossier code,"), "{lines:?}");
+    assert!(lines[2].starts_with(&overdue.to_string()), "{lines:?}");
+    assert!(
+        lines[2].ends_with("chỉ ở mẫu số / denominator only"),
+        "{lines:?}"
+    );
+    let xlsx = leader
+        .get(&app.router, &format!("/can-bo/dieu-hanh/ho-so.xlsx?{list}"))
+        .await;
+    assert_eq!(xlsx.status, StatusCode::OK);
+    let disposition = xlsx.headers["content-disposition"].to_str().unwrap();
+    assert!(disposition.contains("quy-iv-2026.xlsx"), "{disposition}");
+    let mut book: calamine::Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(xlsx.bytes.clone())).unwrap();
+    let sheet = calamine::Reader::worksheet_range(&mut book, "Hồ sơ (Dossiers)").unwrap();
+    assert_eq!(sheet.height(), 3);
+    assert_eq!(
+        sheet.get_value((2, 0)).unwrap().to_string(),
+        overdue.to_string()
+    );
+    let bad = leader
+        .get(
+            &app.router,
+            &format!("/can-bo/dieu-hanh/ho-so.csv?co-quan={AGENCY}&chi-so=9.9"),
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
     // October alone had none of them; a run of months counts both.
     let october = leader
         .get(

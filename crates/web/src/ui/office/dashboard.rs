@@ -5,8 +5,8 @@
 //! the unit's statistics (leaders, inspectors, agency administrators).
 
 use askama::Template;
-use axum::extract::{Query, State};
-use axum::http::StatusCode;
+use axum::extract::{OriginalUri, Query, State};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::Response;
 use motcua_domain::kpi::Ratio;
 use motcua_domain::kpi::index766::Assessment;
@@ -21,8 +21,9 @@ use super::{OfficeNav, private, view};
 use crate::AppState;
 use crate::auth::{Staff, encode_component};
 use crate::error::{AppError, PageError};
+use crate::export::{self, DossierList, Export, ExportError, ListedDossier};
 use crate::i18n::{Lang, Tr};
-use crate::ui::portal::board::{catalogue_rows, petition_rows};
+use crate::ui::portal::board::{catalogue_rows, download, petition_rows};
 use crate::ui::{Chrome, period_param, render};
 
 /// The query of the dashboard pages; every parameter is text so a bad one gets a clear 422.
@@ -473,6 +474,9 @@ pub struct DossiersPage {
     total: usize,
     rows: Vec<ListRow>,
     back: String,
+    /// The same list as files.
+    xlsx: String,
+    csv: String,
 }
 
 fn list_row(t: Tr, d: &DossierLine, share: String) -> ListRow {
@@ -488,16 +492,24 @@ fn list_row(t: Tr, d: &DossierLine, share: String) -> ListRow {
     }
 }
 
-/// `GET /can-bo/dieu-hanh/ho-so?co-quan=CODE&ky=…&chi-so=…&phan=…[&thu-tuc=…]`, or
-/// `?co-quan=CODE&canh-bao=qua-han|sap-den-han`: the dossiers behind a number.
-pub async fn dossiers(
-    State(state): State<AppState>,
-    chrome: Chrome,
-    staff: Staff,
-    Query(query): Query<DashboardQuery>,
-) -> Result<Response, PageError> {
-    let t = chrome.t;
-    let agency = agency_of(&query)?;
+/// The dossiers behind a number: what they explain, each with whether it is in the
+/// ratio's numerator (none for an alert's list), and where the list leads back to.
+struct Behind {
+    title: String,
+    subtitle: String,
+    lines: Vec<(DossierLine, Option<bool>)>,
+    back: String,
+}
+
+/// The list `query` asks for: `co-quan=CODE&ky=…&chi-so=…&phan=…[&thu-tuc=…]`, or
+/// `co-quan=CODE&canh-bao=qua-han|sap-den-han`.
+async fn behind(
+    state: &AppState,
+    t: Tr,
+    staff: &Staff,
+    query: &DashboardQuery,
+) -> Result<Behind, PageError> {
+    let agency = agency_of(query)?;
     let back_to_agency = |p: Period| {
         format!(
             "/can-bo/dieu-hanh/co-quan?co-quan={}&ky={}",
@@ -505,7 +517,7 @@ pub async fn dossiers(
             encode_component(&p.to_string())
         )
     };
-    let (title, subtitle, rows, back) = if let Some(alert) = blank(&query.alert) {
+    if let Some(alert) = blank(&query.alert) {
         let (urgency, key) = match alert {
             "qua-han" => (Urgency::Overdue, "office.urgency.overdue"),
             "sap-den-han" => (Urgency::DueSoon, "office.urgency.due_soon"),
@@ -521,77 +533,95 @@ pub async fn dossiers(
             .services
             .kpi_alert_dossiers(&staff.acting, agency, urgency)
             .await?;
-        let rows: Vec<ListRow> = lines
-            .iter()
-            .map(|d| list_row(t, d, String::new()))
-            .collect();
-        let month = Period::month(state.services.current_month());
-        (
-            t.t(key).to_owned(),
-            agency.to_owned(),
-            rows,
-            back_to_agency(month),
-        )
-    } else {
-        let period = period_of(&state, &query)?;
-        let measure = blank(&query.measure)
-            .and_then(Measure::parse)
-            .ok_or_else(|| {
-                PageError(AppError::invalid(
-                    "chi-so",
-                    "không phải chỉ số có thể giải thích",
-                    "not a measure that can be explained",
-                ))
-            })?;
-        let part = match blank(&query.phan).unwrap_or("mau-so") {
-            "tu-so" => Part::Numerator,
-            "mau-so" => Part::Denominator,
-            "chua-dat" => Part::Missing,
-            _ => {
-                return Err(PageError(AppError::invalid(
-                    "phan",
-                    "phải là tu-so, mau-so hoặc chua-dat",
-                    "must be tu-so, mau-so or chua-dat",
-                )));
-            }
-        };
-        let procedure = blank(&query.procedure);
-        let b = state
-            .services
-            .kpi_breakdown(&staff.acting, agency, period)
-            .await?;
-        let rows: Vec<ListRow> = b
-            .dossiers
-            .iter()
-            .filter(|d| procedure.is_none_or(|p| d.line.procedure == p))
-            .filter_map(|d| {
-                let share = measure.ratio(&d.row, &d.input);
-                part.holds(share).then(|| {
-                    let mark = if share.numerator > 0 {
-                        t.t("office.dashboard.in_numerator")
-                    } else {
-                        t.t("office.dashboard.not_in_numerator")
-                    };
-                    list_row(t, &d.line, mark.to_owned())
-                })
-            })
-            .collect();
-        let part_key = match part {
-            Part::Numerator => "office.dashboard.numerator",
-            Part::Denominator => "office.dashboard.denominator",
-            Part::Missing => "office.dashboard.missing",
-        };
-        let mut subtitle = format!("{} — {}", b.report.name, period_label(t, period));
-        if let Some(p) = procedure {
-            subtitle.push_str(&format!(" — {p}"));
+        return Ok(Behind {
+            title: t.t(key).to_owned(),
+            subtitle: agency.to_owned(),
+            lines: lines.into_iter().map(|d| (d, None)).collect(),
+            back: back_to_agency(Period::month(state.services.current_month())),
+        });
+    }
+    let period = period_of(state, query)?;
+    let measure = blank(&query.measure)
+        .and_then(Measure::parse)
+        .ok_or_else(|| {
+            PageError(AppError::invalid(
+                "chi-so",
+                "không phải chỉ số có thể giải thích",
+                "not a measure that can be explained",
+            ))
+        })?;
+    let part = match blank(&query.phan).unwrap_or("mau-so") {
+        "tu-so" => Part::Numerator,
+        "mau-so" => Part::Denominator,
+        "chua-dat" => Part::Missing,
+        _ => {
+            return Err(PageError(AppError::invalid(
+                "phan",
+                "phải là tu-so, mau-so hoặc chua-dat",
+                "must be tu-so, mau-so or chua-dat",
+            )));
         }
-        (
-            format!("{}: {}", measure_name(t, measure), t.t(part_key)),
-            subtitle,
-            rows,
-            back_to_agency(period),
-        )
     };
+    let procedure = blank(&query.procedure);
+    let b = state
+        .services
+        .kpi_breakdown(&staff.acting, agency, period)
+        .await?;
+    let lines = b
+        .dossiers
+        .into_iter()
+        .filter(|d| procedure.is_none_or(|p| d.line.procedure == p))
+        .filter_map(|d| {
+            let share = measure.ratio(&d.row, &d.input);
+            part.holds(share)
+                .then_some((d.line, Some(share.numerator > 0)))
+        })
+        .collect();
+    let part_key = match part {
+        Part::Numerator => "office.dashboard.numerator",
+        Part::Denominator => "office.dashboard.denominator",
+        Part::Missing => "office.dashboard.missing",
+    };
+    let mut subtitle = format!("{} — {}", b.report.name, period_label(t, period));
+    if let Some(p) = procedure {
+        subtitle.push_str(&format!(" — {p}"));
+    }
+    Ok(Behind {
+        title: format!("{}: {}", measure_name(t, measure), t.t(part_key)),
+        subtitle,
+        lines,
+        back: back_to_agency(period),
+    })
+}
+
+/// `GET /can-bo/dieu-hanh/ho-so?…` ([`behind`]): the dossiers behind a number, with links to
+/// the same list as xlsx and CSV.
+pub async fn dossiers(
+    State(state): State<AppState>,
+    chrome: Chrome,
+    staff: Staff,
+    Query(query): Query<DashboardQuery>,
+    OriginalUri(uri): OriginalUri,
+) -> Result<Response, PageError> {
+    let t = chrome.t;
+    let Behind {
+        title,
+        subtitle,
+        lines,
+        back,
+    } = behind(&state, t, &staff, &query).await?;
+    let rows: Vec<ListRow> = lines
+        .iter()
+        .map(|(d, inside)| {
+            let mark = match inside {
+                None => "",
+                Some(true) => t.t("office.dashboard.in_numerator"),
+                Some(false) => t.t("office.dashboard.not_in_numerator"),
+            };
+            list_row(t, d, mark.to_owned())
+        })
+        .collect();
+    let asked = uri.query().map(|q| format!("?{q}")).unwrap_or_default();
     let total = rows.len();
     let page = DossiersPage {
         nav: OfficeNav::of(&staff),
@@ -602,7 +632,72 @@ pub async fn dossiers(
         total,
         rows: rows.into_iter().take(LIST_LIMIT).collect(),
         back,
+        xlsx: format!("/can-bo/dieu-hanh/ho-so.xlsx{asked}"),
+        csv: format!("/can-bo/dieu-hanh/ho-so.csv{asked}"),
         chrome,
     };
     Ok(private(StatusCode::OK, render(&page)?))
+}
+
+/// The list of [`behind`] as the files carry it: Vietnamese and English side by side.
+async fn listed(
+    state: &AppState,
+    staff: &Staff,
+    query: &DashboardQuery,
+) -> Result<(Behind, Vec<ListedDossier>), PageError> {
+    let vi = Tr { lang: Lang::Vi };
+    let en = Tr { lang: Lang::En };
+    let behind = behind(state, vi, staff, query).await?;
+    let dossiers = behind
+        .lines
+        .iter()
+        .map(|(d, inside)| ListedDossier {
+            code: d.code.clone(),
+            procedure: format!("{} — {}", d.procedure, d.procedure_name),
+            status: (view::status(vi, d.status), view::status(en, d.status)),
+            received: view::when(vi, d.received_at),
+            due: view::when(vi, d.due_at),
+            finished: view::when(vi, d.finished_at),
+            in_numerator: *inside,
+        })
+        .collect();
+    Ok((behind, dossiers))
+}
+
+/// A file of the back office: never kept by a shared cache.
+fn private_file(file: Result<Export, ExportError>) -> Result<Response, PageError> {
+    let mut response = download(file)?;
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    Ok(response)
+}
+
+/// `GET /can-bo/dieu-hanh/ho-so.xlsx?…`: the list of [`dossiers`] as a workbook, every
+/// dossier (the page shows the first 500).
+pub async fn dossiers_xlsx(
+    State(state): State<AppState>,
+    staff: Staff,
+    Query(query): Query<DashboardQuery>,
+) -> Result<Response, PageError> {
+    let (b, dossiers) = listed(&state, &staff, &query).await?;
+    private_file(export::dossier_list_workbook(DossierList {
+        title: &b.title,
+        subtitle: &b.subtitle,
+        dossiers: &dossiers,
+    }))
+}
+
+/// `GET /can-bo/dieu-hanh/ho-so.csv?…`: the list of [`dossiers`] as CSV.
+pub async fn dossiers_csv(
+    State(state): State<AppState>,
+    staff: Staff,
+    Query(query): Query<DashboardQuery>,
+) -> Result<Response, PageError> {
+    let (b, dossiers) = listed(&state, &staff, &query).await?;
+    private_file(export::dossier_list_csv(DossierList {
+        title: &b.title,
+        subtitle: &b.subtitle,
+        dossiers: &dossiers,
+    }))
 }

@@ -145,6 +145,11 @@ pub fn router() -> Router<AppState> {
         .route("/can-bo/dieu-hanh", get(dashboard::page))
         .route("/can-bo/dieu-hanh/co-quan", get(dashboard::agency))
         .route("/can-bo/dieu-hanh/ho-so", get(dashboard::dossiers))
+        .route(
+            "/can-bo/dieu-hanh/ho-so.xlsx",
+            get(dashboard::dossiers_xlsx),
+        )
+        .route("/can-bo/dieu-hanh/ho-so.csv", get(dashboard::dossiers_csv))
         .route("/can-bo/ho-so/{code}", get(dossier::page))
         .route(
             "/can-bo/ho-so/{code}/tep/{sha256}",

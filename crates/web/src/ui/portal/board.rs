@@ -415,7 +415,7 @@ pub async fn print(
 }
 
 /// A file as a download: its media type, and its name in ASCII and in Vietnamese.
-fn download(file: Result<Export, ExportError>) -> Result<Response, PageError> {
+pub(crate) fn download(file: Result<Export, ExportError>) -> Result<Response, PageError> {
     let file = file.map_err(|e| PageError(AppError::Internal(e.to_string())))?;
     let disposition = HeaderValue::from_str(&file.content_disposition())
         .map_err(|e| PageError(AppError::Internal(format!("content-disposition: {e}"))))?;
