@@ -179,6 +179,14 @@ pub(crate) fn period_param(
     })
 }
 
+/// A period's name in the page's language ("Quý IV/2026", "Q4 2026").
+pub(crate) fn period_label(t: Tr, period: motcua_domain::kpi::period::Period) -> String {
+    match t.lang {
+        Lang::Vi => period.label_vi(),
+        Lang::En => period.label_en(),
+    }
+}
+
 /// Renders a template, turning a rendering failure into a logged 500.
 pub fn render(page: &impl Template) -> Result<Html<String>, PageError> {
     page.render()

@@ -24,7 +24,7 @@ use crate::error::{AppError, PageError};
 use crate::export::{self, DossierList, Export, ExportError, ListedDossier};
 use crate::i18n::{Lang, Tr};
 use crate::ui::portal::board::{catalogue_rows, download, petition_rows};
-use crate::ui::{Chrome, period_param, render};
+use crate::ui::{Chrome, period_label, period_param, render};
 
 /// The query of the dashboard pages; every parameter is text so a bad one gets a clear 422.
 #[derive(Debug, Deserialize, Default)]
@@ -60,14 +60,6 @@ fn blank(value: &Option<String>) -> Option<&str> {
 /// The period asked for, or the month in progress.
 fn period_of(state: &AppState, query: &DashboardQuery) -> Result<Period, PageError> {
     period_param(state, blank(&query.ky), blank(&query.thang))
-}
-
-/// A period's name in the page's language.
-fn period_label(t: Tr, period: Period) -> String {
-    match t.lang {
-        Lang::Vi => period.label_vi(),
-        Lang::En => period.label_en(),
-    }
 }
 
 /// A measure's name in the catalogue.
@@ -639,16 +631,18 @@ pub async fn dossiers(
     Ok(private(StatusCode::OK, render(&page)?))
 }
 
-/// The list of [`behind`] as the files carry it: Vietnamese and English side by side.
-async fn listed(
+/// The list of [`behind`] as a file `write` makes of it: Vietnamese and English side by
+/// side, every dossier (the page shows the first 500), never kept by a shared cache.
+async fn list_file(
     state: &AppState,
     staff: &Staff,
     query: &DashboardQuery,
-) -> Result<(Behind, Vec<ListedDossier>), PageError> {
+    write: fn(DossierList<'_>) -> Result<Export, ExportError>,
+) -> Result<Response, PageError> {
     let vi = Tr { lang: Lang::Vi };
     let en = Tr { lang: Lang::En };
-    let behind = behind(state, vi, staff, query).await?;
-    let dossiers = behind
+    let b = behind(state, vi, staff, query).await?;
+    let dossiers: Vec<ListedDossier> = b
         .lines
         .iter()
         .map(|(d, inside)| ListedDossier {
@@ -661,31 +655,24 @@ async fn listed(
             in_numerator: *inside,
         })
         .collect();
-    Ok((behind, dossiers))
-}
-
-/// A file of the back office: never kept by a shared cache.
-fn private_file(file: Result<Export, ExportError>) -> Result<Response, PageError> {
-    let mut response = download(file)?;
+    let mut response = download(write(DossierList {
+        title: &b.title,
+        subtitle: &b.subtitle,
+        dossiers: &dossiers,
+    }))?;
     response
         .headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     Ok(response)
 }
 
-/// `GET /can-bo/dieu-hanh/ho-so.xlsx?…`: the list of [`dossiers`] as a workbook, every
-/// dossier (the page shows the first 500).
+/// `GET /can-bo/dieu-hanh/ho-so.xlsx?…`: the list of [`dossiers`] as a workbook.
 pub async fn dossiers_xlsx(
     State(state): State<AppState>,
     staff: Staff,
     Query(query): Query<DashboardQuery>,
 ) -> Result<Response, PageError> {
-    let (b, dossiers) = listed(&state, &staff, &query).await?;
-    private_file(export::dossier_list_workbook(DossierList {
-        title: &b.title,
-        subtitle: &b.subtitle,
-        dossiers: &dossiers,
-    }))
+    list_file(&state, &staff, &query, export::dossier_list_workbook).await
 }
 
 /// `GET /can-bo/dieu-hanh/ho-so.csv?…`: the list of [`dossiers`] as CSV.
@@ -694,10 +681,5 @@ pub async fn dossiers_csv(
     staff: Staff,
     Query(query): Query<DashboardQuery>,
 ) -> Result<Response, PageError> {
-    let (b, dossiers) = listed(&state, &staff, &query).await?;
-    private_file(export::dossier_list_csv(DossierList {
-        title: &b.title,
-        subtitle: &b.subtitle,
-        dossiers: &dossiers,
-    }))
+    list_file(&state, &staff, &query, export::dossier_list_csv).await
 }

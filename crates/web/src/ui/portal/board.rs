@@ -24,7 +24,7 @@ use crate::auth::encode_component;
 use crate::error::{AppError, PageError};
 use crate::export::{self, Export, ExportError, Published, Table};
 use crate::i18n::{Lang, Tr};
-use crate::ui::{Chrome, month_text, period_param, render};
+use crate::ui::{Chrome, month_text, period_label, period_param, render};
 
 /// The query: every parameter is text so a bad one gets a clear 422.
 #[derive(Debug, Deserialize)]
@@ -290,10 +290,7 @@ fn board(
         .collect();
     Board {
         name: r.name.clone(),
-        period: match t.lang {
-            Lang::Vi => r.period.label_vi(),
-            Lang::En => r.period.label_en(),
-        },
+        period: period_label(*t, r.period),
         live: r.live,
         live_key: if r.period.span() == Span::Month {
             "portal.board.live"
