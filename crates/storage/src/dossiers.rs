@@ -346,6 +346,9 @@ pub async fn overwrite(tx: &mut Tx, state: &Dossier) -> StoreResult<()> {
     Ok(())
 }
 
+/// A dossier's history as the public sees it: each event's kind and instant, in order.
+pub type PublicHistory = Vec<(String, DateTime<Utc>)>;
+
 impl crate::Store {
     /// The projection row of one dossier.
     pub async fn find_dossier_row(&self, code: &str) -> StoreResult<Option<DossierRow>> {
@@ -362,7 +365,7 @@ impl crate::Store {
     pub async fn dossier_with_timeline(
         &self,
         code: &str,
-    ) -> StoreResult<Option<(Dossier, Vec<(String, DateTime<Utc>)>)>> {
+    ) -> StoreResult<Option<(Dossier, PublicHistory)>> {
         // The history as one JSON array ordered in the aggregate (SQLite 3.44+), answered
         // from the `events_timeline` index: one row crosses to the caller, not one per event.
         const SQLITE: &str = "SELECT state, (SELECT json_group_array(json_array(kind, \
@@ -371,13 +374,15 @@ impl crate::Store {
         const POSTGRES: &str = "SELECT state, (SELECT json_agg(json_build_array(kind, \
              occurred_at) ORDER BY version) FROM events WHERE stream_type = $2 \
              AND stream_id = $1) FROM dossiers WHERE code = $1";
-        type Timeline = Vec<(String, DateTime<Utc>)>;
-        type Line = (Json<Dossier>, Option<Json<Timeline>>);
+        type Line = (Json<Dossier>, Option<Json<PublicHistory>>);
         let line: Option<Line> = match self {
-            crate::Store::Sqlite(s) => {
-                let query = sqlx::query_as(SQLITE).bind(code).bind(STREAM);
-                query.fetch_optional(&s.reader).await?
-            }
+            crate::Store::Sqlite(s) => match &s.inline {
+                Some(inline) => return inline_dossier_with_timeline(inline, SQLITE, code),
+                None => {
+                    let query = sqlx::query_as(SQLITE).bind(code).bind(STREAM);
+                    query.fetch_optional(&s.reader).await?
+                }
+            },
             crate::Store::Postgres(p) => {
                 let query = sqlx::query_as(POSTGRES).bind(code).bind(STREAM);
                 query.fetch_optional(&p.pool).await?
@@ -395,6 +400,37 @@ impl crate::Store {
             on_pool!(self, pool => sqlx::query_scalar(SQL).bind(after).bind(limit).fetch_all(pool).await?),
         )
     }
+}
+
+/// [`crate::Store::dossier_with_timeline`] on the calling thread ([`crate::inline`]): a
+/// lookup by primary key and an indexed range of one dossier's events.
+fn inline_dossier_with_timeline(
+    inline: &crate::inline::InlineReader,
+    sql: &str,
+    code: &str,
+) -> StoreResult<Option<(Dossier, PublicHistory)>> {
+    use rusqlite::OptionalExtension as _;
+    let line: Option<(String, Option<String>)> = inline.read(|c| {
+        let mut statement = c.prepare_cached(sql)?;
+        statement
+            // By name: SQLite numbers `$1`-style parameters in order of appearance, not by
+            // their digits as sqlx does.
+            .query_row(
+                rusqlite::named_params! { "$1": code, "$2": STREAM },
+                |row| Ok((row.get(0)?, row.get(1)?)),
+            )
+            .optional()
+    })?;
+    let Some((state, timeline)) = line else {
+        return Ok(None);
+    };
+    let corrupt = |e: serde_json::Error| StoreError::Corrupt(format!("dossier {code}: {e}"));
+    let dossier = serde_json::from_str(&state).map_err(corrupt)?;
+    let timeline = match timeline {
+        Some(t) => serde_json::from_str(&t).map_err(corrupt)?,
+        None => Vec::new(),
+    };
+    Ok(Some((dossier, timeline)))
 }
 
 /// The facts statistics read of a dossier: its classification inputs and dimensions,

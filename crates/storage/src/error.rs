@@ -54,6 +54,9 @@ pub enum StoreError {
     /// The database driver failed (connection lost, disk full, ...).
     #[error("lỗi cơ sở dữ liệu / database error: {0}")]
     Database(#[source] sqlx::Error),
+    /// SQLite failed in a read made on the calling thread (`inline`).
+    #[error("lỗi cơ sở dữ liệu / database error: {0}")]
+    Sqlite(#[source] rusqlite::Error),
     /// A migration failed.
     #[error("lỗi nâng cấp lược đồ / migration error: {0}")]
     Migration(#[from] sqlx::migrate::MigrateError),

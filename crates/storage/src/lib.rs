@@ -19,12 +19,15 @@ pub mod drafts;
 mod error;
 pub mod events;
 pub mod files;
+mod inline;
 pub mod kpi;
 pub mod petitions;
 pub mod schedules;
 pub mod units;
 
+use std::path::Path;
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
@@ -113,6 +116,9 @@ impl Default for StoreConfig {
 pub struct SqliteStore {
     pub(crate) writer: SqlitePool,
     pub(crate) reader: SqlitePool,
+    /// Hot point reads on the calling thread; none for an in-memory database, which other
+    /// connections cannot open.
+    pub(crate) inline: Option<Arc<inline::InlineReader>>,
 }
 
 /// The PostgreSQL backend.
@@ -279,6 +285,11 @@ impl Store {
                 ))
             })?;
         }
+        let inline = options
+            .get_filename()
+            .to_str()
+            .filter(|f| !f.is_empty() && *f != ":memory:");
+        let inline = inline.map(|f| Arc::new(inline::InlineReader::new(Path::new(f))));
         let options = options
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
@@ -304,7 +315,11 @@ impl Store {
             .max_connections(config.max_connections.max(1))
             .connect_with(options.read_only(true))
             .await?;
-        Ok(Store::Sqlite(SqliteStore { writer, reader }))
+        Ok(Store::Sqlite(SqliteStore {
+            writer,
+            reader,
+            inline,
+        }))
     }
 
     /// Which engine this store uses.
