@@ -12,8 +12,11 @@
 
 use motcua_domain::fold::fold;
 use motcua_domain::kpi::Ratio;
-use motcua_domain::kpi::index766::{IndicatorScore, Points, Score, UnitLevel};
+use motcua_domain::kpi::index766::{
+    Assessment, Indicator, IndicatorScore, Points, Score, UnitLevel,
+};
 use motcua_domain::kpi::report06::Report06Row;
+use motcua_service::kpi::dashboard::{AgencyAlert, Measure};
 use motcua_service::kpi::imports::ImportedRow;
 use motcua_service::kpi::{KpiBoard, KpiReport, Report06ByAgency};
 use rust_xlsxwriter::{
@@ -743,6 +746,222 @@ pub fn dossier_list_csv(list: DossierList<'_>) -> Result<Export, ExportError> {
         name: format!("{name}.csv"),
         content_type: CSV,
         bytes: csv_bytes(&list_table(list))?,
+    })
+}
+
+/// The measures of a dashboard table, in its columns' order, each with the headers of its
+/// numerator, denominator and rate.
+const FIGURE_MEASURES: [(Measure, [&str; 3]); 5] = [
+    (
+        Measure::Indicator(Indicator::ProcessedOnTime),
+        [
+            "office.export.on_time_num",
+            "office.export.on_time_den",
+            "office.dashboard.on_time",
+        ],
+    ),
+    (
+        Measure::Overdue766,
+        [
+            "office.export.overdue_num",
+            "office.export.overdue_den",
+            "office.dashboard.overdue",
+        ],
+    ),
+    (
+        Measure::Indicator(Indicator::ElectronicResults),
+        [
+            "office.export.electronic_num",
+            "office.export.electronic_den",
+            "office.dashboard.electronic",
+        ],
+    ),
+    (
+        Measure::Indicator(Indicator::DigitizedDossiers),
+        [
+            "office.export.digitized_num",
+            "office.export.digitized_den",
+            "office.dashboard.digitized",
+        ],
+    ),
+    (
+        Measure::OnlineShare,
+        [
+            "office.export.online_num",
+            "office.export.online_den",
+            "office.dashboard.online",
+        ],
+    ),
+];
+
+/// One line of a dashboard table: an agency or a procedure and its figures.
+#[derive(Debug, Clone, Copy)]
+pub struct FigureLine<'a> {
+    /// Agency or procedure code.
+    pub code: &'a str,
+    /// Its name.
+    pub name: &'a str,
+    /// Its Biểu 06 row.
+    pub row: &'a Report06Row,
+    /// Its Decision 766 assessment.
+    pub index: &'a Assessment,
+}
+
+/// The tables of a dashboard page: its agencies or procedures, and (on a unit's page) the
+/// alerts by agency.
+#[derive(Debug, Clone, Copy)]
+pub struct Figures<'a> {
+    /// Unit or agency and period, as the page's heading says it.
+    pub subtitle: &'a str,
+    /// What the lines are: `office.dashboard.agencies` or `office.dashboard.procedures`.
+    pub lines_key: &'static str,
+    /// The lines.
+    pub lines: &'a [FigureLine<'a>],
+    /// The alerts, for a unit's page.
+    pub alerts: Option<&'a [AgencyAlert]>,
+}
+
+/// Which table of [`Figures`] a CSV file holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FigureTable {
+    /// The agencies or procedures.
+    Lines,
+    /// The alerts.
+    Alerts,
+}
+
+fn figure_lines_table(figures: Figures<'_>) -> TableData {
+    let mut headers = vec![
+        "portal.export.key",
+        figures.lines_key,
+        "portal.board.received",
+        "portal.board.resolved",
+        "portal.board.in_progress",
+    ];
+    headers.extend(FIGURE_MEASURES.iter().flat_map(|(_, keys)| keys));
+    headers.extend(["office.dashboard.total", "portal.export.out_of"]);
+    let mut widths = vec![22.0, 56.0, 11.0, 11.0, 11.0];
+    widths.extend([11.0; 15]);
+    widths.extend([10.0, 10.0]);
+    let rows = figures
+        .lines
+        .iter()
+        .map(|l| {
+            let input = l.index.input();
+            let mut cells = vec![
+                Cell::Text(l.code.to_owned()),
+                Cell::Text(l.name.to_owned()),
+                Cell::Count(l.row.received),
+                Cell::Count(l.row.resolved),
+                Cell::Count(l.row.in_progress),
+            ];
+            for (m, _) in FIGURE_MEASURES {
+                let r = m.ratio(l.row, &input);
+                cells.extend([
+                    Cell::Count(r.numerator),
+                    Cell::Count(r.denominator),
+                    Cell::Rate(r),
+                ]);
+            }
+            cells.extend([
+                Cell::Points(l.index.total.points),
+                Cell::Points(l.index.total.out_of),
+            ]);
+            cells
+        })
+        .collect();
+    TableData {
+        sheet: if figures.lines_key == "office.dashboard.procedures" {
+            "Thủ tục (Procedures)"
+        } else {
+            "Cơ quan (Agencies)"
+        },
+        headers,
+        widths,
+        rows,
+    }
+}
+
+fn alerts_table(alerts: &[AgencyAlert]) -> TableData {
+    TableData {
+        sheet: "Cảnh báo (Alerts)",
+        headers: vec![
+            "portal.export.agency_code",
+            "office.dashboard.agency",
+            "office.dashboard.open",
+            "office.urgency.overdue",
+            "office.urgency.due_soon",
+        ],
+        widths: vec![22.0, 56.0, 12.0, 12.0, 16.0],
+        rows: alerts
+            .iter()
+            .map(|a| {
+                vec![
+                    Cell::Text(a.agency.clone()),
+                    Cell::Text(a.name.clone()),
+                    Cell::Count(a.open),
+                    Cell::Count(a.overdue),
+                    Cell::Count(a.due_soon),
+                ]
+            })
+            .collect(),
+    }
+}
+
+const FIGURES_NAME: (&str, &str) = ("dieu-hanh", "Điều hành");
+
+fn figures_names(figures: Figures<'_>) -> (String, String) {
+    (
+        format!("{}-{}", FIGURES_NAME.0, ascii_slug(figures.subtitle)),
+        file_safe(&format!("{} {}", FIGURES_NAME.1, figures.subtitle)),
+    )
+}
+
+/// A dashboard page's tables as a workbook: the lines, then the alerts if any.
+///
+/// # Errors
+/// [`ExportError::Xlsx`] if the writer refuses (not expected).
+pub fn figures_workbook(figures: Figures<'_>) -> Result<Export, ExportError> {
+    let mut book = Workbook::new();
+    book.set_properties(
+        &DocProperties::new()
+            .set_title(format!(
+                "{} / {} — {}",
+                VI.t("office.dashboard.title"),
+                EN.t("office.dashboard.title"),
+                figures.subtitle
+            ))
+            .set_author("motcua"),
+    );
+    write_sheet(&mut book, &figure_lines_table(figures))?;
+    if let Some(alerts) = figures.alerts {
+        write_sheet(&mut book, &alerts_table(alerts))?;
+    }
+    let (ascii, name) = figures_names(figures);
+    Ok(Export {
+        ascii_name: format!("{ascii}.xlsx"),
+        name: format!("{name}.xlsx"),
+        content_type: XLSX,
+        bytes: book.save_to_buffer()?,
+    })
+}
+
+/// One table of a dashboard page as CSV (as [`csv`] writes a table); the alerts of a page
+/// without them are an empty table.
+///
+/// # Errors
+/// [`ExportError::Csv`] if the writer refuses (not expected).
+pub fn figures_csv(figures: Figures<'_>, table: FigureTable) -> Result<Export, ExportError> {
+    let (data, slug) = match table {
+        FigureTable::Lines => (figure_lines_table(figures), "bang"),
+        FigureTable::Alerts => (alerts_table(figures.alerts.unwrap_or_default()), "canh-bao"),
+    };
+    let (ascii, name) = figures_names(figures);
+    Ok(Export {
+        ascii_name: format!("{ascii}-{slug}.csv"),
+        name: format!("{name} {slug}.csv"),
+        content_type: CSV,
+        bytes: csv_bytes(&data)?,
     })
 }
 

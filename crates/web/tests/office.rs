@@ -1194,6 +1194,101 @@ async fn the_dashboard_drills_down_to_the_dossiers_behind_a_figure(store: &Store
         )
         .await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    // Every table of the dashboard as files too: the agencies and the alerts of the unit,
+    // the procedures of an agency, with each ratio's numerator and denominator.
+    assert!(
+        quarter.body.contains("/can-bo/dieu-hanh/xuat.csv?don-vi="),
+        "{}",
+        quarter.body
+    );
+    let fields = |body: &str, row: usize| -> Vec<String> {
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .from_reader(body.trim_start_matches('\u{feff}').as_bytes());
+        let records: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+        records[row].iter().map(str::to_owned).collect()
+    };
+    let agencies = leader
+        .get(
+            &app.router,
+            "/can-bo/dieu-hanh/xuat.csv?ky=2026-Q4&bang=co-quan",
+        )
+        .await;
+    assert_eq!(agencies.status, StatusCode::OK, "{}", agencies.body);
+    assert_eq!(agencies.headers.get("cache-control").unwrap(), "no-store");
+    assert_eq!(fields(&agencies.body, 0)[5], "Đúng hạn (766): tử số");
+    assert_eq!(fields(&agencies.body, 1)[5], "On time (766): numerator");
+    let line = fields(&agencies.body, 2);
+    assert_eq!(line[0], AGENCY, "{line:?}");
+    assert_eq!(&line[5..8], ["2", "3", "66.67"], "2.1 is 2 of 3: {line:?}");
+    let alerts = leader
+        .get(
+            &app.router,
+            "/can-bo/dieu-hanh/xuat.csv?ky=2026-Q4&bang=canh-bao",
+        )
+        .await;
+    let line = fields(&alerts.body, 2);
+    assert_eq!(line[0], AGENCY, "{line:?}");
+    assert_eq!(
+        line[4], "1",
+        "one dossier due within a working day: {line:?}"
+    );
+    let unknown = leader
+        .get(&app.router, "/can-bo/dieu-hanh/xuat.csv?bang=thu-tuc")
+        .await;
+    assert_eq!(unknown.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        unknown.body.contains("co-quan, canh-bao"),
+        "{}",
+        unknown.body
+    );
+    let book = leader
+        .get(&app.router, "/can-bo/dieu-hanh/xuat.xlsx?ky=2026-Q4")
+        .await;
+    assert_eq!(book.status, StatusCode::OK);
+    let mut book: calamine::Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(book.bytes.clone())).unwrap();
+    let sheets = calamine::Reader::sheet_names(&book);
+    assert_eq!(sheets, ["Cơ quan (Agencies)", "Cảnh báo (Alerts)"]);
+    let sheet = calamine::Reader::worksheet_range(&mut book, "Cơ quan (Agencies)").unwrap();
+    assert_eq!(sheet.get_value((2, 0)).unwrap().to_string(), AGENCY);
+    let rate = sheet.get_value((2, 7)).unwrap().to_string();
+    assert!(
+        rate.starts_with("0.666"),
+        "a fraction formatted as a percentage: {rate}"
+    );
+    assert!(
+        agency
+            .body
+            .contains(&format!("/can-bo/dieu-hanh/co-quan.csv?co-quan={AGENCY}")),
+        "{}",
+        agency.body
+    );
+    let procedures = leader
+        .get(
+            &app.router,
+            &format!("/can-bo/dieu-hanh/co-quan.csv?co-quan={AGENCY}&ky=2026-Q4"),
+        )
+        .await;
+    assert_eq!(procedures.status, StatusCode::OK, "{}", procedures.body);
+    let line = fields(&procedures.body, 2);
+    assert_eq!(line[0], "1.004873", "{line:?}");
+    assert_eq!(line[1], "Cấp giấy phép xây dựng", "{line:?}");
+    let procedures = leader
+        .get(
+            &app.router,
+            &format!("/can-bo/dieu-hanh/co-quan.xlsx?co-quan={AGENCY}&ky=2026-Q4"),
+        )
+        .await;
+    let mut book: calamine::Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(procedures.bytes.clone())).unwrap();
+    assert_eq!(
+        calamine::Reader::sheet_names(&book),
+        ["Thủ tục (Procedures)"]
+    );
+    let sheet = calamine::Reader::worksheet_range(&mut book, "Thủ tục (Procedures)").unwrap();
+    assert_eq!(sheet.get_value((2, 0)).unwrap().to_string(), "1.004873");
     // October alone had none of them; a run of months counts both.
     let october = leader
         .get(

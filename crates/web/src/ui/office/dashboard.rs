@@ -13,7 +13,7 @@ use motcua_domain::kpi::index766::Assessment;
 use motcua_domain::kpi::period::Period;
 use motcua_domain::kpi::report06::Report06Row;
 use motcua_service::kpi::KpiReport;
-use motcua_service::kpi::dashboard::{DossierLine, Measure, Part};
+use motcua_service::kpi::dashboard::{AgencyAlert, DossierLine, Measure, Part};
 use motcua_service::office::Urgency;
 use serde::Deserialize;
 
@@ -21,7 +21,9 @@ use super::{OfficeNav, private, view};
 use crate::AppState;
 use crate::auth::{Staff, encode_component};
 use crate::error::{AppError, PageError};
-use crate::export::{self, DossierList, Export, ExportError, ListedDossier};
+use crate::export::{
+    self, DossierList, Export, ExportError, FigureLine, FigureTable, Figures, ListedDossier,
+};
 use crate::i18n::{Lang, Tr};
 use crate::ui::portal::board::{catalogue_rows, download, petition_rows};
 use crate::ui::{Chrome, period_label, period_param, render};
@@ -51,6 +53,8 @@ pub struct DashboardQuery {
     /// `qua-han` or `sap-den-han`.
     #[serde(rename = "canh-bao")]
     alert: Option<String>,
+    /// The table of a CSV file: `co-quan` or `canh-bao` of a unit, `thu-tuc` of an agency.
+    bang: Option<String>,
 }
 
 fn blank(value: &Option<String>) -> Option<&str> {
@@ -246,20 +250,33 @@ pub struct DashboardPage {
     bars: Vec<Bar>,
     chart_height: u32,
     public_link: String,
+    /// The tables as files.
+    xlsx: String,
+    csv_lines: String,
+    csv_alerts: String,
     petitions: Vec<(&'static str, String)>,
     catalogue: Vec<(&'static str, String)>,
 }
 
-/// `GET /can-bo/dieu-hanh?don-vi=CODE&ky=PERIOD` (or `thang=`): the unit defaults to the
-/// officer's, the period to the month in progress.
-pub async fn page(
-    State(state): State<AppState>,
-    chrome: Chrome,
-    staff: Staff,
-    Query(query): Query<DashboardQuery>,
-) -> Result<Response, PageError> {
-    let t = chrome.t;
-    let period = period_of(&state, &query)?;
+/// What a unit's dashboard shows: the unit, the period, the unit's figures, its agencies with
+/// dossiers in the period (most received first), how many had none, and the alerts.
+struct UnitFigures {
+    unit: String,
+    period: Period,
+    report: KpiReport,
+    active: Vec<KpiReport>,
+    quiet: usize,
+    alerts: Vec<AgencyAlert>,
+}
+
+/// [`UnitFigures`] of `query`: the unit defaults to the officer's, the period to the month in
+/// progress.
+async fn unit_figures(
+    state: &AppState,
+    staff: &Staff,
+    query: &DashboardQuery,
+) -> Result<UnitFigures, PageError> {
+    let period = period_of(state, query)?;
     let account = staff.account();
     let unit = blank(&query.unit)
         .map(str::to_owned)
@@ -277,6 +294,41 @@ pub async fn page(
         .kpi_agency_reports(&staff.acting, &unit, period)
         .await?;
     let alerts = state.services.kpi_alerts(&staff.acting, &unit).await?;
+    let all = agencies.len();
+    let mut active: Vec<KpiReport> = agencies
+        .into_iter()
+        .filter(|a| a.report06.received > 0 || a.unclassified > 0)
+        .collect();
+    active.sort_by_key(|a| std::cmp::Reverse(a.report06.received));
+    Ok(UnitFigures {
+        unit,
+        period,
+        report,
+        quiet: all - active.len(),
+        active,
+        alerts: alerts
+            .into_iter()
+            .filter(|a| a.overdue > 0 || a.due_soon > 0)
+            .collect(),
+    })
+}
+
+/// `GET /can-bo/dieu-hanh?don-vi=CODE&ky=PERIOD` (or `thang=`) ([`unit_figures`]).
+pub async fn page(
+    State(state): State<AppState>,
+    chrome: Chrome,
+    staff: Staff,
+    Query(query): Query<DashboardQuery>,
+) -> Result<Response, PageError> {
+    let t = chrome.t;
+    let UnitFigures {
+        unit,
+        period,
+        report,
+        active,
+        quiet,
+        alerts,
+    } = unit_figures(&state, &staff, &query).await?;
     let m = encode_component(&period.to_string());
     let alert_link = |agency: &str, kind: &str| {
         format!(
@@ -298,11 +350,6 @@ pub async fn page(
         &report.index,
         one_agency.then_some(&unit_list as &dyn Fn(Measure) -> String),
     );
-    let mut active: Vec<&KpiReport> = agencies
-        .iter()
-        .filter(|a| a.report06.received > 0 || a.unclassified > 0)
-        .collect();
-    active.sort_by_key(|a| std::cmp::Reverse(a.report06.received));
     let lines = active
         .iter()
         .map(|a| {
@@ -319,7 +366,9 @@ pub async fn page(
             )
         })
         .collect();
-    let bars = bars(t, &active[..active.len().min(20)]);
+    let shown: Vec<&KpiReport> = active.iter().take(20).collect();
+    let bars = bars(t, &shown);
+    let files = format!("?don-vi={}&ky={m}", encode_component(&unit));
     let page = DashboardPage {
         nav: OfficeNav::of(&staff),
         unit: unit.clone(),
@@ -338,7 +387,6 @@ pub async fn page(
         total: points(t, &report.index),
         alerts: alerts
             .iter()
-            .filter(|a| a.overdue > 0 || a.due_soon > 0)
             .map(|a| AlertLine {
                 name: a.name.clone(),
                 open: t.num(a.open),
@@ -348,11 +396,14 @@ pub async fn page(
                 due_soon_link: alert_link(&a.agency, "sap-den-han"),
             })
             .collect(),
-        quiet: agencies.len() - active.len(),
+        quiet,
         chart_height: u32::try_from(bars.len()).unwrap_or(0) * 22,
         bars,
         agencies: lines,
         public_link: format!("/dieu-hanh?don-vi={}&ky={m}", encode_component(&unit)),
+        xlsx: format!("/can-bo/dieu-hanh/xuat.xlsx{files}"),
+        csv_lines: format!("/can-bo/dieu-hanh/xuat.csv{files}&bang=co-quan"),
+        csv_alerts: format!("/can-bo/dieu-hanh/xuat.csv{files}&bang=canh-bao"),
         chrome,
     };
     Ok(private(StatusCode::OK, render(&page)?))
@@ -371,6 +422,9 @@ pub struct AgencyPage {
     headlines: Vec<Headline>,
     procedures: Vec<Line>,
     back: String,
+    /// The procedures' table as files.
+    xlsx: String,
+    csv: String,
 }
 
 fn agency_of(query: &DashboardQuery) -> Result<&str, PageError> {
@@ -433,6 +487,14 @@ pub async fn agency(
         headlines: headlines(t, &b.report.report06, &b.report.index, Some(&agency_list)),
         procedures,
         back: format!("/can-bo/dieu-hanh?ky={m}"),
+        xlsx: format!(
+            "/can-bo/dieu-hanh/co-quan.xlsx?co-quan={}&ky={m}",
+            encode_component(agency)
+        ),
+        csv: format!(
+            "/can-bo/dieu-hanh/co-quan.csv?co-quan={}&ky={m}",
+            encode_component(agency)
+        ),
         chrome,
     };
     Ok(private(StatusCode::OK, render(&page)?))
@@ -655,11 +717,16 @@ async fn list_file(
             in_numerator: *inside,
         })
         .collect();
-    let mut response = download(write(DossierList {
+    not_kept(write(DossierList {
         title: &b.title,
         subtitle: &b.subtitle,
         dossiers: &dossiers,
-    }))?;
+    }))
+}
+
+/// A file of the dashboard, which only its reader may keep: never a shared cache.
+fn not_kept(file: Result<Export, ExportError>) -> Result<Response, PageError> {
+    let mut response = download(file)?;
     response
         .headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
@@ -682,4 +749,146 @@ pub async fn dossiers_csv(
     Query(query): Query<DashboardQuery>,
 ) -> Result<Response, PageError> {
     list_file(&state, &staff, &query, export::dossier_list_csv).await
+}
+
+/// The CSV table `bang=` names among `allowed` (the first when absent).
+fn table_of(
+    query: &DashboardQuery,
+    allowed: &[(&str, FigureTable)],
+) -> Result<FigureTable, PageError> {
+    let asked = blank(&query.bang);
+    let found = match asked {
+        None => allowed.first(),
+        Some(asked) => allowed.iter().find(|(slug, _)| *slug == asked),
+    };
+    found.map(|(_, table)| *table).ok_or_else(|| {
+        let names = allowed.iter().map(|(slug, _)| *slug).collect::<Vec<_>>();
+        let names = names.join(", ");
+        PageError(AppError::invalid(
+            "bang",
+            &format!("phải là một trong: {names}"),
+            &format!("must be one of: {names}"),
+        ))
+    })
+}
+
+/// The tables of a unit's dashboard ([`unit_figures`]) as a workbook, or the one `bang=`
+/// names as CSV. Headers in Vietnamese and English; every active agency, unlike the chart.
+async fn unit_file(
+    state: &AppState,
+    staff: &Staff,
+    query: &DashboardQuery,
+    csv: bool,
+) -> Result<Response, PageError> {
+    let table = csv
+        .then(|| {
+            table_of(
+                query,
+                &[
+                    ("co-quan", FigureTable::Lines),
+                    ("canh-bao", FigureTable::Alerts),
+                ],
+            )
+        })
+        .transpose()?;
+    let f = unit_figures(state, staff, query).await?;
+    let vi = Tr { lang: Lang::Vi };
+    let subtitle = format!("{} — {}", f.report.name, period_label(vi, f.period));
+    let lines: Vec<FigureLine<'_>> = f
+        .active
+        .iter()
+        .map(|a| FigureLine {
+            code: &a.unit,
+            name: &a.name,
+            row: &a.report06,
+            index: &a.index,
+        })
+        .collect();
+    let figures = Figures {
+        subtitle: &subtitle,
+        lines_key: "office.dashboard.agencies",
+        lines: &lines,
+        alerts: Some(&f.alerts),
+    };
+    not_kept(match table {
+        Some(table) => export::figures_csv(figures, table),
+        None => export::figures_workbook(figures),
+    })
+}
+
+/// `GET /can-bo/dieu-hanh/xuat.xlsx?don-vi=CODE&ky=PERIOD`: the agencies' and the alerts'
+/// tables of [`page`].
+pub async fn unit_xlsx(
+    State(state): State<AppState>,
+    staff: Staff,
+    Query(query): Query<DashboardQuery>,
+) -> Result<Response, PageError> {
+    unit_file(&state, &staff, &query, false).await
+}
+
+/// `GET /can-bo/dieu-hanh/xuat.csv?don-vi=CODE&ky=PERIOD&bang=co-quan|canh-bao`.
+pub async fn unit_csv(
+    State(state): State<AppState>,
+    staff: Staff,
+    Query(query): Query<DashboardQuery>,
+) -> Result<Response, PageError> {
+    unit_file(&state, &staff, &query, true).await
+}
+
+/// The procedures' table of [`agency`] as a workbook or as CSV.
+async fn agency_file(
+    state: &AppState,
+    staff: &Staff,
+    query: &DashboardQuery,
+    csv: bool,
+) -> Result<Response, PageError> {
+    let table = csv
+        .then(|| table_of(query, &[("thu-tuc", FigureTable::Lines)]))
+        .transpose()?;
+    let period = period_of(state, query)?;
+    let agency = agency_of(query)?;
+    let b = state
+        .services
+        .kpi_breakdown(&staff.acting, agency, period)
+        .await?;
+    let vi = Tr { lang: Lang::Vi };
+    let subtitle = format!("{} — {}", b.report.name, period_label(vi, period));
+    let lines: Vec<FigureLine<'_>> = b
+        .procedures
+        .iter()
+        .map(|p| FigureLine {
+            code: &p.procedure,
+            name: &p.name,
+            row: &p.row,
+            index: &p.index,
+        })
+        .collect();
+    let figures = Figures {
+        subtitle: &subtitle,
+        lines_key: "office.dashboard.procedures",
+        lines: &lines,
+        alerts: None,
+    };
+    not_kept(match table {
+        Some(table) => export::figures_csv(figures, table),
+        None => export::figures_workbook(figures),
+    })
+}
+
+/// `GET /can-bo/dieu-hanh/co-quan.xlsx?co-quan=CODE&ky=PERIOD`: [`agency`]'s procedures.
+pub async fn agency_xlsx(
+    State(state): State<AppState>,
+    staff: Staff,
+    Query(query): Query<DashboardQuery>,
+) -> Result<Response, PageError> {
+    agency_file(&state, &staff, &query, false).await
+}
+
+/// `GET /can-bo/dieu-hanh/co-quan.csv?co-quan=CODE&ky=PERIOD`.
+pub async fn agency_csv(
+    State(state): State<AppState>,
+    staff: Staff,
+    Query(query): Query<DashboardQuery>,
+) -> Result<Response, PageError> {
+    agency_file(&state, &staff, &query, true).await
 }

@@ -143,7 +143,14 @@ pub fn router() -> Router<AppState> {
         .route("/can-bo/ho-so", get(worklist::page))
         .route("/can-bo/tiep-nhan", get(intake::page).post(intake::submit))
         .route("/can-bo/dieu-hanh", get(dashboard::page))
+        .route("/can-bo/dieu-hanh/xuat.xlsx", get(dashboard::unit_xlsx))
+        .route("/can-bo/dieu-hanh/xuat.csv", get(dashboard::unit_csv))
         .route("/can-bo/dieu-hanh/co-quan", get(dashboard::agency))
+        .route(
+            "/can-bo/dieu-hanh/co-quan.xlsx",
+            get(dashboard::agency_xlsx),
+        )
+        .route("/can-bo/dieu-hanh/co-quan.csv", get(dashboard::agency_csv))
         .route("/can-bo/dieu-hanh/ho-so", get(dashboard::dossiers))
         .route(
             "/can-bo/dieu-hanh/ho-so.xlsx",
