@@ -810,6 +810,11 @@ async fn unit_file(
         lines: &lines,
         alerts: Some(&f.alerts),
     };
+    figures_file(figures, table)
+}
+
+/// `figures` as CSV of `table`, or as a workbook of every table when `table` is none.
+fn figures_file(figures: Figures<'_>, table: Option<FigureTable>) -> Result<Response, PageError> {
     not_kept(match table {
         Some(table) => export::figures_csv(figures, table),
         None => export::figures_workbook(figures),
@@ -869,10 +874,7 @@ async fn agency_file(
         lines: &lines,
         alerts: None,
     };
-    not_kept(match table {
-        Some(table) => export::figures_csv(figures, table),
-        None => export::figures_workbook(figures),
-    })
+    figures_file(figures, table)
 }
 
 /// `GET /can-bo/dieu-hanh/co-quan.xlsx?co-quan=CODE&ky=PERIOD`: [`agency`]'s procedures.
