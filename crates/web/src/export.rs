@@ -813,12 +813,31 @@ pub struct FigureLine<'a> {
 pub struct Figures<'a> {
     /// Unit or agency and period, as the page's heading says it.
     pub subtitle: &'a str,
-    /// What the lines are: `office.dashboard.agencies` or `office.dashboard.procedures`.
-    pub lines_key: &'static str,
+    /// What the lines are.
+    pub kind: LineKind,
     /// The lines.
     pub lines: &'a [FigureLine<'a>],
     /// The alerts, for a unit's page.
     pub alerts: Option<&'a [AgencyAlert]>,
+}
+
+/// What the lines of a dashboard table are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LineKind {
+    /// A unit's agencies.
+    Agencies,
+    /// An agency's procedures.
+    Procedures,
+}
+
+impl LineKind {
+    /// The header of the lines' names, and the sheet's name.
+    fn key_and_sheet(self) -> (&'static str, &'static str) {
+        match self {
+            LineKind::Agencies => ("office.dashboard.agencies", "Cơ quan (Agencies)"),
+            LineKind::Procedures => ("office.dashboard.procedures", "Thủ tục (Procedures)"),
+        }
+    }
 }
 
 /// Which table of [`Figures`] a CSV file holds.
@@ -831,9 +850,10 @@ pub enum FigureTable {
 }
 
 fn figure_lines_table(figures: Figures<'_>) -> TableData {
+    let (name_key, sheet) = figures.kind.key_and_sheet();
     let mut headers = vec![
         "portal.export.key",
-        figures.lines_key,
+        name_key,
         "portal.board.received",
         "portal.board.resolved",
         "portal.board.in_progress",
@@ -871,11 +891,7 @@ fn figure_lines_table(figures: Figures<'_>) -> TableData {
         })
         .collect();
     TableData {
-        sheet: if figures.lines_key == "office.dashboard.procedures" {
-            "Thủ tục (Procedures)"
-        } else {
-            "Cơ quan (Agencies)"
-        },
+        sheet,
         headers,
         widths,
         rows,

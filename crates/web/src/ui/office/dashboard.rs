@@ -22,7 +22,8 @@ use crate::AppState;
 use crate::auth::{Staff, encode_component};
 use crate::error::{AppError, PageError};
 use crate::export::{
-    self, DossierList, Export, ExportError, FigureLine, FigureTable, Figures, ListedDossier,
+    self, DossierList, Export, ExportError, FigureLine, FigureTable, Figures, LineKind,
+    ListedDossier,
 };
 use crate::i18n::{Lang, Tr};
 use crate::ui::portal::board::{catalogue_rows, download, petition_rows};
@@ -198,7 +199,7 @@ struct Bar {
 }
 
 /// Bars of the on-time share (766) of `lines`, 0–100 % across 300 units.
-fn bars(t: Tr, reports: &[&KpiReport]) -> Vec<Bar> {
+fn bars(t: Tr, reports: &[KpiReport]) -> Vec<Bar> {
     reports
         .iter()
         .zip(0u32..)
@@ -366,8 +367,7 @@ pub async fn page(
             )
         })
         .collect();
-    let shown: Vec<&KpiReport> = active.iter().take(20).collect();
-    let bars = bars(t, &shown);
+    let bars = bars(t, &active[..active.len().min(20)]);
     let files = format!("?don-vi={}&ky={m}", encode_component(&unit));
     let page = DashboardPage {
         nav: OfficeNav::of(&staff),
@@ -555,6 +555,11 @@ struct Behind {
     back: String,
 }
 
+/// "Unit — period": what a list or a file of the dashboard is about.
+fn heading(t: Tr, report: &KpiReport, period: Period) -> String {
+    format!("{} — {}", report.name, period_label(t, period))
+}
+
 /// The list `query` asks for: `co-quan=CODE&ky=…&chi-so=…&phan=…[&thu-tuc=…]`, or
 /// `co-quan=CODE&canh-bao=qua-han|sap-den-han`.
 async fn behind(
@@ -636,7 +641,7 @@ async fn behind(
         Part::Denominator => "office.dashboard.denominator",
         Part::Missing => "office.dashboard.missing",
     };
-    let mut subtitle = format!("{} — {}", b.report.name, period_label(t, period));
+    let mut subtitle = heading(t, &b.report, period);
     if let Some(p) = procedure {
         subtitle.push_str(&format!(" — {p}"));
     }
@@ -792,8 +797,7 @@ async fn unit_file(
         })
         .transpose()?;
     let f = unit_figures(state, staff, query).await?;
-    let vi = Tr { lang: Lang::Vi };
-    let subtitle = format!("{} — {}", f.report.name, period_label(vi, f.period));
+    let subtitle = heading(Tr { lang: Lang::Vi }, &f.report, f.period);
     let lines: Vec<FigureLine<'_>> = f
         .active
         .iter()
@@ -806,7 +810,7 @@ async fn unit_file(
         .collect();
     let figures = Figures {
         subtitle: &subtitle,
-        lines_key: "office.dashboard.agencies",
+        kind: LineKind::Agencies,
         lines: &lines,
         alerts: Some(&f.alerts),
     };
@@ -856,8 +860,7 @@ async fn agency_file(
         .services
         .kpi_breakdown(&staff.acting, agency, period)
         .await?;
-    let vi = Tr { lang: Lang::Vi };
-    let subtitle = format!("{} — {}", b.report.name, period_label(vi, period));
+    let subtitle = heading(Tr { lang: Lang::Vi }, &b.report, period);
     let lines: Vec<FigureLine<'_>> = b
         .procedures
         .iter()
@@ -870,7 +873,7 @@ async fn agency_file(
         .collect();
     let figures = Figures {
         subtitle: &subtitle,
-        lines_key: "office.dashboard.procedures",
+        kind: LineKind::Procedures,
         lines: &lines,
         alerts: None,
     };
