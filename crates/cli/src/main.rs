@@ -76,6 +76,11 @@ enum Command {
     /// Administrative units, reorganizations and agencies.
     #[command(subcommand)]
     Units(commands::units::UnitsCommand),
+    /// Check a sealed document offline: FILE, its FILE.p7s and the trusted roots.
+    Verify(commands::documents::VerifyArgs),
+    /// The agencies' signing keys: list, rotate, import a licensed authority's certificate.
+    #[command(subcommand)]
+    Keys(commands::documents::KeysCommand),
 }
 
 impl Cli {
@@ -162,6 +167,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Dossier(cmd) => commands::dossier::run(cmd, &config).await,
         Command::Kpi(args) => commands::kpi::run(args, &config).await,
         Command::Units(cmd) => commands::units::run(cmd, &config).await,
+        Command::Verify(args) => commands::documents::verify(args, &config).await,
+        Command::Keys(cmd) => commands::documents::keys(cmd, &config).await,
     }
 }
 

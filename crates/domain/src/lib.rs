@@ -9,6 +9,7 @@
 pub mod authz;
 pub mod calendar;
 pub mod catalog;
+pub mod document;
 pub mod dossier;
 pub mod event;
 pub mod fold;

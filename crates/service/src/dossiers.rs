@@ -211,6 +211,12 @@ impl DossierTx<'_> {
             .ok_or_else(|| ServiceError::Invalid("transaction".into()))
     }
 
+    /// The transaction itself, opened if need be: for use cases that record other streams
+    /// with the dossier's change.
+    pub(crate) async fn raw(&mut self) -> ServiceResult<&mut Tx> {
+        self.tx().await
+    }
+
     /// Who `acting` stands for; an account's applicant number is read in this transaction
     /// when it is open (a second connection while holding one could starve the pool).
     async fn principal(&mut self, acting: &Acting) -> ServiceResult<Principal> {

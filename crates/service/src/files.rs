@@ -1,6 +1,7 @@
 //! Uploaded documents: what is accepted (PDF, JPEG, PNG up to 10 MB, recognised by their
 //! content, not their name), storing them in the content-addressed store, and reading a
-//! dossier's files back for those who may read the dossier.
+//! dossier's files back — submitted, attached later, or issued for it — for those who may
+//! read the dossier.
 
 use motcua_domain::dossier::{DossierCode, FileRef};
 use motcua_storage::StoreError;
@@ -193,6 +194,16 @@ impl Services {
                 .await?
                 .into_iter()
                 .flat_map(|a| a.files)
+                .find(|f| f.sha256 == sha256);
+        }
+        if found.is_none() {
+            // The documents issued for it: each one's PDF and seal.
+            found = self
+                .store()
+                .documents_of_dossier(&code.to_string())
+                .await?
+                .into_iter()
+                .flat_map(|d| [d.issue.file, d.issue.seal])
                 .find(|f| f.sha256 == sha256);
         }
         let file = found.ok_or_else(|| {

@@ -11,6 +11,7 @@ pub mod calendar;
 pub mod catalog;
 mod clock;
 pub mod demo;
+pub mod documents;
 pub mod dossiers;
 pub mod drafts;
 mod error;
@@ -98,13 +99,18 @@ pub struct Services {
     /// every sign-out, disabling and password change made through these services.
     sessions:
         Arc<read_cache::TrustedMap<(motcua_storage::accounts::SessionRow, accounts::Account)>>,
+    /// Where the master key of the signing keys lives, and the public address of
+    /// verification links.
+    signing: Arc<documents::SigningSettings>,
 }
 
 impl Services {
     /// Services over `store`, reading time from `clock`, with the default dossier rules.
     pub fn new(store: Store, clock: Arc<dyn Clock>) -> Services {
+        let portal = portal::PortalSettings::for_store(&store);
         Services {
-            portal: Arc::new(portal::PortalSettings::for_store(&store)),
+            signing: Arc::new(documents::SigningSettings::beside(portal.files.dir())),
+            portal: Arc::new(portal),
             store,
             clock,
             rules: DossierRules::default(),

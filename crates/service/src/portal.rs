@@ -264,10 +264,13 @@ pub struct TimelineEntry {
 impl Services {
     /// The same services with uploaded files kept under `dir`.
     pub fn with_files_dir(mut self, dir: impl Into<PathBuf>) -> Services {
-        self.portal = std::sync::Arc::new(PortalSettings::new(
-            FileStore::new(dir),
-            self.portal.petitions,
-        ));
+        let files = FileStore::new(dir);
+        // The master key moves with the files: a test's temporary directory holds both.
+        self.signing = std::sync::Arc::new(
+            crate::documents::SigningSettings::beside(files.dir())
+                .with_public_url(self.signing().public_url()),
+        );
+        self.portal = std::sync::Arc::new(PortalSettings::new(files, self.portal.petitions));
         self
     }
 

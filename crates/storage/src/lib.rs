@@ -14,6 +14,7 @@ pub mod accounts;
 pub mod api_tokens;
 pub mod bench;
 pub mod catalog;
+pub mod documents;
 pub mod dossiers;
 pub mod drafts;
 mod error;

@@ -5,6 +5,7 @@ pub mod bench_kpi;
 pub mod calendar;
 pub mod catalog;
 pub mod demo;
+pub mod documents;
 pub mod dossier;
 pub mod kpi;
 pub mod loadtest;

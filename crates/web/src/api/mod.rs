@@ -23,6 +23,7 @@ pub mod imports;
 pub mod petitions;
 pub mod statistics;
 pub mod tracking;
+pub mod verification;
 
 use std::sync::Arc;
 
@@ -63,6 +64,7 @@ session cookie, with the session's CSRF token in `X-CSRF-Token` on every POST.",
         (name = "tracking", description = "Tra cứu không cần tài khoản / tracking without an account"),
         (name = "petitions", description = "Phản ánh, kiến nghị / feedback and petitions"),
         (name = "statistics", description = "Số liệu / statistics"),
+        (name = "documents", description = "Xác minh tài liệu điện tử được ký số / verifying sealed electronic documents"),
         (name = "meta", description = "Về API này / about this API"),
     ),
 )]
@@ -167,6 +169,8 @@ fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(petitions::find_petition))
         .routes(routes!(petitions::act_on_petition))
         .routes(routes!(statistics::find_headline))
+        .routes(routes!(verification::verify_document_code))
+        .routes(routes!(verification::verify_document_file))
         .routes(routes!(
             imports::list_kpi_imports,
             imports::create_kpi_import

@@ -14,6 +14,7 @@ use axum::routing::get;
 use serde::Deserialize;
 
 pub mod account;
+pub mod documents;
 pub mod office;
 pub mod portal;
 
@@ -274,5 +275,17 @@ pub fn router() -> Router<AppState> {
         .merge(account::router())
         .merge(portal::router())
         .merge(office::router())
+        .route(
+            "/xac-minh",
+            get(documents::form)
+                .post(documents::upload)
+                .layer(axum::extract::DefaultBodyLimit::disable()),
+        )
+        .route("/xac-minh/chung-thu-goc.pem", get(documents::roots))
+        .route("/xac-minh/{code}", get(documents::by_code))
+        .route(
+            "/can-bo/tai-lieu/{code}/thu-hoi",
+            axum::routing::post(documents::revoke),
+        )
         .fallback(not_found)
 }

@@ -211,6 +211,10 @@ pub struct DossierPage {
     fee_lines: Vec<usize>,
     saved: bool,
     alert: Option<String>,
+    /// The sealed documents issued for it.
+    documents: Vec<crate::ui::documents::DocumentView>,
+    /// Whether this officer may revoke them (a leader of the agency).
+    can_revoke: bool,
 }
 
 /// What went wrong with a submitted action, to show with the page.
@@ -502,7 +506,23 @@ async fn build(
             (name.to_owned(), counts, files)
         })
         .collect();
+    let documents = crate::ui::documents::dossier_documents(
+        state,
+        &t,
+        &staff.acting,
+        OFFICE_DOSSIERS,
+        d.code(),
+    )
+    .await?;
+    let can_revoke = staff
+        .authorize(
+            motcua_domain::authz::Action::DecideDossier,
+            &motcua_domain::authz::Target::of_dossier(d),
+        )
+        .is_ok();
     Ok(DossierPage {
+        documents,
+        can_revoke,
         nav: OfficeNav::of(staff),
         csrf: staff.csrf().to_owned(),
         code: d.code().to_string(),
@@ -880,11 +900,31 @@ pub async fn act(
             .await;
         }
     };
-    match state
-        .services
-        .act_on_dossier(&staff.acting, &code, command, Some(version))
-        .await
-    {
+    // An electronic result is a sealed document: the service renders and signs it with the
+    // dossier's change.
+    let done = match command {
+        Command::IssueResult {
+            form: ResultForm::Electronic,
+            number,
+        } => state
+            .services
+            .issue_electronic_result(
+                &staff.acting,
+                &code,
+                number,
+                fields.get("result_text"),
+                Some(version),
+            )
+            .await
+            .map(|(dossier, _)| dossier),
+        command => {
+            state
+                .services
+                .act_on_dossier(&staff.acting, &code, command, Some(version))
+                .await
+        }
+    };
+    match done {
         Ok(dossier) => {
             let code = dossier.code();
             let to = match action {

@@ -155,6 +155,10 @@ pub struct DossierPage {
     reasons: String,
     errors: FormErrors,
     notice: Option<&'static str>,
+    /// The sealed documents issued for it (the electronic result).
+    documents: Vec<crate::ui::documents::DocumentView>,
+    /// Applicants never revoke.
+    can_revoke: bool,
 }
 
 /// The link to a file of dossier `code` under `base` (`/ho-so-cua-toi` for the applicant,
@@ -217,7 +221,12 @@ async fn dossier_page(
         None => String::new(),
     };
     let supplement_reasons = awaited_supplement(state, d).await?;
+    let documents =
+        crate::ui::documents::dossier_documents(state, &t, &user.acting, MINE_PATH, d.code())
+            .await?;
     Ok(DossierPage {
+        documents,
+        can_revoke: false,
         csrf: user.csrf().to_owned(),
         version: d.version,
         procedure: d.submission.procedure.name.clone(),

@@ -13,7 +13,7 @@ pub(crate) mod mine;
 mod petitions;
 mod submit;
 mod track;
-mod upload;
+pub(crate) mod upload;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
