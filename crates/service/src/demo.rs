@@ -80,7 +80,7 @@ use motcua_domain::dossier::{
 use motcua_domain::event::{Actor, Channel, Role};
 use motcua_domain::fold::fold;
 use motcua_domain::ids::{PersonalId, TaxCode, tax_check_digit};
-use motcua_domain::units::{AdminUnit, Agency, AgencyKind, UnitKind};
+use motcua_domain::units::{AdminUnit, Agency, AgencyKind, UnitKind, in_sentence};
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -524,7 +524,7 @@ fn planned_agencies(communes: &[AdminUnit]) -> Vec<Agency> {
         if let Ok(code) = format!("{:03}.00.{COMMUNE_SEGMENT}.{TOP}", i + 1).parse() {
             out.push(Agency {
                 code,
-                name: format!("Ủy ban nhân dân {}", lower_first(&c.full_name)),
+                name: c.committee_name(),
                 kind: AgencyKind::CommunePeoplesCommittee,
                 unit: c.code.clone(),
                 valid_from: Some(MERGED),
@@ -533,15 +533,6 @@ fn planned_agencies(communes: &[AdminUnit]) -> Vec<Agency> {
         }
     }
     out
-}
-
-/// "Phường Đa Mai" → "phường Đa Mai", as the name reads inside a sentence.
-fn lower_first(s: &str) -> String {
-    let mut chars = s.chars();
-    match chars.next() {
-        Some(c) => c.to_lowercase().chain(chars).collect(),
-        None => String::new(),
-    }
 }
 
 /// The history's days: dossiers are submitted from `from` (local midnight of `first`) to
@@ -1233,7 +1224,7 @@ impl Province {
             day_off,
             online_index,
             communes: communes_alias,
-            commune_names: communes.iter().map(|c| lower_first(&c.full_name)).collect(),
+            commune_names: communes.iter().map(|c| in_sentence(&c.full_name)).collect(),
             wards,
         })
     }

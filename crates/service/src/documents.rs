@@ -16,6 +16,7 @@ use motcua_domain::document::{
 };
 use motcua_domain::dossier::{Command, Decision, Dossier, DossierCode, FileRef, ResultForm};
 use motcua_domain::event::EventMeta;
+use motcua_domain::units::AdminUnit;
 use motcua_signing::cert::{self, Subject};
 use motcua_signing::{Credential, MasterKey, seal};
 use motcua_storage::documents::{self, ROOT_OWNER, SigningKeyRow, VerificationRow};
@@ -153,20 +154,6 @@ fn signing_error(e: motcua_signing::SigningError) -> ServiceError {
     ServiceError::Internal(e.to_string())
 }
 
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-fn unhex(text: &str) -> Option<Vec<u8>> {
-    if !text.len().is_multiple_of(2) {
-        return None;
-    }
-    (0..text.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(text.get(i..i + 2)?, 16).ok())
-        .collect()
-}
-
 /// What the public may know of a document: who issued what and when, whether it was revoked.
 /// Nothing about the person it concerns.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -202,6 +189,14 @@ pub struct Verification {
     pub verdict: Verdict,
     /// The document, when one has this code or these bytes.
     pub document: Option<PublicDocument>,
+}
+
+impl Verification {
+    /// No document has this code or these bytes.
+    const UNKNOWN: Verification = Verification {
+        verdict: Verdict::Unknown,
+        document: None,
+    };
 }
 
 /// How a verification reached motcua, as logged.
@@ -331,18 +326,12 @@ impl Services {
                 credential
             }
         };
-        let found = self.agency(agency).await?.ok_or_else(|| {
-            ServiceError::Store(StoreError::NotFound {
-                what: format!("cơ quan / agency {agency}"),
-            })
-        })?;
-        let governing = self.governing_body(&found.agency).await;
+        let found = self.existing_agency(agency).await?;
         let subject = Subject {
             common_name: found.agency.name.clone(),
-            organization: if governing.is_empty() {
-                found.agency.name.clone()
-            } else {
-                governing
+            organization: match self.unit_of(&found.agency).await {
+                Some(unit) => unit.committee_name(),
+                None => found.agency.name.clone(),
             },
             unit_code: Some(agency.to_owned()),
         };
@@ -379,10 +368,11 @@ impl Services {
                 row.master_key_id.as_deref().unwrap_or("-"),
             )));
         }
-        let wrapped =
-            row.wrapped_key.as_deref().and_then(unhex).ok_or_else(|| {
-                ServiceError::Internal(format!("key {}: no key", row.fingerprint))
-            })?;
+        let wrapped = row
+            .wrapped_key
+            .as_deref()
+            .and_then(motcua_signing::from_hex)
+            .ok_or_else(|| ServiceError::Internal(format!("key {}: no key", row.fingerprint)))?;
         let private_key = master
             .unwrap(&wrapped, &wrap_context(&row.owner, &row.fingerprint))
             .map_err(signing_error)?;
@@ -406,12 +396,14 @@ impl Services {
         let wrapped = if credential.private_key.is_empty() {
             None
         } else {
-            Some(hex(&master
-                .wrap(
-                    &credential.private_key,
-                    &wrap_context(owner, &info.fingerprint),
-                )
-                .map_err(signing_error)?))
+            Some(motcua_signing::to_hex(
+                &master
+                    .wrap(
+                        &credential.private_key,
+                        &wrap_context(owner, &info.fingerprint),
+                    )
+                    .map_err(signing_error)?,
+            ))
         };
         let row = SigningKeyRow {
             fingerprint: info.fingerprint,
@@ -443,11 +435,7 @@ impl Services {
             .await
             .and_then(|p| authorize(&p, Action::ManageUnits, &Target::agency(agency)))?;
         cert::check_credential(credential).map_err(|e| ServiceError::Invalid(e.to_string()))?;
-        if self.agency(agency).await?.is_none() {
-            return Err(ServiceError::Store(StoreError::NotFound {
-                what: format!("cơ quan / agency {agency}"),
-            }));
-        }
+        self.existing_agency(agency).await?;
         let master = self.signing.master_key()?;
         let meta = self.meta_now(acting);
         let now = meta.at;
@@ -504,11 +492,12 @@ impl Services {
         Ok(key.row)
     }
 
-    async fn governing_body(&self, agency: &motcua_domain::units::Agency) -> String {
-        match self.unit_details(&agency.unit, None).await {
-            Ok(d) => format!("Ủy ban nhân dân {}", lower_first(&d.unit.full_name)),
-            Err(_) => String::new(),
-        }
+    /// The unit an agency serves (its People's Committee heads the documents), if known.
+    async fn unit_of(&self, agency: &motcua_domain::units::Agency) -> Option<AdminUnit> {
+        self.unit_details(&agency.unit, None)
+            .await
+            .ok()
+            .map(|d| d.unit)
     }
 
     /// Issues the result of dossier `code` electronically: renders the result document,
@@ -544,12 +533,8 @@ impl Services {
             ));
         }
         let agency = &dossier.submission.agency;
-        let found = self.agency(agency).await?.ok_or_else(|| {
-            ServiceError::Store(StoreError::NotFound {
-                what: format!("cơ quan / agency {agency}"),
-            })
-        })?;
-        let governing = self.governing_body(&found.agency).await;
+        let found = self.existing_agency(agency).await?;
+        let unit = self.unit_of(&found.agency).await;
         let signer_name = match self.find_account(&acting.actor.id).await? {
             Some(a) => a.name,
             None => acting.actor.id.clone(),
@@ -593,7 +578,10 @@ impl Services {
                 .filter(|l| !l.is_empty())
                 .map(str::to_owned),
         );
-        let place = place_of(&governing);
+        let (governing, place) = match &unit {
+            Some(u) => (u.committee_name(), u.name.clone()),
+            None => (String::new(), String::new()),
+        };
         let number_text = number.clone().unwrap_or_else(|| verification_code.clone());
         let pdf = motcua_pdf::render_result(&motcua_pdf::ResultDocument {
             governing_body: &governing.to_uppercase(),
@@ -725,10 +713,7 @@ impl Services {
     ) -> ServiceResult<Verification> {
         let code = document::parse_verification_code(input).ok_or_else(not_a_code)?;
         let Some(doc) = self.store().find_document(&code).await? else {
-            return Ok(Verification {
-                verdict: Verdict::Unknown,
-                document: None,
-            });
+            return Ok(Verification::UNKNOWN);
         };
         let pdf = self.file_store().read(&doc.issue.file.sha256).await?;
         self.verify_document(acting, doc, &pdf, channel).await
@@ -750,10 +735,7 @@ impl Services {
             .into_iter()
             .last()
         else {
-            return Ok(Verification {
-                verdict: Verdict::Unknown,
-                document: None,
-            });
+            return Ok(Verification::UNKNOWN);
         };
         self.verify_document(acting, doc, bytes, channel).await
     }
@@ -781,7 +763,7 @@ impl Services {
             },
         };
         // The generator is not Send: draw before awaiting.
-        let id = hex(&rand::rng().random::<[u8; 12]>());
+        let id = motcua_signing::to_hex(&rand::rng().random::<[u8; 12]>());
         self.store()
             .log_verification(&VerificationRow {
                 id,
@@ -856,26 +838,4 @@ fn wrap_context(owner: &str, fingerprint: &str) -> String {
 fn serial() -> u64 {
     // Positive and at most 63 bits, as RFC 5280 serials must be.
     rand::rng().random::<u64>() >> 1
-}
-
-fn lower_first(s: &str) -> String {
-    let mut chars = s.chars();
-    match chars.next() {
-        Some(c) => c.to_lowercase().chain(chars).collect(),
-        None => String::new(),
-    }
-}
-
-/// The place in a document's place-and-date line: the unit's name without "Ủy ban nhân dân"
-/// and its type ("tỉnh Bắc Ninh" → "Bắc Ninh").
-fn place_of(governing_body: &str) -> String {
-    let rest = governing_body
-        .strip_prefix("Ủy ban nhân dân ")
-        .unwrap_or(governing_body);
-    for prefix in ["tỉnh ", "thành phố ", "phường ", "xã ", "đặc khu "] {
-        if let Some(name) = rest.strip_prefix(prefix) {
-            return name.to_owned();
-        }
-    }
-    rest.to_owned()
 }

@@ -744,7 +744,7 @@ impl Services {
     }
 
     /// The agency as stored now (never a kept copy: its version guards a change).
-    async fn existing_agency(&self, code: &str) -> ServiceResult<StoredAgency> {
+    pub(crate) async fn existing_agency(&self, code: &str) -> ServiceResult<StoredAgency> {
         let code = agency_code(code)?;
         let found = self.store().find_agency(code.as_str()).await?;
         found.ok_or_else(|| {

@@ -15,7 +15,7 @@ use rcgen::{
 use x509_cert::Certificate;
 use x509_cert::ext::pkix::BasicConstraints as X509BasicConstraints;
 
-use crate::{SigningError, SigningResult, hex, malformed, sha256_hex};
+use crate::{SigningError, SigningResult, malformed, sha256_hex, to_hex};
 
 /// A certificate with its private key.
 #[derive(Clone, PartialEq, Eq)]
@@ -139,17 +139,7 @@ pub fn issue(
 /// Checks that `credential`'s private key is the one its certificate certifies, and that the
 /// key is one motcua signs with (imported credentials).
 pub fn check_credential(credential: &Credential) -> SigningResult<()> {
-    let signer = crate::seal::Signer::from_pkcs8(&credential.private_key)?;
-    let cert = parse(&credential.certificate)?;
-    let public = cert
-        .tbs_certificate()
-        .subject_public_key_info()
-        .subject_public_key
-        .raw_bytes();
-    if signer.public_key() != public {
-        return Err(SigningError::KeyMismatch);
-    }
-    Ok(())
+    crate::seal::Signer::for_credential(credential).map(|_| ())
 }
 
 /// Parses a certificate, DER.
@@ -205,7 +195,7 @@ pub(crate) fn info_of(cert: &Certificate, der: &[u8]) -> CertificateInfo {
         common_name,
         subject: tbs.subject().to_string(),
         issuer: tbs.issuer().to_string(),
-        serial: hex(tbs.serial_number().as_bytes()),
+        serial: to_hex(tbs.serial_number().as_bytes()),
         not_before: utc(tbs.validity().not_before),
         not_after: utc(tbs.validity().not_after),
         fingerprint: sha256_hex(der),

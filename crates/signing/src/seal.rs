@@ -58,6 +58,22 @@ impl Signer {
             .map_err(|_| SigningError::UnsupportedKey)
     }
 
+    /// The key of `credential` with its parsed certificate, if the key is the one the
+    /// certificate certifies.
+    pub(crate) fn for_credential(credential: &Credential) -> SigningResult<(Signer, Certificate)> {
+        let signer = Signer::from_pkcs8(&credential.private_key)?;
+        let certificate = cert::parse(&credential.certificate)?;
+        let public = certificate
+            .tbs_certificate()
+            .subject_public_key_info()
+            .subject_public_key
+            .raw_bytes();
+        if signer.public_key() != public {
+            return Err(SigningError::KeyMismatch);
+        }
+        Ok((signer, certificate))
+    }
+
     /// The public key as the certificate's subjectPublicKey bit string holds it.
     pub(crate) fn public_key(&self) -> &[u8] {
         match self {
@@ -117,16 +133,7 @@ pub fn seal(
     chain: &[Vec<u8>],
     signing_time: DateTime<Utc>,
 ) -> SigningResult<Vec<u8>> {
-    let key = Signer::from_pkcs8(&signer.private_key)?;
-    let certificate = cert::parse(&signer.certificate)?;
-    let public = certificate
-        .tbs_certificate()
-        .subject_public_key_info()
-        .subject_public_key
-        .raw_bytes();
-    if key.public_key() != public {
-        return Err(SigningError::KeyMismatch);
-    }
+    let (key, certificate) = Signer::for_credential(signer)?;
     let digest = ring::digest::digest(&ring::digest::SHA256, content);
     let seconds = u64::try_from(signing_time.timestamp()).unwrap_or(0);
     let time = x509_cert::time::Time::UtcTime(

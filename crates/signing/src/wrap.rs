@@ -8,7 +8,7 @@
 use ring::aead::{AES_256_GCM, Aad, LessSafeKey, NONCE_LEN, Nonce, UnboundKey};
 use ring::rand::{SecureRandom, SystemRandom};
 
-use crate::{SigningError, SigningResult, hex};
+use crate::{SigningError, SigningResult, to_hex};
 
 const VERSION: u8 = 1;
 
@@ -50,7 +50,7 @@ impl MasterKey {
     /// each wrapped key so a wrong master key is named as such.
     pub fn id(&self) -> String {
         let digest = ring::digest::digest(&ring::digest::SHA256, &self.bytes);
-        hex(&digest.as_ref()[..8])
+        to_hex(&digest.as_ref()[..8])
     }
 
     fn key(&self) -> LessSafeKey {

@@ -683,7 +683,7 @@ pub fn parse_province_agencies(
         let name = provinces
             .iter()
             .find(|p| p.code == unit)
-            .map(|p| format!("Ủy ban nhân dân {}", lower_first(&p.full_name)))
+            .map(AdminUnit::committee_name)
             .unwrap_or_else(|| portal.replacen("UBND", "Ủy ban nhân dân", 1));
         Some(Agency {
             code,
@@ -694,15 +694,6 @@ pub fn parse_province_agencies(
             valid_to: None,
         })
     })
-}
-
-/// "Tỉnh Bắc Ninh" → "tỉnh Bắc Ninh", as the word reads inside "Ủy ban nhân dân …".
-fn lower_first(s: &str) -> String {
-    let mut chars = s.chars();
-    match chars.next() {
-        Some(c) => c.to_lowercase().chain(chars).collect(),
-        None => String::new(),
-    }
 }
 
 #[cfg(test)]

@@ -325,7 +325,21 @@ pub struct AdminUnit {
     pub valid_to: Option<NaiveDate>,
 }
 
+/// "Tỉnh Bắc Ninh" → "tỉnh Bắc Ninh": a name as it reads inside a sentence.
+pub fn in_sentence(name: &str) -> String {
+    let mut chars = name.chars();
+    match chars.next() {
+        Some(c) => c.to_lowercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
 impl AdminUnit {
+    /// Its People's Committee's name: "Ủy ban nhân dân tỉnh Bắc Ninh".
+    pub fn committee_name(&self) -> String {
+        format!("Ủy ban nhân dân {}", in_sentence(&self.full_name))
+    }
+
     /// The unit's level.
     pub fn kind(&self) -> UnitKind {
         self.unit_type.kind()

@@ -13,7 +13,7 @@ use motcua_service::documents::{Verification, VerifyChannel};
 use serde::Deserialize;
 
 use crate::AppState;
-use crate::auth::{CsrfForm, CsrfToken, MaybeUser, Staff};
+use crate::auth::{CsrfForm, CsrfToken, MaybeUser, SignedIn, Staff};
 use crate::error::{AppError, PageError};
 use crate::i18n::Tr;
 use crate::ui::account::FormErrors;
@@ -218,10 +218,20 @@ pub async fn form(
         let html = render(&page(chrome, &csrf, String::new()))?;
         return Ok(private(StatusCode::OK, Some(csrf), html));
     };
-    let acting = user.as_ref().map(|u| u.acting.clone());
+    check_code(&state, chrome, csrf, user.as_ref(), code).await
+}
+
+/// Checks a typed or scanned code and answers with the page.
+async fn check_code(
+    state: &AppState,
+    chrome: Chrome,
+    csrf: CsrfToken,
+    user: Option<&SignedIn>,
+    code: String,
+) -> Result<Response, PageError> {
     let result = state
         .services
-        .verify_code(acting.as_ref(), &code, VerifyChannel::Code)
+        .verify_code(user.map(|u| &u.acting), &code, VerifyChannel::Code)
         .await;
     answer(chrome, csrf, code, result, "ma").await
 }
@@ -234,12 +244,7 @@ pub async fn by_code(
     MaybeUser(user): MaybeUser,
     Path(code): Path<String>,
 ) -> Result<Response, PageError> {
-    let acting = user.as_ref().map(|u| u.acting.clone());
-    let result = state
-        .services
-        .verify_code(acting.as_ref(), &code, VerifyChannel::Code)
-        .await;
-    answer(chrome, csrf, code, result, "ma").await
+    check_code(&state, chrome, csrf, user.as_ref(), code).await
 }
 
 /// `POST /xac-minh`: a file uploaded (multipart, field `tep`).
@@ -265,10 +270,13 @@ pub async fn upload(
             )))
         }
         Some(file) => {
-            let acting = user.as_ref().map(|u| u.acting.clone());
             state
                 .services
-                .verify_file(acting.as_ref(), &file.bytes, VerifyChannel::File)
+                .verify_file(
+                    user.as_ref().map(|u| &u.acting),
+                    &file.bytes,
+                    VerifyChannel::File,
+                )
                 .await
         }
         None => Err(ServiceError::Invalid(
