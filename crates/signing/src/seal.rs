@@ -133,47 +133,71 @@ pub fn seal(
     chain: &[Vec<u8>],
     signing_time: DateTime<Utc>,
 ) -> SigningResult<Vec<u8>> {
-    let (key, certificate) = Signer::for_credential(signer)?;
+    seal_jointly(content, &[(signer, chain)], signing_time)
+}
+
+/// Seals `content` by several signers at once (RFC 5652 parallel signatures: one SignerInfo
+/// each), as a certified copy needs its certifier's and its agency's signatures (Decree
+/// 45/2020/NĐ-CP art. 10(3)); `openssl cms -verify` checks them all.
+pub fn seal_jointly(
+    content: &[u8],
+    signers: &[(&Credential, &[Vec<u8>])],
+    signing_time: DateTime<Utc>,
+) -> SigningResult<Vec<u8>> {
     let digest = ring::digest::digest(&ring::digest::SHA256, content);
     let seconds = u64::try_from(signing_time.timestamp()).unwrap_or(0);
     let time = x509_cert::time::Time::UtcTime(
         UtcTime::from_unix_duration(std::time::Duration::from_secs(seconds))
             .map_err(encode_error)?,
     );
-    let signed_attrs = SetOfVec::try_from(vec![
-        attribute(
-            ID_CONTENT_TYPE,
-            Any::encode_from(&ID_DATA).map_err(encode_error)?,
-        )?,
-        attribute(
-            ID_MESSAGE_DIGEST,
-            Any::encode_from(&OctetString::new(digest.as_ref()).map_err(encode_error)?)
-                .map_err(encode_error)?,
-        )?,
-        attribute(
-            ID_SIGNING_TIME,
-            Any::encode_from(&time).map_err(encode_error)?,
-        )?,
-    ])
-    .map_err(encode_error)?;
-    // RFC 5652 §5.4: the signature covers the DER of the attributes as a SET OF.
-    let signature = key.sign(&signed_attrs.to_der().map_err(encode_error)?)?;
-    let tbs = certificate.tbs_certificate();
-    let signer_info = SignerInfo {
-        version: CmsVersion::V1,
-        sid: SignerIdentifier::IssuerAndSerialNumber(IssuerAndSerialNumber {
-            issuer: tbs.issuer().clone(),
-            serial_number: tbs.serial_number().clone(),
-        }),
-        digest_alg: algorithm(ID_SHA256),
-        signed_attrs: Some(signed_attrs),
-        signature_algorithm: algorithm(key.algorithm()),
-        signature: OctetString::new(signature).map_err(encode_error)?,
-        unsigned_attrs: None,
-    };
-    let mut certificates = vec![CertificateChoices::Certificate(certificate.clone())];
-    for der in chain {
-        certificates.push(CertificateChoices::Certificate(cert::parse(der)?));
+    let mut infos = Vec::with_capacity(signers.len());
+    let mut certificates: Vec<CertificateChoices> = Vec::new();
+    for (signer, chain) in signers {
+        let (key, certificate) = Signer::for_credential(signer)?;
+        let signed_attrs = SetOfVec::try_from(vec![
+            attribute(
+                ID_CONTENT_TYPE,
+                Any::encode_from(&ID_DATA).map_err(encode_error)?,
+            )?,
+            attribute(
+                ID_MESSAGE_DIGEST,
+                Any::encode_from(&OctetString::new(digest.as_ref()).map_err(encode_error)?)
+                    .map_err(encode_error)?,
+            )?,
+            attribute(
+                ID_SIGNING_TIME,
+                Any::encode_from(&time).map_err(encode_error)?,
+            )?,
+        ])
+        .map_err(encode_error)?;
+        // RFC 5652 §5.4: the signature covers the DER of the attributes as a SET OF.
+        let signature = key.sign(&signed_attrs.to_der().map_err(encode_error)?)?;
+        let tbs = certificate.tbs_certificate();
+        infos.push(SignerInfo {
+            version: CmsVersion::V1,
+            sid: SignerIdentifier::IssuerAndSerialNumber(IssuerAndSerialNumber {
+                issuer: tbs.issuer().clone(),
+                serial_number: tbs.serial_number().clone(),
+            }),
+            digest_alg: algorithm(ID_SHA256),
+            signed_attrs: Some(signed_attrs),
+            signature_algorithm: algorithm(key.algorithm()),
+            signature: OctetString::new(signature).map_err(encode_error)?,
+            unsigned_attrs: None,
+        });
+        let mut add = |c: Certificate| {
+            let choice = CertificateChoices::Certificate(c);
+            if !certificates.contains(&choice) {
+                certificates.push(choice);
+            }
+        };
+        add(certificate.clone());
+        for der in *chain {
+            add(cert::parse(der)?);
+        }
+    }
+    if infos.is_empty() {
+        return Err(SigningError::Certificate("a seal needs a signer".into()));
     }
     let signed_data = SignedData {
         version: CmsVersion::V1,
@@ -184,7 +208,7 @@ pub fn seal(
         },
         certificates: Some(CertificateSet::try_from(certificates).map_err(encode_error)?),
         crls: None,
-        signer_infos: SignerInfos::try_from(vec![signer_info]).map_err(encode_error)?,
+        signer_infos: SignerInfos::try_from(infos).map_err(encode_error)?,
     };
     ContentInfo {
         content_type: ID_SIGNED_DATA,
@@ -266,23 +290,37 @@ fn content_info(p7s: &[u8]) -> Result<ContentInfo, VerifyError> {
     ContentInfo::from_der(p7s).map_err(bad)
 }
 
-/// Verifies the seal `p7s` over `content` against the trusted roots `anchors` (DER), at the
-/// instant `at`.
+/// Verifies the seal `p7s` over `content`, made by one signer, against the trusted roots
+/// `anchors` (DER), at the instant `at`.
 pub fn verify(
     content: &[u8],
     p7s: &[u8],
     anchors: &[Vec<u8>],
     at: DateTime<Utc>,
 ) -> Result<Sealed, VerifyError> {
+    let mut all = verify_jointly(content, p7s, anchors, at)?;
+    match (all.pop(), all.is_empty()) {
+        (Some(one), true) => Ok(one),
+        _ => Err(bad("a seal has exactly one signer")),
+    }
+}
+
+/// Verifies every signature of the seal `p7s` over `content` (see [`seal_jointly`]): all
+/// must verify, each to a trusted root, for the seal to be good.
+pub fn verify_jointly(
+    content: &[u8],
+    p7s: &[u8],
+    anchors: &[Vec<u8>],
+    at: DateTime<Utc>,
+) -> Result<Vec<Sealed>, VerifyError> {
     let info = content_info(p7s)?;
     if info.content_type != ID_SIGNED_DATA {
         return Err(bad(format!("content type {}", info.content_type)));
     }
     let signed: SignedData = info.content.decode_as().map_err(bad)?;
-    let mut signers = signed.signer_infos.0.iter();
-    let (Some(signer_info), None) = (signers.next(), signers.next()) else {
-        return Err(bad("a seal has exactly one signer"));
-    };
+    if signed.signer_infos.0.is_empty() {
+        return Err(bad("no signer"));
+    }
     let certificates: Vec<Certificate> = signed
         .certificates
         .iter()
@@ -292,6 +330,23 @@ pub fn verify(
             CertificateChoices::Other(_) => None,
         })
         .collect();
+    let actual = ring::digest::digest(&ring::digest::SHA256, content);
+    signed
+        .signer_infos
+        .0
+        .iter()
+        .map(|signer_info| verify_signer(signer_info, &certificates, actual.as_ref(), anchors, at))
+        .collect()
+}
+
+/// Verifies one SignerInfo of a seal whose content has the SHA-256 `actual`.
+fn verify_signer(
+    signer_info: &SignerInfo,
+    certificates: &[Certificate],
+    actual: &[u8],
+    anchors: &[Vec<u8>],
+    at: DateTime<Utc>,
+) -> Result<Sealed, VerifyError> {
     let SignerIdentifier::IssuerAndSerialNumber(sid) = &signer_info.sid else {
         return Err(bad("signer identified by key identifier"));
     };
@@ -323,8 +378,7 @@ pub fn verify(
         return Err(bad(format!("signed content type {content_type}")));
     }
     let digest: OctetString = single(ID_MESSAGE_DIGEST)?.decode_as().map_err(bad)?;
-    let actual = ring::digest::digest(&ring::digest::SHA256, content);
-    if digest.as_bytes() != actual.as_ref() {
+    if digest.as_bytes() != actual {
         return Err(VerifyError::ContentChanged);
     }
     let signing_time = match attrs.iter().find(|a| a.oid == ID_SIGNING_TIME) {
@@ -344,7 +398,7 @@ pub fn verify(
         &message,
         signer_info.signature.as_bytes(),
     )?;
-    let root = chain_to_anchor(signer, &certificates, anchors, signing_time)?;
+    let root = chain_to_anchor(signer, certificates, anchors, signing_time)?;
     let signer_der = signer.to_der().map_err(bad)?;
     Ok(Sealed {
         signer: cert::info_of(signer, &signer_der),

@@ -416,3 +416,136 @@ fn wall_clock() -> DateTime<Utc> {
     Utc.timestamp_opt(i64::try_from(since.as_secs()).unwrap(), 0)
         .unwrap()
 }
+
+#[test]
+fn a_joint_seal_carries_both_signatures_and_fails_if_either_does() {
+    let pki = pki();
+    let person = Subject {
+        common_name: "Nguyễn Thị Hoa".into(),
+        organization: "UBND phường Kinh Bắc".into(),
+        unit_code: None,
+    };
+    let certifier = cert::issue(
+        &pki.root,
+        &root_subject(),
+        &person,
+        3,
+        at(2026, 1, 1),
+        at(2028, 1, 1),
+    )
+    .unwrap();
+    let signed_at = at(2026, 12, 3);
+    let p7s = seal::seal_jointly(
+        DOCUMENT,
+        &[(&certifier, &[]), (&pki.agency, &[])],
+        signed_at,
+    )
+    .unwrap();
+    let roots = [pki.root.certificate.clone()];
+    let mut names: Vec<String> = seal::verify_jointly(DOCUMENT, &p7s, &roots, at(2027, 1, 1))
+        .unwrap()
+        .into_iter()
+        .map(|s| s.signer.common_name)
+        .collect();
+    names.sort();
+    assert_eq!(names, ["Nguyễn Thị Hoa", "Sở Tư pháp tỉnh Bắc Ninh"]);
+    // A one-signer check refuses a joint seal rather than report half of it.
+    assert!(seal::verify(DOCUMENT, &p7s, &roots, at(2027, 1, 1)).is_err());
+    let mut changed = DOCUMENT.to_vec();
+    changed[1] = b'Q';
+    assert_eq!(
+        seal::verify_jointly(&changed, &p7s, &roots, at(2027, 1, 1)).unwrap_err(),
+        VerifyError::ContentChanged
+    );
+    // The certifier's certificate from another authority: the whole seal is untrusted.
+    let stranger = crate::pki();
+    let outsider = cert::issue(
+        &stranger.root,
+        &root_subject(),
+        &person,
+        4,
+        at(2026, 1, 1),
+        at(2028, 1, 1),
+    )
+    .unwrap();
+    let p7s =
+        seal::seal_jointly(DOCUMENT, &[(&outsider, &[]), (&pki.agency, &[])], signed_at).unwrap();
+    assert!(matches!(
+        seal::verify_jointly(DOCUMENT, &p7s, &roots, at(2027, 1, 1)),
+        Err(VerifyError::BadSignature | VerifyError::Untrusted(_))
+    ));
+}
+
+#[test]
+fn openssl_verifies_a_joint_seal() {
+    let dir = tempfile::tempdir().unwrap();
+    let signed_at = wall_clock();
+    let pki = pki_valid(
+        signed_at - Duration::days(1),
+        signed_at + Duration::days(365),
+    );
+    let certifier = cert::issue(
+        &pki.root,
+        &root_subject(),
+        &Subject {
+            common_name: "Nguyễn Thị Hoa".into(),
+            organization: "UBND phường Kinh Bắc".into(),
+            unit_code: None,
+        },
+        5,
+        signed_at - Duration::days(1),
+        signed_at + Duration::days(365),
+    )
+    .unwrap();
+    let p7s = seal::seal_jointly(
+        DOCUMENT,
+        &[(&certifier, &[]), (&pki.agency, &[])],
+        signed_at,
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("copy.pdf"), DOCUMENT).unwrap();
+    std::fs::write(dir.path().join("copy.pdf.p7s"), &p7s).unwrap();
+    write_pem(dir.path(), "root.pem", &pki.root.certificate);
+    let out = openssl(
+        dir.path(),
+        &[
+            "cms",
+            "-verify",
+            "-binary",
+            "-inform",
+            "DER",
+            "-in",
+            "copy.pdf.p7s",
+            "-content",
+            "copy.pdf",
+            "-CAfile",
+            "root.pem",
+            "-out",
+            "/dev/null",
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "openssl refused the joint seal: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = openssl(
+        dir.path(),
+        &[
+            "cms",
+            "-cmsout",
+            "-print",
+            "-inform",
+            "DER",
+            "-in",
+            "copy.pdf.p7s",
+            "-noout",
+        ],
+    );
+    let printed = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        printed.matches("d.issuerAndSerialNumber:").count(),
+        2,
+        "{printed}"
+    );
+}
