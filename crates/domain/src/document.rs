@@ -63,6 +63,109 @@ pub struct Issue {
     pub certificate: String,
     /// The certificate's subject, as people read it.
     pub signer: String,
+    /// For a certified copy: its entry in the certification register.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub certification: Option<Certification>,
+}
+
+/// A certified copy's entry in the certification register (sổ chứng thực), and what the
+/// certifier signed: Decree 45/2020/NĐ-CP art. 10(3) (regulations.md §4).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Certification {
+    /// The number in the register ("Số chứng thực"), from 1 in each year's book.
+    pub register_number: u32,
+    /// The register book ("Quyển số"), see [`register_book`].
+    pub register_book: String,
+    /// What the original is, as the certifier names it (e.g. "Giấy khai sinh").
+    pub original: String,
+    /// Pages of the copy's scan, which the fee is counted on.
+    pub pages: u32,
+    /// The fee charged, VND.
+    pub fee: u64,
+    /// The certifier, as their certificate names them.
+    pub certifier: String,
+    /// SHA-256 of the certifier's certificate, which signed beside the agency's.
+    pub certifier_certificate: String,
+}
+
+/// The register book of electronic certified copies of `year` (one book a year).
+/// 🔶 The numbering of books is local practice (Circular 01/2020/TT-BTP gives the register's
+/// columns, not the book's name); this follows the paper books' "01/2026-SCT/BS".
+pub fn register_book(year: i32) -> String {
+    format!("01/{year}-SCT/BSĐT")
+}
+
+/// The fee for certifying a copy, by its pages: per page for the first pages, less per page
+/// after, capped per copy. The default is Circular 226/2016/TT-BTC's (🔶 regulations.md §4:
+/// VND 2,000 a page for pages 1–2, 1,000 from page 3, at most 200,000); provinces may set
+/// their own, so it is configuration.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CertificationFees {
+    /// How many pages cost [`CertificationFees::first_price`].
+    pub first_pages: u32,
+    /// Per page, VND, for the first pages.
+    pub first_price: u64,
+    /// Per page, VND, after them.
+    pub later_price: u64,
+    /// Most a copy costs, VND.
+    pub cap: u64,
+}
+
+impl Default for CertificationFees {
+    fn default() -> Self {
+        CertificationFees {
+            first_pages: 2,
+            first_price: 2_000,
+            later_price: 1_000,
+            cap: 200_000,
+        }
+    }
+}
+
+impl CertificationFees {
+    /// The fee for a copy of `pages` pages.
+    pub fn fee(&self, pages: u32) -> u64 {
+        let first = u64::from(pages.min(self.first_pages));
+        let later = u64::from(pages.saturating_sub(self.first_pages));
+        (first * self.first_price + later * self.later_price).min(self.cap)
+    }
+}
+
+impl std::str::FromStr for CertificationFees {
+    type Err = String;
+
+    /// Reads `first_pages=2,first_price=2000,later_price=1000,cap=200000`; keys left out
+    /// keep their default.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let mut fees = CertificationFees::default();
+        for part in s.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+            let (key, value) = part
+                .split_once('=')
+                .ok_or_else(|| format!("“{part}”: cần dạng khóa=giá trị / expected key=value"))?;
+            let number = |v: &str| {
+                v.trim().parse::<u64>().map_err(|_| {
+                    format!(
+                        "{key}: “{v}” không phải số nguyên không âm / is not a non-negative whole number"
+                    )
+                })
+            };
+            match key.trim() {
+                "first_pages" => {
+                    fees.first_pages = u32::try_from(number(value)?)
+                        .map_err(|_| format!("{key}: quá lớn / too large"))?;
+                }
+                "first_price" => fees.first_price = number(value)?,
+                "later_price" => fees.later_price = number(value)?,
+                "cap" => fees.cap = number(value)?,
+                other => {
+                    return Err(format!(
+                        "“{other}”: khóa không biết, dùng first_pages, first_price, later_price, cap / unknown key, use first_pages, first_price, later_price, cap"
+                    ));
+                }
+            }
+        }
+        Ok(fees)
+    }
 }
 
 /// An event of a document's stream.
@@ -284,6 +387,7 @@ mod tests {
             },
             certificate: "c".repeat(64),
             signer: "CN=Sở Tư pháp".into(),
+            certification: None,
         };
         let at = Utc.with_ymd_and_hms(2026, 12, 3, 2, 0, 0).unwrap();
         apply(None, &DocumentEvent::Issued(Box::new(issue)), at, "lanhdao").unwrap()
@@ -330,5 +434,43 @@ mod tests {
         assert_eq!(parse_verification_code("0123-4567-8Z0U"), None);
         assert_eq!(parse_verification_code("0123-4567-8Z0Ư"), None);
         assert_eq!(parse_verification_code(""), None);
+    }
+
+    #[test]
+    fn the_fee_follows_the_schedule_page_by_page_up_to_the_cap() {
+        let fees = CertificationFees::default();
+        let expected = [(0, 0), (1, 2_000), (2, 4_000), (3, 5_000), (10, 12_000)];
+        for (pages, fee) in expected {
+            assert_eq!(fees.fee(pages), fee, "{pages} pages");
+        }
+        // 2 × 2,000 + 196 × 1,000 = 200,000: the cap is reached at 198 pages and holds.
+        assert_eq!(fees.fee(197), 199_000);
+        assert_eq!(fees.fee(198), 200_000);
+        assert_eq!(fees.fee(500), 200_000);
+        assert_eq!(fees.fee(u32::MAX), 200_000);
+    }
+
+    #[test]
+    fn a_fee_schedule_reads_from_text_and_names_what_is_wrong() {
+        let fees: CertificationFees = "first_pages=1, first_price=3000,later_price=1500"
+            .parse()
+            .unwrap();
+        assert_eq!(fees.fee(3), 6_000);
+        assert_eq!(fees.cap, 200_000);
+        assert_eq!(
+            "".parse::<CertificationFees>(),
+            Ok(CertificationFees::default())
+        );
+        let bad = "cap=-1".parse::<CertificationFees>().unwrap_err();
+        assert!(bad.contains("cap") && bad.contains("-1"), "{bad}");
+        let bad = "pages=2".parse::<CertificationFees>().unwrap_err();
+        assert!(bad.contains("unknown key"), "{bad}");
+        let bad = "cap".parse::<CertificationFees>().unwrap_err();
+        assert!(bad.contains("key=value"), "{bad}");
+    }
+
+    #[test]
+    fn the_register_book_is_the_year_s() {
+        assert_eq!(register_book(2026), "01/2026-SCT/BSĐT");
     }
 }

@@ -1543,7 +1543,7 @@ struct DemoStaff {
 /// The desk officer sits at the provincial service centre but acts for Sở Tư pháp, as the
 /// demo's seconded officers do (`demo.rs`: every dossier carries the deciding agency's
 /// code), so desk officer, specialist and leader work on the same dossiers.
-const DEMO_STAFF: [DemoStaff; 7] = [
+const DEMO_STAFF: [DemoStaff; 8] = [
     DemoStaff {
         role: Role::DeskOfficer,
         login: "motcua.stp",
@@ -1569,6 +1569,14 @@ const DEMO_STAFF: [DemoStaff; 7] = [
         role: Role::DeskOfficer,
         login: "motcua.xa001",
         name: "Phạm Thị Hoa (Một cửa UBND xã)",
+        agency: Some("001.00.50.H05"),
+        unit: None,
+    },
+    // Signs the commune's results and certifies its copies (Decree 23/2015/NĐ-CP art. 5).
+    DemoStaff {
+        role: Role::Leader,
+        login: "lanhdao.xa001",
+        name: "Đặng Văn Bình (Phó Chủ tịch UBND xã)",
         agency: Some("001.00.50.H05"),
         unit: None,
     },

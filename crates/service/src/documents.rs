@@ -220,11 +220,37 @@ impl VerifyChannel {
     }
 }
 
-/// An agency's credential to seal with, and the chain to carry.
-struct SealingKey {
-    credential: Credential,
-    chain: Vec<Vec<u8>>,
-    row: SigningKeyRow,
+/// An agency's or a certifier's credential to seal with, and the chain to carry.
+pub(crate) struct SealingKey {
+    pub(crate) credential: Credential,
+    pub(crate) chain: Vec<Vec<u8>>,
+    pub(crate) row: SigningKeyRow,
+}
+
+/// Whose key: an agency's (its seal), or a certifier's own (Decree 45/2020/NĐ-CP art. 10(3):
+/// a certified copy carries the certifier's signature beside the agency's).
+pub(crate) enum KeyOwner<'a> {
+    /// An agency, by identifier code.
+    Agency(&'a str),
+    /// A certifier of `agency`, by account id and name.
+    Certifier {
+        /// The account id.
+        account: &'a str,
+        /// The name the certificate gives.
+        name: &'a str,
+        /// The agency they certify for.
+        agency: &'a str,
+    },
+}
+
+impl KeyOwner<'_> {
+    /// The owner recorded with the key.
+    fn key(&self) -> String {
+        match self {
+            KeyOwner::Agency(code) => (*code).to_owned(),
+            KeyOwner::Certifier { account, .. } => format!("account:{account}"),
+        }
+    }
 }
 
 impl Services {
@@ -245,7 +271,7 @@ impl Services {
         format!("{}/xac-minh/{code}", self.signing.public_url)
     }
 
-    fn meta_now(&self, acting: &Acting) -> EventMeta {
+    pub(crate) fn meta_now(&self, acting: &Acting) -> EventMeta {
         EventMeta {
             at: self.now(),
             actor: acting.actor.clone(),
@@ -269,14 +295,15 @@ impl Services {
         Ok(self.store().signing_keys().await?)
     }
 
-    /// The key `agency` seals with now, made (with the installation's own root, if it has
+    /// The key `owner` seals with now, made (with the installation's own root, if it has
     /// none) when it has none valid. Runs in `tx`, so a key made is recorded with the seal.
-    async fn sealing_key(
+    pub(crate) async fn sealing_key(
         &self,
         tx: &mut Tx,
-        agency: &str,
+        owner: &KeyOwner<'_>,
         meta: &EventMeta,
     ) -> ServiceResult<SealingKey> {
+        let agency = &owner.key();
         let master = self.signing.master_key()?;
         let now = meta.at;
         let usable = |k: &SigningKeyRow| {
@@ -326,14 +353,23 @@ impl Services {
                 credential
             }
         };
-        let found = self.existing_agency(agency).await?;
-        let subject = Subject {
-            common_name: found.agency.name.clone(),
-            organization: match self.unit_of(&found.agency).await {
-                Some(unit) => unit.committee_name(),
-                None => found.agency.name.clone(),
+        let subject = match owner {
+            KeyOwner::Agency(code) => {
+                let found = self.existing_agency(code).await?;
+                Subject {
+                    common_name: found.agency.name.clone(),
+                    organization: match self.unit_of(&found.agency).await {
+                        Some(unit) => unit.committee_name(),
+                        None => found.agency.name.clone(),
+                    },
+                    unit_code: Some((*code).to_owned()),
+                }
+            }
+            KeyOwner::Certifier { name, agency, .. } => Subject {
+                common_name: (*name).to_owned(),
+                organization: self.existing_agency(agency).await?.agency.name,
+                unit_code: None,
             },
-            unit_code: Some(agency.to_owned()),
         };
         let credential = cert::issue(
             &root,
@@ -487,13 +523,15 @@ impl Services {
                 documents::retire_key(&mut tx, &old.fingerprint, &meta).await?;
             }
         }
-        let key = self.sealing_key(&mut tx, agency, &meta).await?;
+        let key = self
+            .sealing_key(&mut tx, &KeyOwner::Agency(agency), &meta)
+            .await?;
         tx.commit().await?;
         Ok(key.row)
     }
 
     /// The unit an agency serves (its People's Committee heads the documents), if known.
-    async fn unit_of(&self, agency: &motcua_domain::units::Agency) -> Option<AdminUnit> {
+    pub(crate) async fn unit_of(&self, agency: &motcua_domain::units::Agency) -> Option<AdminUnit> {
         self.unit_details(&agency.unit, None)
             .await
             .ok()
@@ -601,52 +639,18 @@ impl Services {
             verification_url: &url,
         })
         .map_err(|e| ServiceError::Internal(e.to_string()))?;
-        // The key first, in a transaction of its own: storing the files below takes SQLite's
-        // one writer, so nothing may hold it until the dossier's transaction.
+        // The key first, in a transaction of its own: looking the agency up on the way needs
+        // a connection of its own, which a held SQLite writer would starve.
         let sealing = {
             let mut tx = self.store().begin().await?;
-            let key = self.sealing_key(&mut tx, agency, &meta).await?;
+            let key = self
+                .sealing_key(&mut tx, &KeyOwner::Agency(agency), &meta)
+                .await?;
             tx.commit().await?;
             key
         };
         let p7s = seal::seal(&pdf, &sealing.credential, &sealing.chain, meta.at)
             .map_err(signing_error)?;
-        let file_name = format!("ket-qua-{code}.pdf");
-        let pdf_size = pdf.len() as u64;
-        let p7s_size = p7s.len() as u64;
-        let stored_pdf = self
-            .file_store()
-            .put(self.store(), pdf, "application/pdf", meta.at)
-            .await?;
-        let stored_p7s = self
-            .file_store()
-            .put(self.store(), p7s, SEAL_MEDIA_TYPE, meta.at)
-            .await?;
-        let issue = Issue {
-            code: verification_code,
-            kind: DocumentKind::Result,
-            agency: agency.clone(),
-            dossier: Some(code.to_string()),
-            title: title.to_owned(),
-            number: number.clone(),
-            file: FileRef {
-                sha256: stored_pdf.sha256,
-                name: file_name.clone(),
-                media_type: "application/pdf".into(),
-                size: pdf_size,
-            },
-            seal: FileRef {
-                sha256: stored_p7s.sha256,
-                name: format!("{file_name}.p7s"),
-                media_type: SEAL_MEDIA_TYPE.into(),
-                size: p7s_size,
-            },
-            certificate: sealing.row.fingerprint.clone(),
-            signer: sealing.row.subject.clone(),
-        };
-        let event = DocumentEvent::Issued(Box::new(issue));
-        let state = document::apply(None, &event, meta.at, &acting.actor.id)
-            .map_err(|e| ServiceError::Refused(e.to_string()))?;
         let mut tx = self.dossier_tx();
         let dossier = tx
             .act(
@@ -654,16 +658,71 @@ impl Services {
                 code,
                 Command::IssueResult {
                     form: ResultForm::Electronic,
-                    number,
+                    number: number.clone(),
                 },
                 expected_version,
                 meta.at,
             )
             .await?;
+        let (file, seal) = self
+            .store_sealed(
+                tx.raw().await?,
+                pdf,
+                p7s,
+                &format!("ket-qua-{code}.pdf"),
+                meta.at,
+            )
+            .await?;
+        let issue = Issue {
+            code: verification_code,
+            kind: DocumentKind::Result,
+            agency: agency.clone(),
+            dossier: Some(code.to_string()),
+            title: title.to_owned(),
+            number,
+            file,
+            seal,
+            certificate: sealing.row.fingerprint.clone(),
+            signer: sealing.row.subject.clone(),
+            certification: None,
+        };
+        let event = DocumentEvent::Issued(Box::new(issue));
+        let state = document::apply(None, &event, meta.at, &acting.actor.id)
+            .map_err(|e| ServiceError::Refused(e.to_string()))?;
         documents::record(tx.raw().await?, 0, &[event], &state, &meta).await?;
         tx.commit().await?;
         tracing::info!(document = %state.issue.code, dossier = %code, key = %sealing.row.fingerprint, "sealed an electronic result");
         Ok((dossier, state))
+    }
+
+    /// Stores a sealed PDF and its seal, indexed in `tx` (the transaction that records the
+    /// document); their references, the PDF named `file_name`.
+    pub(crate) async fn store_sealed(
+        &self,
+        tx: &mut Tx,
+        pdf: Vec<u8>,
+        p7s: Vec<u8>,
+        file_name: &str,
+        at: DateTime<Utc>,
+    ) -> ServiceResult<(FileRef, FileRef)> {
+        let (pdf_size, p7s_size) = (pdf.len() as u64, p7s.len() as u64);
+        let files = self.file_store();
+        let pdf_sha256 = files.put_in(tx, pdf, "application/pdf", at).await?;
+        let p7s_sha256 = files.put_in(tx, p7s, SEAL_MEDIA_TYPE, at).await?;
+        Ok((
+            FileRef {
+                sha256: pdf_sha256,
+                name: file_name.to_owned(),
+                media_type: "application/pdf".into(),
+                size: pdf_size,
+            },
+            FileRef {
+                sha256: p7s_sha256,
+                name: format!("{file_name}.p7s"),
+                media_type: SEAL_MEDIA_TYPE.into(),
+                size: p7s_size,
+            },
+        ))
     }
 
     /// Revokes document `code` for `reason`: for a leader of the issuing agency.
@@ -750,11 +809,12 @@ impl Services {
         let now = self.now();
         let p7s = self.file_store().read(&doc.issue.seal.sha256).await?;
         let roots = self.trusted_roots().await?;
-        let verdict = match seal::verify(pdf, &p7s, &roots, now) {
-            Err(e) => Verdict::NotGenuine {
-                reason: e.to_string(),
-            },
-            Ok(_) => match &doc.revocation {
+        let verdict = match seal::verify_jointly(pdf, &p7s, &roots, now)
+            .map_err(|e| e.to_string())
+            .and_then(|signers| expected_signers(&doc, &signers))
+        {
+            Err(reason) => Verdict::NotGenuine { reason },
+            Ok(()) => match &doc.revocation {
                 Some(r) => Verdict::Revoked {
                     at: r.at,
                     reason: r.reason.clone(),
@@ -817,6 +877,25 @@ impl Services {
         self.dossier_for(acting, &dossier).await?;
         Ok(self.store().verifications_of(&code, limit).await?)
     }
+}
+
+/// The seal must be by the certificates the document records: the agency's, and for a
+/// certified copy the certifier's too; a seal by others, however valid, is not this document's.
+fn expected_signers(doc: &Document, signers: &[seal::Sealed]) -> Result<(), String> {
+    let expected = std::iter::once(&doc.issue.certificate).chain(
+        doc.issue
+            .certification
+            .as_ref()
+            .map(|c| &c.certifier_certificate),
+    );
+    for fingerprint in expected {
+        if !signers.iter().any(|s| &s.signer.fingerprint == fingerprint) {
+            return Err(format!(
+                "tài liệu không được ký bằng chứng thư số đã ghi khi cấp ({fingerprint}) / the document is not sealed by the certificate recorded at issue ({fingerprint})"
+            ));
+        }
+    }
+    Ok(())
 }
 
 fn not_a_code() -> ServiceError {

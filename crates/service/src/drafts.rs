@@ -67,6 +67,18 @@ impl DraftForm {
     }
 }
 
+/// The identification number of an applicant's account (its login).
+pub(crate) fn applicant_id_of(account: &Account) -> ServiceResult<ApplicantId> {
+    match account.kind {
+        AccountKind::Citizen => account.login.parse().map(ApplicantId::Person).ok(),
+        AccountKind::Business => account.login.parse().map(ApplicantId::Organisation).ok(),
+        AccountKind::Staff => None,
+    }
+    .ok_or_else(|| {
+        ServiceError::Internal(format!("account {} has no applicant number", account.id))
+    })
+}
+
 /// A saved draft.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Draft {
@@ -424,14 +436,15 @@ impl Services {
                     .join("; "),
             ));
         }
-        let applicant_id = match account.kind {
-            AccountKind::Citizen => account.login.parse().map(ApplicantId::Person).ok(),
-            AccountKind::Business => account.login.parse().map(ApplicantId::Organisation).ok(),
-            AccountKind::Staff => None,
-        }
-        .ok_or_else(|| {
-            ServiceError::Internal(format!("account {} has no applicant number", account.id))
-        })?;
+        let applicant_id = applicant_id_of(&account)?;
+        // A file of the applicant's own data store, chosen or uploaded again, is a document
+        // taken from it (766 indicator 4.4).
+        let in_store: std::collections::HashSet<String> = self
+            .data_store(acting, &applicant_id)
+            .await?
+            .into_iter()
+            .map(|item| item.file.sha256)
+            .collect();
         let optional = |s: &str| Some(s.trim().to_owned()).filter(|s| !s.is_empty());
         let components = offer
             .components
@@ -443,7 +456,7 @@ impl Services {
                     name: spec.name.clone(),
                     has_file: true,
                     reused: false,
-                    from_data_store: false,
+                    from_data_store: in_store.contains(&file.sha256),
                     files: vec![file.clone()],
                 })
             })

@@ -14,8 +14,10 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use motcua_domain::authz::{self, Action};
+use motcua_domain::document::DocumentKind;
 use motcua_domain::dossier::Outcome;
 use motcua_domain::fold::fold;
+use motcua_domain::kpi::Ratio;
 use motcua_domain::kpi::catalogue::{self, CatalogueFigures};
 use motcua_domain::kpi::counts::{self, Counters, Metric, Month, Node};
 use motcua_domain::kpi::index766::{self, Assessment, Indicator, Input766, Rules766, UnitLevel};
@@ -164,6 +166,8 @@ struct Extras {
     splits: Option<OpenSplits>,
     petitions: BTreeMap<String, PetitionCounts>,
     catalogue: Arc<CatalogueLevels>,
+    /// The agencies that had issued an electronic certified copy by the period's end.
+    copying: BTreeSet<String>,
 }
 
 /// The 766 level of an agency's figures.
@@ -549,10 +553,17 @@ impl Services {
                 .or_default()
                 .add(&petitions::petition_counts(&p, from, to, at));
         }
+        let copying = self
+            .store()
+            .agencies_issuing(DocumentKind::CertifiedCopy.as_str(), agencies, at)
+            .await?
+            .into_iter()
+            .collect();
         Ok(Extras {
             splits,
             petitions: by_agency,
             catalogue: self.catalogue_levels().await?,
+            copying,
         })
     }
 
@@ -656,11 +667,37 @@ impl Services {
             _ if !one_agency => Some(extras.catalogue.province),
             _ => None,
         };
-        let input = with_other_sources(
+        let mut input = with_other_sources(
             index_input(unit, scope.level, &report06, &summed, period),
             &petitions,
             catalogue.as_ref(),
         );
+        // 4.6: of the communes' People's Committees counted here, those that provide
+        // electronic certified copies, i.e. had issued one by the period's end.
+        let communes: Vec<&String> = if one_agency {
+            (scope.level == UnitLevel::Commune)
+                .then_some(&scope.agencies[0])
+                .into_iter()
+                .collect()
+        } else {
+            reading
+                .structure
+                .agencies
+                .iter()
+                .filter(|(code, s)| s.level == UnitLevel::Commune && scope.agencies.contains(code))
+                .map(|(code, _)| code)
+                .collect()
+        };
+        if !communes.is_empty() {
+            let providing = communes
+                .iter()
+                .filter(|c| extras.copying.contains(**c))
+                .count();
+            input.set(
+                Indicator::ElectronicCertifiedCopies,
+                Ratio::new(providing as u64, communes.len() as u64),
+            );
+        }
         let report = KpiReport {
             unit: unit.to_owned(),
             name: scope.name.clone(),

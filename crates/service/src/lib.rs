@@ -9,7 +9,9 @@ pub mod api_tokens;
 pub mod bench;
 pub mod calendar;
 pub mod catalog;
+pub mod certification;
 mod clock;
+pub mod data_store;
 pub mod demo;
 pub mod documents;
 pub mod dossiers;
@@ -102,6 +104,8 @@ pub struct Services {
     /// Where the master key of the signing keys lives, and the public address of
     /// verification links.
     signing: Arc<documents::SigningSettings>,
+    /// The fee schedule of certified copies.
+    certification_fees: motcua_domain::document::CertificationFees,
 }
 
 impl Services {
@@ -121,6 +125,7 @@ impl Services {
             catalogue_levels: Arc::default(),
             agencies: Arc::default(),
             sessions: Arc::default(),
+            certification_fees: Default::default(),
         }
     }
 

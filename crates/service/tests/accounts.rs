@@ -604,6 +604,7 @@ async fn demo_accounts_cover_every_role_once(store: &Store) {
             Role::Specialist,
             Role::Leader,
             Role::DeskOfficer,
+            Role::Leader,
             Role::AgencyAdmin,
             Role::Inspector,
             Role::SystemAdmin,
@@ -615,7 +616,7 @@ async fn demo_accounts_cover_every_role_once(store: &Store) {
     assert_eq!(citizen.login, CITIZEN);
     let again = svc.create_demo_accounts(&system).await.unwrap();
     assert_eq!(first, again);
-    assert_eq!(store.list_accounts(None).await.unwrap().len(), 10);
+    assert_eq!(store.list_accounts(None).await.unwrap().len(), 11);
     for demo in &first {
         let account = svc
             .authenticate(&demo.login, &Password::new(DEMO_PASSWORD))

@@ -128,6 +128,18 @@ pub async fn keys_of_in(tx: &mut Tx, owner: &str) -> StoreResult<Vec<SigningKeyR
     Ok(on_tx!(tx, conn => sqlx::query_as(SQL).bind(owner).fetch_all(conn).await?))
 }
 
+/// Allocates the next number of `agency`'s certification register of `year`, in the
+/// transaction that issues the copy (so a rolled-back copy gives its number back).
+pub async fn allocate_register_number(tx: &mut Tx, agency: &str, year: i32) -> StoreResult<u32> {
+    const SQL: &str = "INSERT INTO certification_register (agency, year, last_value) \
+         VALUES ($1, $2, 1) ON CONFLICT (agency, year) DO UPDATE SET \
+         last_value = certification_register.last_value + 1 RETURNING last_value";
+    let value: i32 = on_tx!(tx, conn => {
+        sqlx::query_scalar(SQL).bind(agency).bind(year).fetch_one(conn).await?
+    });
+    u32::try_from(value).map_err(|_| StoreError::Corrupt(format!("register number {value}")))
+}
+
 /// Records the events of one document and its new state, in `tx`. `expected_version` is the
 /// version the decision was based on (0 for a new document).
 pub async fn record(
@@ -247,6 +259,34 @@ impl Store {
         let rows: Vec<Json<Document>> =
             on_pool!(self, pool => sqlx::query_scalar(SQL).bind(sha256).fetch_all(pool).await?);
         Ok(rows.into_iter().map(|r| r.0).collect())
+    }
+
+    /// Which of `agencies` had issued a document of `kind` by `by` (766 indicator 4.6:
+    /// the communes that provide electronic certified copies).
+    pub async fn agencies_issuing(
+        &self,
+        kind: &str,
+        agencies: &[String],
+        by: DateTime<Utc>,
+    ) -> StoreResult<Vec<String>> {
+        // The agency list is bound as one JSON array on both engines.
+        const SQLITE: &str = "SELECT DISTINCT agency FROM documents WHERE kind = $1 \
+             AND issued_at <= $2 AND agency IN (SELECT value FROM json_each($3))";
+        const POSTGRES: &str = "SELECT DISTINCT agency FROM documents WHERE kind = $1 \
+             AND issued_at <= $2 AND agency IN (SELECT jsonb_array_elements_text($3::jsonb))";
+        let list = serde_json::to_string(agencies)?;
+        let sql = match self {
+            Store::Sqlite(_) => SQLITE,
+            Store::Postgres(_) => POSTGRES,
+        };
+        Ok(on_pool!(self, pool => {
+            sqlx::query_scalar(sql)
+                .bind(kind)
+                .bind(by)
+                .bind(&list)
+                .fetch_all(pool)
+                .await?
+        }))
     }
 
     /// The documents issued for a dossier, oldest first.

@@ -23,7 +23,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use sqlx::types::Json;
 
-use crate::{Store, StoreError, StoreResult, events, on_pool, on_tx};
+use crate::{Store, StoreError, StoreResult, Tx, events, on_pool, on_tx};
 
 /// Stream type of files attached to a dossier after submission (id = the dossier code).
 pub const ATTACHMENT_STREAM: &str = "dossier_attachment";
@@ -160,6 +160,29 @@ impl FileStore {
         media_type: &str,
         at: DateTime<Utc>,
     ) -> StoreResult<StoredFile> {
+        let mut tx = store.begin().await?;
+        let sha256 = self.put_in(&mut tx, bytes, media_type, at).await?;
+        tx.commit().await?;
+        store
+            .find_file(&sha256)
+            .await?
+            .ok_or_else(|| StoreError::NotFound {
+                what: format!("tệp / file {sha256}"),
+            })
+    }
+
+    /// Stores `bytes` as [`FileStore::put`] does, indexing them in `tx`: for a file that
+    /// belongs to a change recorded in the same transaction. Its SHA-256.
+    ///
+    /// # Errors
+    /// A disk or database failure.
+    pub async fn put_in(
+        &self,
+        tx: &mut Tx,
+        bytes: Vec<u8>,
+        media_type: &str,
+        at: DateTime<Utc>,
+    ) -> StoreResult<String> {
         let size = i64::try_from(bytes.len())
             .map_err(|_| StoreError::Corrupt("file larger than i64".into()))?;
         let this = self.clone();
@@ -169,12 +192,11 @@ impl FileStore {
         })
         .await
         .map_err(|e| StoreError::Corrupt(format!("file writer: {e}")))??;
-        // The index row follows the durable file; a crash in between leaves an unindexed file
-        // that the next identical upload adopts.
+        // The index row follows the durable file; a crash in between (or a rolled-back
+        // transaction) leaves an unindexed file that the next identical upload adopts.
         const INSERT: &str = "INSERT INTO files (sha256, size, media_type, created_at) \
              VALUES ($1, $2, $3, $4) ON CONFLICT (sha256) DO NOTHING";
-        let mut tx = store.begin().await?;
-        on_tx!(&mut tx, conn => {
+        on_tx!(tx, conn => {
             sqlx::query(INSERT)
                 .bind(&sha256)
                 .bind(size)
@@ -183,13 +205,7 @@ impl FileStore {
                 .execute(conn)
                 .await?;
         });
-        tx.commit().await?;
-        store
-            .find_file(&sha256)
-            .await?
-            .ok_or_else(|| StoreError::NotFound {
-                what: format!("tệp / file {sha256}"),
-            })
+        Ok(sha256)
     }
 
     /// The bytes of a stored file, checked against their SHA-256.

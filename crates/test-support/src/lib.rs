@@ -134,3 +134,23 @@ macro_rules! contract_tests {
         }
     };
 }
+
+/// A PNG "scan" of a one-page original: an A4-shaped page with a dark frame and text-like
+/// bars, the size a phone camera's scan is after downscaling. For certified copies.
+pub fn scan_png() -> Vec<u8> {
+    let page = image::RgbImage::from_fn(420, 594, |x, y| {
+        let frame = x < 12 || y < 12 || x > 407 || y > 581;
+        let line = (40..560).contains(&y) && y % 24 < 6 && (30..390).contains(&x);
+        if frame || line {
+            image::Rgb([40, 40, 60])
+        } else {
+            image::Rgb([236, 232, 222])
+        }
+    });
+    let mut out = std::io::Cursor::new(Vec::new());
+    // Encoding an in-memory image to PNG cannot fail but for memory exhaustion.
+    #[expect(clippy::expect_used, reason = "a test fixture")]
+    page.write_to(&mut out, image::ImageFormat::Png)
+        .expect("encode PNG");
+    out.into_inner()
+}

@@ -71,8 +71,10 @@ impl AppState {
     /// State over `services` with `config`.
     ///
     /// An invalid [`WebConfig::oidc`] is logged and leaves e-ID sign-in off; check it first
-    /// with [`OidcConfig::validate`] to refuse to start instead (`motcua serve` does).
+    /// with [`OidcConfig::validate`] to refuse to start instead (`motcua serve` does). The
+    /// services print [`WebConfig::public_url`] in verification QR codes.
     pub fn new(services: Services, config: WebConfig) -> AppState {
+        let services = services.with_public_url(&config.public_url);
         let oidc = config.oidc.clone().and_then(|c| match Oidc::new(c) {
             Ok(oidc) => Some(Arc::new(oidc)),
             Err(e) => {

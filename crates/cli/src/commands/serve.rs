@@ -30,6 +30,11 @@ pub struct ServeArgs {
     /// Failed sign-ins allowed per client address within the window.
     #[arg(long, env = "MOTCUA_LOGIN_LIMIT_PER_IP", default_value_t = LoginLimits::default().per_ip)]
     pub login_limit_per_ip: u32,
+    /// The fee schedule of electronic certified copies, e.g.
+    /// first_pages=2,first_price=2000,later_price=1000,cap=200000 (the default, Circular
+    /// 226/2016/TT-BTC); keys left out keep their default.
+    #[arg(long, env = "MOTCUA_CERTIFICATION_FEES")]
+    pub certification_fees: Option<motcua_domain::document::CertificationFees>,
     /// The window of the login limits, in seconds.
     #[arg(long, env = "MOTCUA_LOGIN_LIMIT_WINDOW_SECS", default_value_t = LoginLimits::default().window_secs)]
     pub login_limit_window_secs: i64,
@@ -152,7 +157,10 @@ async fn shutdown_signal() {
 
 /// Serves until Ctrl-C or SIGTERM.
 pub async fn run(args: ServeArgs, config: &StoreConfig) -> anyhow::Result<()> {
-    let services = crate::services(config).await?;
+    let mut services = crate::services(config).await?;
+    if let Some(fees) = args.certification_fees {
+        services = services.with_certification_fees(fees);
+    }
     let listener = tokio::net::TcpListener::bind(&args.listen)
         .await
         .with_context(|| format!("không mở được cổng / cannot listen on {}", args.listen))?;

@@ -127,6 +127,27 @@ pub struct Component {
     pub files: Vec<FileRef>,
 }
 
+/// The component's name with its counts, as the dossier records it: the engine's component
+/// has no counts, so they travel in the name ("… (bản chính: 1; bản sao: 2)").
+pub fn name_with_counts(name: &str, originals: u32, copies: u32) -> String {
+    format!("{name} (bản chính: {originals}; bản sao: {copies})")
+}
+
+/// Splits a recorded component name into its name and counts (see [`name_with_counts`]).
+pub fn split_counts(recorded: &str) -> (&str, Option<(u32, u32)>) {
+    let parsed = recorded
+        .strip_suffix(')')
+        .and_then(|rest| rest.rsplit_once(" (bản chính: "))
+        .and_then(|(name, counts)| {
+            let (o, c) = counts.split_once("; bản sao: ")?;
+            Some((name, (o.parse().ok()?, c.parse().ok()?)))
+        });
+    match parsed {
+        Some((name, counts)) => (name, Some(counts)),
+        None => (recorded, None),
+    }
+}
+
 /// A file in the content-addressed store: the SHA-256 of its bytes is its identity, so a
 /// reference can never come to mean other bytes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -455,5 +476,21 @@ impl Dossier {
     /// The dossier's code.
     pub fn code(&self) -> &DossierCode {
         &self.submission.code
+    }
+}
+
+#[cfg(test)]
+mod component_name_tests {
+    use super::*;
+
+    #[test]
+    fn counts_travel_in_the_component_name() {
+        let recorded = name_with_counts("Tờ khai (theo mẫu)", 1, 2);
+        assert_eq!(recorded, "Tờ khai (theo mẫu) (bản chính: 1; bản sao: 2)");
+        assert_eq!(
+            split_counts(&recorded),
+            ("Tờ khai (theo mẫu)", Some((1, 2)))
+        );
+        assert_eq!(split_counts("Giấy tờ khác"), ("Giấy tờ khác", None));
     }
 }

@@ -1034,7 +1034,11 @@ async fn desk_intake(
             .components
             .iter()
             .map(|c| Component {
-                name: crate::ui::office::name_with_counts(c.name.trim(), c.originals, c.copies),
+                name: motcua_domain::dossier::name_with_counts(
+                    c.name.trim(),
+                    c.originals,
+                    c.copies,
+                ),
                 has_file: c.scanned,
                 reused: false,
                 from_data_store: false,

@@ -42,6 +42,8 @@ pub struct DocumentView {
     pub revoked: Option<String>,
     /// How many times it was checked, and when last.
     pub checks: String,
+    /// For a certified copy: its register entry, pages, fee and certifier.
+    pub certification: Option<String>,
 }
 
 /// The documents of dossier `code` for a page under `base` (`/can-bo/ho-so` or
@@ -92,6 +94,21 @@ fn view(t: &Tr, base: &str, dossier: &str, doc: &Document, checks: String) -> Do
             .as_ref()
             .map(|r| format!("{} — {}", t.datetime(&r.at), r.reason)),
         checks,
+        certification: issue.certification.as_ref().map(|c| {
+            format!(
+                "{}: {}, {} {} · {}: {} · {}: {} · {}: {}",
+                t.t("documents.field.register"),
+                c.register_number,
+                t.t("documents.register_book"),
+                c.register_book,
+                t.t("documents.field.pages"),
+                c.pages,
+                t.t("documents.field.fee"),
+                t.vnd(c.fee),
+                t.t("documents.field.certifier"),
+                c.certifier
+            )
+        }),
     }
 }
 

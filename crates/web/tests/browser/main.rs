@@ -3,7 +3,9 @@
 //! officer receives that dossier and a paper one and prints Form 01, a specialist and a
 //! leader take the online dossier to its result, and the citizen tracks it without an
 //! account and rates the service; a leader drills down from the dashboard to the dossiers
-//! behind a figure and downloads the month's workbook. Pages are checked in Vietnamese (the default), once in
+//! behind a figure and downloads the month's workbook; a certifier makes an electronic
+//! certified copy from a scanned original and an anonymous visitor verifies it by the
+//! address of its QR code. Pages are checked in Vietnamese (the default), once in
 //! English, without JavaScript (no page carries a script), and at phone width.
 //!
 //! `tests/portal.rs` and `tests/office.rs` check the same pages over in-process HTTP in
@@ -70,12 +72,12 @@ async fn ward_portal(db: &TestDb) -> Portal {
 async fn serve(portal: &Portal) -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = listener.local_addr().unwrap();
-    tokio::spawn(motcua_web::serve(
-        listener,
-        portal.app.state.clone(),
-        std::future::pending(),
-    ));
-    format!("http://{address}")
+    let base = format!("http://{address}");
+    // QR codes point to this server.
+    let mut state = portal.app.state.clone();
+    state.services = state.services.clone().with_public_url(&base);
+    tokio::spawn(motcua_web::serve(listener, state, std::future::pending()));
+    base
 }
 
 /// Signs in through the form, from whatever page the browser shows.
@@ -456,6 +458,72 @@ async fn desk_dossier(services: &Services) -> String {
         .await
         .unwrap();
     dossier.code().to_string()
+}
+
+/// Journey of a certified copy: the ward's desk scans a citizen's paper original into a
+/// dossier of `2.000815`, the leader certifies the electronic copy from the dossier's page and
+/// downloads it; an anonymous visitor opens the address its QR code holds and sees it genuine.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_certifier_makes_a_certified_copy_and_a_visitor_verifies_it_in_chromium() {
+    let db = TestDb::sqlite().await;
+    let portal = ward_portal(&db).await;
+    let base = serve(&portal).await;
+    let uploads = TempDir::new("motcua-browser-scan");
+    let scan: PathBuf = uploads.0.join("giay-khai-sinh.png");
+    std::fs::write(&scan, motcua_test_support::scan_png()).unwrap();
+    let services = portal.app.services.clone();
+    let origin = base.clone();
+    in_chromium("certified-copy", &base, DESKTOP, move |tab| async move {
+        sign_in(&tab, DESK).await;
+        tab.open("/can-bo/tiep-nhan?thu-tuc=2.000815").await;
+        tab.fill("personal_id", CITIZEN_A).await;
+        tab.fill("name", "Trần Thị Bình").await;
+        tab.tick("#c0").await;
+        tab.attach("c0-f", &scan).await;
+        tab.press("Tiếp nhận và in giấy hẹn (Mẫu 01)").await;
+        tab.expect("GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ").await;
+        let code = tab.text_of(".form-code strong").await;
+
+        sign_in(&tab, LEADER).await;
+        tab.open(&format!("/can-bo/ho-so/{code}")).await;
+        tab.expect("giay-khai-sinh.png").await;
+        tab.fill("certify-original", "Giấy khai sinh").await;
+        tab.press("Chứng thực và ký số").await;
+        tab.expect("Đã ghi nhận.").await;
+        tab.expect("Số chứng thực: 1, quyển số 01/2026-SCT/BSĐT")
+            .await;
+        let pdf = tab.download("ul.documents a[download]", "pdf").await;
+        let text = std::process::Command::new("pdftotext")
+            .args([pdf.to_str().unwrap(), "-"])
+            .output()
+            .expect("pdftotext (poppler-utils) must be installed");
+        let text = String::from_utf8_lossy(&text.stdout).into_owned();
+        assert!(
+            text.contains("Chứng thực bản sao đúng với bản chính."),
+            "{text}"
+        );
+        let docs = services
+            .dossier_documents(&Acting::cli("test"), &code.parse().unwrap())
+            .await
+            .unwrap();
+        // The address the QR code holds is printed beside it: this server's.
+        let verification = format!("{origin}/xac-minh/{}", docs[0].issue.code);
+        assert!(
+            text.contains(&verification),
+            "{verification} not in: {text}"
+        );
+
+        // Anyone: no account, the QR code's address.
+        tab.forget().await;
+        tab.open(verification.trim_start_matches(&origin)).await;
+        tab.expect("Tài liệu hợp lệ").await;
+        tab.expect("Bản sao điện tử được chứng thực từ bản chính")
+            .await;
+        tab.expect_no("Trần Thị Bình").await;
+    })
+    .await;
+    drop(portal);
+    db.cleanup().await;
 }
 
 /// Public pages at 390 CSS pixels, a common phone width: nothing wider than the screen.

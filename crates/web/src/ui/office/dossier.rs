@@ -14,7 +14,6 @@ use motcua_service::office::{DossierFile, OfficeAction};
 use motcua_storage::StoreError;
 use serde::Deserialize;
 
-use super::intake::split_counts;
 use super::{Fields, OfficeNav, field_message, field_problem, parse_code, private, view};
 use crate::AppState;
 use crate::auth::{CsrfForm, Staff};
@@ -22,6 +21,7 @@ use crate::error::{AppError, PageError};
 use crate::i18n::Tr;
 use crate::ui::portal::mine::{FileLink, file_link};
 use crate::ui::{Chrome, render};
+use motcua_domain::dossier::split_counts;
 
 /// Where the back office's dossier pages live.
 const OFFICE_DOSSIERS: &str = "/can-bo/ho-so";
@@ -215,7 +215,23 @@ pub struct DossierPage {
     documents: Vec<crate::ui::documents::DocumentView>,
     /// Whether this officer may revoke them (a leader of the agency).
     can_revoke: bool,
+    /// The certification of an electronic copy, when the certifier may make it now.
+    certify: Option<CertifyView>,
 }
+
+/// The form of a certified copy (a dossier of a same-day certification procedure).
+#[derive(Debug, Default)]
+pub struct CertifyView {
+    error: Option<String>,
+    original: String,
+    /// The dossier's files the copy is made of when no scan is uploaded.
+    files: Vec<String>,
+    /// The fee schedule, as the requester is told it.
+    fee: String,
+}
+
+/// File inputs of the certification form (`scan_1` …): one per file of the original.
+const SCAN_INPUTS: [&str; 3] = ["scan_1", "scan_2", "scan_3"];
 
 /// What went wrong with a submitted action, to show with the page.
 struct Failure {
@@ -520,9 +536,32 @@ async fn build(
             &motcua_domain::authz::Target::of_dossier(d),
         )
         .is_ok();
+    let certify = (d.submission.procedure.same_day_certification
+        && d.decision.is_none()
+        && can_revoke
+        && file.allows(OfficeAction::Finish))
+    .then(|| {
+        let fees = state.services.certification_fees();
+        CertifyView {
+            files: d
+                .submission
+                .components
+                .iter()
+                .flat_map(|c| c.files.iter().map(|f| f.name.clone()))
+                .collect(),
+            fee: t
+                .t("documents.certify.fee")
+                .replace("{first}", &t.vnd(fees.first_price))
+                .replace("{pages}", &fees.first_pages.to_string())
+                .replace("{later}", &t.vnd(fees.later_price))
+                .replace("{cap}", &t.vnd(fees.cap)),
+            ..CertifyView::default()
+        }
+    });
     Ok(DossierPage {
         documents,
         can_revoke,
+        certify,
         nav: OfficeNav::of(staff),
         csrf: staff.csrf().to_owned(),
         code: d.code().to_string(),
@@ -974,4 +1013,67 @@ pub async fn act(
         }
         Err(e) => Err(e.into()),
     }
+}
+
+/// `POST /can-bo/ho-so/{code}/chung-thuc` (multipart): the certifier makes the electronic
+/// certified copy, with the scans uploaded or the dossier's own files.
+pub async fn certify(
+    State(state): State<AppState>,
+    chrome: Chrome,
+    staff: Staff,
+    Path(code): Path<String>,
+    multipart: axum::extract::Multipart,
+) -> Result<Response, PageError> {
+    let code = parse_code(&code)?;
+    let mut form = crate::ui::portal::upload::read(multipart).await?;
+    form.verify_csrf(&staff)?;
+    state.services.dossier_for(&staff.acting, &code).await?;
+    let Ok(version) = form.text("version").parse::<i64>() else {
+        return Err(PageError(AppError::invalid(
+            "version",
+            "biểu mẫu thiếu phiên bản hồ sơ; hãy tải lại trang",
+            "the form lacks the dossier version; reload the page",
+        )));
+    };
+    let original = form.text("original");
+    let scans = SCAN_INPUTS
+        .iter()
+        .filter_map(|name| form.files.remove(*name))
+        .collect();
+    let request = motcua_service::certification::CopyRequest {
+        original: original.clone(),
+        scans,
+    };
+    let message = match state
+        .services
+        .certify_copy(&staff.acting, &code, request, Some(version))
+        .await
+    {
+        Ok((dossier, _)) => {
+            return Ok(
+                Redirect::to(&format!("/can-bo/ho-so/{}?da-luu=1", dossier.code())).into_response(),
+            );
+        }
+        Err(ServiceError::Store(StoreError::Conflict { .. })) => {
+            super::bilingual("office.conflict")
+        }
+        Err(ServiceError::Invalid(m) | ServiceError::Refused(m)) => m,
+        Err(e) => return Err(e.into()),
+    };
+    let file = state.services.office_dossier(&staff.acting, &code).await?;
+    let mut page = build(
+        &state,
+        chrome,
+        &staff,
+        file,
+        None,
+        false,
+        Some(message.clone()),
+    )
+    .await?;
+    if let Some(view) = page.certify.as_mut() {
+        view.error = Some(message);
+        view.original = original;
+    }
+    Ok(private(StatusCode::UNPROCESSABLE_ENTITY, render(&page)?))
 }

@@ -20,13 +20,13 @@ use motcua_domain::dossier::{Dossier, Outcome};
 use motcua_domain::event::Channel;
 use motcua_service::office::{DossierFile, HistoryEntry, StepView};
 
-use super::intake::split_counts;
 use super::{parse_code, private, view};
 use crate::AppState;
 use crate::auth::Staff;
 use crate::error::{AppError, PageError};
 use crate::i18n::Tr;
 use crate::ui::{Chrome, render};
+use motcua_domain::dossier::split_counts;
 
 /// Vietnamese local time, in which forms state times.
 const VIETNAM: FixedOffset = match FixedOffset::east_opt(7 * 3600) {

@@ -7,16 +7,19 @@
 //! guidance (Form 02) or refuse (Form 03) — one transaction each (`Services::desk_intake`).
 
 use askama::Template;
-use axum::extract::{Query, State};
+use std::collections::BTreeMap;
+
+use axum::extract::{FromRequest as _, Multipart, Query, Request, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use motcua_domain::authz::{Action, role_allows};
 use motcua_domain::catalog::Procedure;
-use motcua_domain::dossier::{Applicant, ApplicantId, Component};
+use motcua_domain::dossier::{Applicant, ApplicantId, Component, name_with_counts};
 use motcua_domain::event::Channel;
 use motcua_domain::ids::{PersonalId, TaxCode};
 use motcua_service::ServiceError;
 use motcua_service::dossiers::NewDossier;
+use motcua_service::files::Upload;
 use motcua_service::office::{IntakeDecision, procedure_ref};
 use serde::Deserialize;
 
@@ -63,7 +66,8 @@ pub struct ComponentRow {
     ticked: bool,
     originals: String,
     copies: String,
-    scanned: bool,
+    /// The data store item chosen for it (a file's SHA-256), if any.
+    reuse: String,
     /// An extra row, whose name the officer types.
     extra: bool,
 }
@@ -116,6 +120,40 @@ pub struct IntakePage {
     lookup: Lookup,
     form: IntakeForm,
     errors: FormErrors,
+    /// The applicant's data store within the officer's reach, to reuse instead of scanning.
+    store: Vec<StoreChoice>,
+}
+
+/// A document of the applicant's data store, as a choice of a component's row.
+#[derive(Debug)]
+pub struct StoreChoice {
+    value: String,
+    label: String,
+}
+
+/// The applicant's data store as choices (empty for an applicant not yet known).
+async fn store_choices(
+    state: &AppState,
+    t: Tr,
+    staff: &Staff,
+    id: &ApplicantId,
+) -> Result<Vec<StoreChoice>, PageError> {
+    Ok(state
+        .services
+        .data_store(&staff.acting, id)
+        .await?
+        .into_iter()
+        .map(|item| StoreChoice {
+            label: format!(
+                "{} — {} ({}, {})",
+                item.name,
+                item.file.name,
+                item.dossier,
+                t.datetime(&item.at)
+            ),
+            value: item.file.sha256,
+        })
+        .collect())
 }
 
 impl IntakePage {
@@ -137,7 +175,7 @@ fn component_rows(procedure: &Procedure) -> Vec<ComponentRow> {
             ticked: false,
             originals: c.originals.to_string(),
             copies: c.copies.to_string(),
-            scanned: false,
+            reuse: String::new(),
             extra: false,
         })
         .collect();
@@ -148,7 +186,7 @@ fn component_rows(procedure: &Procedure) -> Vec<ComponentRow> {
         ticked: false,
         originals: "1".into(),
         copies: "0".into(),
-        scanned: false,
+        reuse: String::new(),
         extra: true,
     }));
     rows
@@ -239,6 +277,7 @@ pub async fn page(
     }
     let so = query.so.unwrap_or_default().trim().to_owned();
     let mut lookup = Lookup::None;
+    let mut store = Vec::new();
     if !so.is_empty() {
         match parse_number(&so) {
             Err(message) => errors.push("so", message),
@@ -247,6 +286,7 @@ pub async fn page(
                     ApplicantId::Person(p) => form.personal_id = p.to_string(),
                     ApplicantId::Organisation(t) => form.tax_code = t.to_string(),
                 }
+                store = store_choices(&state, chrome.t, &staff, &id).await?;
                 match state.services.desk_applicant(&staff.acting, &id).await? {
                     Some(known) => {
                         lookup = Lookup::Found;
@@ -276,6 +316,7 @@ pub async fn page(
         lookup,
         form,
         errors,
+        store,
         chrome,
     })?;
     Ok(private(status, html))
@@ -289,27 +330,6 @@ fn count(text: &str) -> Option<u32> {
     text.parse::<u32>().ok().filter(|n| *n <= MAX_COUNT)
 }
 
-/// The component's name with its counts, as the dossier records it: the engine's component
-/// has no counts, so they travel in the name ("… (bản chính: 1; bản sao: 2)").
-pub fn name_with_counts(name: &str, originals: u32, copies: u32) -> String {
-    format!("{name} (bản chính: {originals}; bản sao: {copies})")
-}
-
-/// Splits a recorded component name into its name and counts (see [`name_with_counts`]).
-pub fn split_counts(recorded: &str) -> (&str, Option<(u32, u32)>) {
-    let parsed = recorded
-        .strip_suffix(')')
-        .and_then(|rest| rest.rsplit_once(" (bản chính: "))
-        .and_then(|(name, counts)| {
-            let (o, c) = counts.split_once("; bản sao: ")?;
-            Some((name, (o.parse().ok()?, c.parse().ok()?)))
-        });
-    match parsed {
-        Some((name, counts)) => (name, Some(counts)),
-        None => (recorded, None),
-    }
-}
-
 /// Reads the form; problems go to `errors`, by field.
 fn read_form(fields: &Fields, procedure: &Procedure, errors: &mut FormErrors) -> IntakeForm {
     let mut components = component_rows(procedure);
@@ -321,7 +341,7 @@ fn read_form(fields: &Fields, procedure: &Procedure, errors: &mut FormErrors) ->
         }
         row.originals = fields.get(&format!("{id}-o")).to_owned();
         row.copies = fields.get(&format!("{id}-c")).to_owned();
-        row.scanned = fields.has(&format!("{id}-s"));
+        row.reuse = fields.get(&format!("{id}-r")).to_owned();
         if row.ticked {
             if count(&row.originals).is_none() {
                 errors.push(
@@ -422,23 +442,99 @@ fn applicant(form: &IntakeForm, errors: &mut FormErrors) -> Option<Applicant> {
     })
 }
 
-/// The components ticked as received, with their counts in the name.
-fn components(form: &IntakeForm) -> Vec<Component> {
-    form.components
+/// The components ticked as received, with their counts in the name: each with its scan
+/// (stored now: the dossier is digitized at the desk, 766 indicator 4.2) or the document of
+/// the applicant's data store the officer reused instead (4.3). Problems go to `errors`.
+async fn components(
+    state: &AppState,
+    staff: &Staff,
+    form: &IntakeForm,
+    applicant: Option<&ApplicantId>,
+    uploads: &mut BTreeMap<String, Upload>,
+    errors: &mut FormErrors,
+) -> Result<Vec<Component>, PageError> {
+    let mut out = Vec::new();
+    for row in form
+        .components
         .iter()
-        .filter(|row| row.ticked && !row.name.is_empty())
-        .map(|row| Component {
+        .filter(|r| r.ticked && !r.name.is_empty())
+    {
+        let mut files = Vec::new();
+        let mut reused = false;
+        if let Some(upload) = uploads.remove(&format!("{}-f", row.id)) {
+            match state.services.store_upload(&row.name, upload).await {
+                Ok(file) => files.push(file),
+                Err(ServiceError::Invalid(message)) => {
+                    errors.push(&format!("{}-f", row.id), message);
+                }
+                Err(e) => return Err(e.into()),
+            }
+        } else if let (false, Some(id)) = (row.reuse.is_empty(), applicant) {
+            match state
+                .services
+                .data_store_item(&staff.acting, id, &row.reuse)
+                .await
+            {
+                Ok(item) => {
+                    files.push(item.file);
+                    reused = true;
+                }
+                Err(ServiceError::Store(motcua_storage::StoreError::NotFound { what })) => {
+                    errors.push(&format!("{}-r", row.id), format!("{} — {what}", row.name));
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+        out.push(Component {
             name: name_with_counts(
                 &row.name,
                 count(&row.originals).unwrap_or(0),
                 count(&row.copies).unwrap_or(0),
             ),
-            has_file: row.scanned,
-            reused: false,
+            has_file: !files.is_empty(),
+            reused,
             from_data_store: false,
-            files: Vec::new(),
-        })
-        .collect()
+            files,
+        });
+    }
+    Ok(out)
+}
+
+/// The fields and files of the intake form: multipart when it carries scans, else a plain
+/// form (API-style clients and tests), each with its CSRF token checked.
+async fn read_request(
+    state: &AppState,
+    staff: &Staff,
+    request: Request,
+) -> Result<(Fields, BTreeMap<String, Upload>), Response> {
+    let multipart = request
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("multipart/form-data"));
+    if multipart {
+        let body = Multipart::from_request(request, state).await.map_err(|e| {
+            PageError(AppError::Invalid {
+                message: format!(
+                    "không đọc được biểu mẫu / the form could not be read: {}",
+                    e.body_text()
+                ),
+                field: None,
+            })
+            .into_response()
+        })?;
+        let form = crate::ui::portal::upload::read(body)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        form.verify_csrf(staff)
+            .map_err(IntoResponse::into_response)?;
+        Ok((Fields::new(form.fields.into_iter().collect()), form.files))
+    } else {
+        let CsrfForm(pairs) = CsrfForm::<Vec<(String, String)>>::from_request(request, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        Ok((Fields::new(pairs), BTreeMap::new()))
+    }
 }
 
 /// `POST /can-bo/tiep-nhan`.
@@ -446,10 +542,13 @@ pub async fn submit(
     State(state): State<AppState>,
     chrome: Chrome,
     staff: Staff,
-    CsrfForm(pairs): CsrfForm<Vec<(String, String)>>,
+    request: Request,
 ) -> Result<Response, PageError> {
     require_desk(&staff)?;
-    let fields = Fields::new(pairs);
+    let (fields, mut uploads) = match read_request(&state, &staff, request).await {
+        Ok(read) => read,
+        Err(refused) => return Ok(refused),
+    };
     let code = fields.get("procedure");
     let procedure = match state.services.procedure_in_force(code).await {
         Ok(p) => p,
@@ -476,9 +575,18 @@ pub async fn submit(
             None
         }
     };
+    let components = components(
+        &state,
+        &staff,
+        &form,
+        applicant.as_ref().map(|a| &a.id),
+        &mut uploads,
+        &mut errors,
+    )
+    .await?;
     let decision = match fields.get("action") {
         "receive" => {
-            if components(&form).is_empty() {
+            if components.is_empty() {
                 errors.push(
                     "components",
                     field_message("office.field.components", "office.error.components"),
@@ -521,7 +629,7 @@ pub async fn submit(
             procedure: procedure_ref(&procedure),
             applicant,
             channel,
-            components: components(&form),
+            components,
             eid_verified: false,
         };
         // A dossier that came by post is recorded as received through the post.
@@ -545,7 +653,16 @@ pub async fn submit(
             "tài khoản không thuộc cơ quan nào / the account belongs to no agency".into(),
         )));
     }
+    let store = match (&form.personal_id, &form.tax_code) {
+        (p, _) if !p.is_empty() => p.parse().ok().map(ApplicantId::Person),
+        (_, t) => t.parse().ok().map(ApplicantId::Organisation),
+    };
+    let store = match store {
+        Some(id) => store_choices(&state, chrome.t, &staff, &id).await?,
+        None => Vec::new(),
+    };
     let html = render(&IntakePage {
+        store,
         nav: OfficeNav::of(&staff),
         csrf: staff.csrf().to_owned(),
         q: String::new(),
@@ -564,17 +681,6 @@ pub async fn submit(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn counts_travel_in_the_component_name() {
-        let recorded = name_with_counts("Tờ khai (theo mẫu)", 1, 2);
-        assert_eq!(recorded, "Tờ khai (theo mẫu) (bản chính: 1; bản sao: 2)");
-        assert_eq!(
-            split_counts(&recorded),
-            ("Tờ khai (theo mẫu)", Some((1, 2)))
-        );
-        assert_eq!(split_counts("Giấy tờ khác"), ("Giấy tờ khác", None));
-    }
 
     #[test]
     fn the_lookup_box_takes_either_number() {

@@ -25,8 +25,6 @@ mod view;
 mod worklist;
 
 /// How a desk intake records a document's counts; the JSON API records them the same way.
-pub(crate) use intake::name_with_counts;
-
 use axum::Router;
 use axum::extract::Path;
 use axum::http::{HeaderValue, StatusCode, header};
@@ -167,6 +165,10 @@ pub fn router() -> Router<AppState> {
         .route("/can-bo/ho-so/{code}/mau-03", get(forms::refusal))
         .route("/can-bo/ho-so/{code}/mau-04", get(forms::apology))
         .route("/can-bo/ho-so/{code}/mau-05", get(forms::stop_notice))
+        .route(
+            "/can-bo/ho-so/{code}/chung-thuc",
+            axum::routing::post(dossier::certify).layer(axum::extract::DefaultBodyLimit::disable()),
+        )
         .route(
             "/can-bo/ho-so/{code}/phieu-kiem-soat",
             get(forms::control_slip),

@@ -592,3 +592,52 @@ pub(crate) fn file_response(file: &motcua_domain::dossier::FileRef, bytes: Vec<u
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     response
 }
+
+/// An item of the data store as its page lists it.
+#[derive(Debug)]
+pub struct StoreRow {
+    kind: &'static str,
+    name: String,
+    procedure: String,
+    dossier: String,
+    at: String,
+    file: FileLink,
+}
+
+/// "My data store".
+#[derive(Template)]
+#[template(path = "portal/store.html")]
+pub struct StorePage {
+    chrome: Chrome,
+    items: Vec<StoreRow>,
+}
+
+/// `GET /kho-du-lieu`: the signed-in applicant's data store, newest first.
+pub async fn data_store(
+    State(state): State<AppState>,
+    chrome: Chrome,
+    user: CurrentUser,
+) -> Result<Response, PageError> {
+    use motcua_service::data_store::ItemKind;
+    let t = chrome.t;
+    let items = state
+        .services
+        .own_data_store(&user.acting)
+        .await?
+        .into_iter()
+        .map(|item| StoreRow {
+            kind: match item.kind {
+                ItemKind::Digitized => "portal.store.digitized",
+                ItemKind::Result => "portal.store.result",
+                ItemKind::CertifiedCopy => "portal.store.certified_copy",
+            },
+            file: file_link(&t, MINE_PATH, &item.dossier, &item.file),
+            name: item.name,
+            procedure: item.procedure,
+            at: t.datetime(&item.at),
+            dossier: item.dossier,
+        })
+        .collect();
+    let html = render(&StorePage { chrome, items })?;
+    Ok(private(StatusCode::OK, None, html))
+}

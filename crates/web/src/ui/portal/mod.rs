@@ -202,6 +202,7 @@ pub fn router() -> Router<AppState> {
         .route("/tra-cuu", get(track::form).post(track::lookup))
         .route("/tra-cuu/danh-gia", get(track::rate_page).post(track::rate))
         .route("/ho-so-cua-toi", get(mine::list))
+        .route("/kho-du-lieu", get(mine::data_store))
         .route("/ho-so-cua-toi/{code}", get(mine::show))
         .route("/ho-so-cua-toi/{code}/bien-nhan", get(mine::receipt))
         .route(

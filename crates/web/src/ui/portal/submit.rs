@@ -16,6 +16,7 @@ use motcua_domain::dossier::FileRef;
 use motcua_domain::ids::PersonalId;
 use motcua_service::ServiceError;
 use motcua_service::accounts::Account;
+use motcua_service::data_store::StoreItem;
 use motcua_service::drafts::{Draft, DraftForm, SaveDraft, check_draft, component_field};
 use motcua_service::portal::OnlineOffer;
 use motcua_storage::StoreError;
@@ -72,6 +73,15 @@ pub struct SubmitPage {
     errors: FormErrors,
     saved: bool,
     max_mb: u64,
+    /// The applicant's own data store, to take a component from instead of uploading it.
+    store: Vec<StoreOption>,
+}
+
+/// A document of the applicant's data store offered for a component.
+#[derive(Debug, Clone)]
+pub struct StoreOption {
+    value: String,
+    label: String,
 }
 
 /// A size for people: `1,5 MB`, `850 kB`.
@@ -108,6 +118,7 @@ struct FormState<'a> {
     files: BTreeMap<u32, FileRef>,
     errors: FormErrors,
     saved: bool,
+    store: Vec<StoreItem>,
 }
 
 fn page(chrome: Chrome, csrf: &str, s: FormState<'_>) -> SubmitPage {
@@ -164,6 +175,20 @@ fn page(chrome: Chrome, csrf: &str, s: FormState<'_>) -> SubmitPage {
         errors: s.errors,
         saved: s.saved,
         max_mb: motcua_service::files::MAX_FILE_BYTES / (1024 * 1024),
+        store: s
+            .store
+            .into_iter()
+            .map(|item| StoreOption {
+                label: format!(
+                    "{} — {} ({}, {})",
+                    item.name,
+                    item.file.name,
+                    item.procedure,
+                    t.datetime(&item.at)
+                ),
+                value: item.file.sha256,
+            })
+            .collect(),
         chrome,
     }
 }
@@ -190,6 +215,7 @@ pub async fn new_form(
             files: BTreeMap::new(),
             errors: FormErrors::default(),
             saved: false,
+            store: state.services.own_data_store(&user.acting).await?,
         },
     ))?;
     Ok(private(StatusCode::OK, None, html))
@@ -232,6 +258,7 @@ pub async fn resume(
             files: draft.files,
             errors: FormErrors::default(),
             saved: query.saved.is_some(),
+            store: state.services.own_data_store(&user.acting).await?,
         },
     ))?;
     Ok(private(StatusCode::OK, None, html))
@@ -274,6 +301,28 @@ pub async fn save(
                 errors.push(&component_field(index), in_language(lang, &message));
             }
             Err(e) => return Err(e.into()),
+        }
+    }
+
+    // A component taken from the applicant's own data store instead of an upload.
+    let store = state.services.own_data_store(&user.acting).await?;
+    for index in 0..offer.components.len() {
+        let index = u32::try_from(index).unwrap_or(u32::MAX);
+        let chosen = form.text(&format!("store-{index}"));
+        if chosen.is_empty() || stored.contains_key(&index) {
+            continue;
+        }
+        match store.iter().find(|item| item.file.sha256 == chosen) {
+            Some(item) => {
+                stored.insert(index, item.file.clone());
+            }
+            None => errors.push(
+                &component_field(index),
+                in_language(
+                    lang,
+                    "không có giấy tờ này trong kho dữ liệu của bạn / your data store has no such document",
+                ),
+            ),
         }
     }
 
@@ -322,6 +371,7 @@ pub async fn save(
                     files: stored,
                     errors,
                     saved: false,
+                    store,
                 },
             ))?;
             return Ok(private(status, None, html));
@@ -367,6 +417,7 @@ pub async fn save(
             files: draft.files.clone(),
             errors,
             saved: true,
+            store,
         },
     ))?;
     Ok(private(StatusCode::UNPROCESSABLE_ENTITY, None, html))
