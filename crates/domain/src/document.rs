@@ -127,7 +127,10 @@ impl CertificationFees {
     pub fn fee(&self, pages: u32) -> u64 {
         let first = u64::from(pages.min(self.first_pages));
         let later = u64::from(pages.saturating_sub(self.first_pages));
-        (first * self.first_price + later * self.later_price).min(self.cap)
+        first
+            .saturating_mul(self.first_price)
+            .saturating_add(later.saturating_mul(self.later_price))
+            .min(self.cap)
     }
 }
 

@@ -8,8 +8,8 @@ use motcua_domain::calendar::{Calendar, CalendarConfig, bundled_schedules};
 use motcua_domain::catalog::{TimeLimit, TimeUnit, TimeValue};
 use motcua_domain::dossier::{
     Applicant, ApplicantId, Command, Context, Decision, Dossier, DossierCode, DossierError,
-    DossierEvent, DossierRules, Outcome, ProcedureRef, Rating, ResultForm, ReturnMethod, Status,
-    Submission, apply, decide,
+    DossierEvent, DossierRules, FileRef, Outcome, ProcedureRef, Rating, ResultForm, ReturnMethod,
+    Status, Submission, apply, decide,
 };
 use motcua_domain::event::Channel;
 use proptest::prelude::*;
@@ -646,4 +646,42 @@ proptest! {
             prop_assert!(matches!(outcome, Outcome::Early | Outcome::OnTime | Outcome::Late));
         }
     }
+}
+
+#[test]
+fn only_an_issued_paper_result_is_scanned_into_the_dossier() {
+    let scan = FileRef {
+        sha256: "d".repeat(64),
+        name: "ket-qua.pdf".into(),
+        media_type: "application/pdf".into(),
+        size: 1_000,
+    };
+    let mut run = desk_received(5, vn(2026, 11, 23, 10, 0));
+    run.did(
+        vn(2026, 11, 26, 9, 0),
+        Command::Finish {
+            decision: Decision::Approved,
+        },
+    );
+    let early = run
+        .try_do(
+            vn(2026, 11, 26, 9, 30),
+            Command::ScanResult { file: scan.clone() },
+        )
+        .unwrap_err();
+    assert!(early.to_string().contains("paper result"), "{early}");
+    run.did(
+        vn(2026, 11, 26, 10, 0),
+        Command::IssueResult {
+            form: ResultForm::Paper,
+            number: None,
+        },
+    );
+    run.did(
+        vn(2026, 11, 26, 10, 5),
+        Command::ScanResult { file: scan.clone() },
+    );
+    assert_eq!(run.state().result_scan.as_ref(), Some(&scan));
+    // Scanning changes nothing else: the result is still to be returned.
+    assert_eq!(run.state().returned, None);
 }

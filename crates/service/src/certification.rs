@@ -87,11 +87,8 @@ impl Services {
             )));
         }
         let scans = self.scans_of(&dossier, request.scans).await?;
-        let pages: Vec<motcua_pdf::ScannedPage<'_>> = scans
-            .iter()
-            .map(|(media_type, bytes)| motcua_pdf::ScannedPage { bytes, media_type })
-            .collect();
-        let page_count = motcua_pdf::scanned_page_count(&pages).map_err(scan_error)?;
+        let page_count =
+            motcua_pdf::scanned_page_count(&scanned_pages(&scans)).map_err(scan_error)?;
         let page_count = u32::try_from(page_count).unwrap_or(u32::MAX);
         let fee = self.certification_fees().fee(page_count);
 
@@ -105,7 +102,8 @@ impl Services {
         let meta = self.meta_now(acting);
         let local = meta.at.with_timezone(&crate::portal::VIETNAM);
         let year = local.year();
-        // Keys first, in a transaction of their own: storing files takes SQLite's one writer.
+        // Keys first, in a transaction of their own: making one looks the agency up, and the
+        // dossier's transaction below should hold its connection as briefly as it can.
         let (agency_key, certifier_key) = {
             let mut tx = self.store().begin().await?;
             let agency_key = self
@@ -162,29 +160,31 @@ impl Services {
                 meta.at,
             )
             .await?;
-        let pdf = motcua_pdf::render_certified_copy(&motcua_pdf::CertifiedCopy {
-            pages: &pages,
-            governing_body: &governing.to_uppercase(),
-            certifier_agency: &found.agency.name.to_uppercase(),
-            place: &place,
+        // Typesetting and signing are CPU work: off the async workers, while the
+        // transaction waits.
+        let copy = CopyToSeal {
+            scans,
+            governing_body: governing.to_uppercase(),
+            certifier_agency: found.agency.name.to_uppercase(),
+            place,
             certified_at: local.fixed_offset(),
-            register_number: &number.to_string(),
-            register_book: &book,
-            certifier_title: "Người thực hiện chứng thực",
-            certifier_name: &certifier_name,
-            verification_code: &verification_code,
-            verification_url: &url,
-        })
-        .map_err(scan_error)?;
-        let p7s = seal::seal_jointly(
-            &pdf,
-            &[
-                (&certifier_key.credential, &certifier_key.chain),
-                (&agency_key.credential, &agency_key.chain),
+            register_number: number.to_string(),
+            register_book: book.clone(),
+            certifier_name: certifier_name.clone(),
+            verification_code: verification_code.clone(),
+            verification_url: url,
+            signers: [
+                (
+                    certifier_key.credential.clone(),
+                    certifier_key.chain.clone(),
+                ),
+                (agency_key.credential.clone(), agency_key.chain.clone()),
             ],
-            meta.at,
-        )
-        .map_err(|e| ServiceError::Internal(e.to_string()))?;
+            at: meta.at,
+        };
+        let (pdf, p7s) = tokio::task::spawn_blocking(move || copy.render_and_seal())
+            .await
+            .map_err(|e| ServiceError::Internal(format!("certified copy: {e}")))??;
         let (file, seal) = self
             .store_sealed(
                 tx.raw().await?,
@@ -225,7 +225,7 @@ impl Services {
     }
 
     /// The scan of the original: `uploads` if the certifier scanned it now (checked like any
-    /// upload), else the files the dossier was submitted with and given later.
+    /// upload), else the files of the dossier's components.
     async fn scans_of(
         &self,
         dossier: &Dossier,
@@ -240,20 +240,12 @@ impl Services {
             }
             return Ok(scans);
         }
-        let code = dossier.code().to_string();
-        let mut files: Vec<_> = dossier
+        // The components' files, as the certifier's form lists them.
+        let files = dossier
             .submission
             .components
             .iter()
-            .flat_map(|c| c.files.iter().cloned())
-            .collect();
-        files.extend(
-            self.store()
-                .dossier_attachments(&code)
-                .await?
-                .into_iter()
-                .flat_map(|a| a.files),
-        );
+            .flat_map(|c| c.files.iter());
         for file in files {
             let Some(media) = crate::files::MediaType::parse(&file.media_type) else {
                 continue;
@@ -270,11 +262,66 @@ impl Services {
     }
 }
 
+/// The scans as the renderer reads them.
+fn scanned_pages<'a>(scans: &'a [(&'static str, Vec<u8>)]) -> Vec<motcua_pdf::ScannedPage<'a>> {
+    scans
+        .iter()
+        .map(|(media_type, bytes)| motcua_pdf::ScannedPage { bytes, media_type })
+        .collect()
+}
+
+/// Everything a certified copy's PDF and seal are made of, owned, for a blocking thread.
+struct CopyToSeal {
+    scans: Vec<(&'static str, Vec<u8>)>,
+    governing_body: String,
+    certifier_agency: String,
+    place: String,
+    certified_at: chrono::DateTime<chrono::FixedOffset>,
+    register_number: String,
+    register_book: String,
+    certifier_name: String,
+    verification_code: String,
+    verification_url: String,
+    /// The certifier's credential and chain, then the agency's.
+    signers: [(motcua_signing::Credential, Vec<Vec<u8>>); 2],
+    at: chrono::DateTime<chrono::Utc>,
+}
+
+impl CopyToSeal {
+    /// The copy's PDF and its joint seal.
+    fn render_and_seal(self) -> ServiceResult<(Vec<u8>, Vec<u8>)> {
+        let pdf = motcua_pdf::render_certified_copy(&motcua_pdf::CertifiedCopy {
+            pages: &scanned_pages(&self.scans),
+            governing_body: &self.governing_body,
+            certifier_agency: &self.certifier_agency,
+            place: &self.place,
+            certified_at: self.certified_at,
+            register_number: &self.register_number,
+            register_book: &self.register_book,
+            certifier_title: "Người thực hiện chứng thực",
+            certifier_name: &self.certifier_name,
+            verification_code: &self.verification_code,
+            verification_url: &self.verification_url,
+        })
+        .map_err(scan_error)?;
+        let [(certifier, certifier_chain), (agency, agency_chain)] = &self.signers;
+        let p7s = seal::seal_jointly(
+            &pdf,
+            &[(certifier, certifier_chain), (agency, agency_chain)],
+            self.at,
+        )
+        .map_err(|e| ServiceError::Internal(e.to_string()))?;
+        Ok((pdf, p7s))
+    }
+}
+
 /// A scan that cannot be made into a copy is the certifier's to fix; anything else is ours.
 fn scan_error(e: motcua_pdf::PdfError) -> ServiceError {
     match e {
         motcua_pdf::PdfError::BadImage { .. }
-        | motcua_pdf::PdfError::UnsupportedMediaType { .. } => ServiceError::Invalid(e.to_string()),
+        | motcua_pdf::PdfError::UnsupportedMediaType { .. }
+        | motcua_pdf::PdfError::NoPages
+        | motcua_pdf::PdfError::TooManyPages { .. } => ServiceError::Invalid(format!("scan: {e}")),
         other => ServiceError::Internal(other.to_string()),
     }
 }

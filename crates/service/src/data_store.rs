@@ -3,8 +3,8 @@
 //! (Circular 01/2023/TT-VPCP; 766 indicators 4.3 and 4.4, regulations.md §1.3 group 6, §3).
 //!
 //! It is read from the dossiers themselves, not kept apart: the files of their components
-//! (digitized at the desk or uploaded online) and the documents issued for them that are not
-//! revoked. Each viewer sees the part within their reach: the applicant all of it, a desk
+//! (digitized at the desk or uploaded online), the scans of their paper results, and the
+//! documents issued for them that are not revoked. Each viewer sees the part within their reach: the applicant all of it, a desk
 //! officer what comes from dossiers of their agency.
 
 use chrono::{DateTime, Utc};
@@ -16,6 +16,10 @@ use motcua_storage::dossiers::{DossierOrder, DossierQuery};
 
 use crate::{Acting, ServiceError, ServiceResult, Services};
 
+/// The name a scanned paper result goes by in the store, before its procedure's (Vietnamese,
+/// like the catalogue's names).
+const SCANNED_RESULT_PREFIX: &str = "Kết quả";
+
 /// Dossiers of an applicant a data store is read from, newest first.
 const MAX_DOSSIERS: i64 = 200;
 
@@ -26,6 +30,8 @@ pub enum ItemKind {
     Digitized,
     /// An electronic result.
     Result,
+    /// A paper result, scanned.
+    ScannedResult,
     /// An electronic certified copy.
     CertifiedCopy,
 }
@@ -36,6 +42,7 @@ impl ItemKind {
         match self {
             ItemKind::Digitized => "digitized",
             ItemKind::Result => "result",
+            ItemKind::ScannedResult => "scanned_result",
             ItemKind::CertifiedCopy => "certified_copy",
         }
     }
@@ -97,6 +104,16 @@ impl Services {
                     at: doc.issued_at,
                 });
             }
+            if let (Some(file), Some((_, at))) = (dossier.result_scan.clone(), dossier.result) {
+                items.push(StoreItem {
+                    kind: ItemKind::ScannedResult,
+                    name: format!("{SCANNED_RESULT_PREFIX}: {procedure}"),
+                    file,
+                    dossier: code.clone(),
+                    procedure: procedure.clone(),
+                    at,
+                });
+            }
             let submitted = dossier.submitted_at;
             for component in dossier.submission.components {
                 let (name, _) = split_counts(&component.name);
@@ -123,14 +140,17 @@ impl Services {
     /// The data store of the acting citizen or business itself.
     pub async fn own_data_store(&self, acting: &Acting) -> ServiceResult<Vec<StoreItem>> {
         let account = self.applicant_account(acting).await?;
-        let id = crate::drafts::applicant_id_of(&account)?;
-        self.data_store(acting, &id).await
+        // An account without an identification number has dossiers of none: an empty store.
+        match crate::drafts::applicant_id_of(&account) {
+            Ok(id) => self.data_store(acting, &id).await,
+            Err(_) => Ok(Vec::new()),
+        }
     }
 
     /// The item of applicant `id`'s data store with file `sha256`, as `acting` may see it.
     ///
     /// # Errors
-    /// [`ServiceError::Invalid`] when the store within reach holds no such file.
+    /// "Not found" ([`StoreError::NotFound`]) when the store within reach holds no such file.
     pub async fn data_store_item(
         &self,
         acting: &Acting,

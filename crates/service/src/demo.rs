@@ -355,6 +355,7 @@ impl Services {
         self.load_reference_units(&acting).await?;
         let mut shipped = catalog::shipped::procedures().map_err(invalid)?;
         commit_fallback_limits(&mut shipped);
+        offer_online_anyway(&mut shipped);
         self.import_catalogue(&acting, shipped).await?;
 
         let communes = self
@@ -912,6 +913,22 @@ fn commit_fallback_limits(procedures: &mut [Procedure]) {
                 value: TimeValue::whole(*days),
                 unit: TimeUnit::WorkingDays,
             });
+        }
+    }
+}
+
+/// Records [`ONLINE_ANYWAY`] as the province offers them: online, in part (the original is
+/// still shown at the desk), so the portal takes their requests as the demo's dossiers do.
+fn offer_online_anyway(procedures: &mut [Procedure]) {
+    for p in procedures.iter_mut() {
+        if !ONLINE_ANYWAY.contains(&p.code.to_string().as_str()) {
+            continue;
+        }
+        if p.online_level == catalog::OnlineLevel::None {
+            p.online_level = catalog::OnlineLevel::Partial;
+        }
+        if !p.channels.is_empty() && !p.channels.contains(&catalog::Channel::Online) {
+            p.channels.push(catalog::Channel::Online);
         }
     }
 }

@@ -248,7 +248,10 @@ impl KeyOwner<'_> {
     fn key(&self) -> String {
         match self {
             KeyOwner::Agency(code) => (*code).to_owned(),
-            KeyOwner::Certifier { account, .. } => format!("account:{account}"),
+            // A certifier who moves agency gets a certificate naming the new one.
+            KeyOwner::Certifier {
+                account, agency, ..
+            } => format!("account:{account}@{agency}"),
         }
     }
 }
@@ -639,8 +642,8 @@ impl Services {
             verification_url: &url,
         })
         .map_err(|e| ServiceError::Internal(e.to_string()))?;
-        // The key first, in a transaction of its own: looking the agency up on the way needs
-        // a connection of its own, which a held SQLite writer would starve.
+        // The key first, in a transaction of its own: making one looks the agency up with a
+        // second connection, which a held transaction could leave waiting for the pool.
         let sealing = {
             let mut tx = self.store().begin().await?;
             let key = self
@@ -888,6 +891,16 @@ fn expected_signers(doc: &Document, signers: &[seal::Sealed]) -> Result<(), Stri
             .as_ref()
             .map(|c| &c.certifier_certificate),
     );
+    let expected: Vec<&String> = expected.collect();
+    if signers.len() != expected.len() {
+        return Err(format!(
+            "tài liệu có {} chữ ký, khi cấp ghi {} / the document carries {} signatures, its issue recorded {}",
+            signers.len(),
+            expected.len(),
+            signers.len(),
+            expected.len()
+        ));
+    }
     for fingerprint in expected {
         if !signers.iter().any(|s| &s.signer.fingerprint == fingerprint) {
             return Err(format!(

@@ -58,6 +58,8 @@ fn actions_for(command: &Command) -> &'static [Action] {
         | Command::RequestIntakeSupplement { .. }
         | Command::RefuseAtIntake { .. } => &[ReceiveDossier],
         Command::ReturnResult { .. } => &[ReceiveDossier],
+        // The desk scans the paper result it hands over; the leader who signed it may too.
+        Command::ScanResult { .. } => &[ReceiveDossier, DecideDossier],
         // The applicant acts online; at the desk the officer records it for them.
         Command::ProvideIntakeSupplement
         | Command::ProvideSupplement

@@ -185,6 +185,7 @@ impl Services {
             .components
             .iter()
             .flat_map(|c| c.files.iter())
+            .chain(dossier.result_scan.iter())
             .find(|f| f.sha256 == sha256)
             .cloned();
         if found.is_none() {

@@ -2,7 +2,7 @@
 //! original into the dossier, the certifier makes the electronic certified copy from the
 //! dossier's page, anyone verifies it by its QR address and the API without signing in, and
 //! the next dossier reuses the copy from the applicant's data store instead of a new scan, at
-//! the desk and online.
+//! the desk and online; an issued paper result is scanned into the dossier and the store.
 #![expect(clippy::unwrap_used, reason = "a failed step fails the test")]
 
 mod common;
@@ -11,7 +11,7 @@ use axum::Router;
 use axum::http::StatusCode;
 use common::{Browser, CITIZEN_A, JUSTICE, PDF, PORTAL_PASSWORD, Page, Part, portal};
 use motcua_domain::document::DocumentKind;
-use motcua_domain::dossier::DossierCode;
+use motcua_domain::dossier::{Command, Decision, DossierCode, ResultForm};
 use motcua_service::Acting;
 use motcua_storage::Store;
 use motcua_test_support::{contract_tests, scan_png};
@@ -269,4 +269,90 @@ async fn a_paper_original_becomes_a_certified_copy_anyone_verifies(store: &Store
     assert!(!components[1].from_data_store, "a new upload");
 }
 
-contract_tests!(a_paper_original_becomes_a_certified_copy_anyone_verifies);
+async fn a_paper_result_is_scanned_into_the_dossier_and_the_data_store(store: &Store) {
+    let p = portal(store).await;
+    let app = &p.app.router;
+    let services = &p.app.services;
+    let mut desk = signed_in(app, "motcua.stp").await;
+    let form = desk
+        .get(app, &format!("/can-bo/tiep-nhan?thu-tuc={COPIES}"))
+        .await;
+    let csrf = form.csrf();
+    let received = desk
+        .post(app, "/can-bo/tiep-nhan", &intake_fields(&csrf))
+        .await;
+    assert_eq!(received.status, StatusCode::SEE_OTHER, "{}", received.body);
+    let code = code_of(received.location());
+    let page = desk.get(app, &format!("/can-bo/ho-so/{code}")).await;
+    assert!(
+        !page.body.contains("act-quet-ket-qua"),
+        "no paper result yet"
+    );
+    let leader = Acting::cli("test");
+    for command in [
+        Command::Finish {
+            decision: Decision::Approved,
+        },
+        Command::IssueResult {
+            form: ResultForm::Paper,
+            number: Some("12/BS".into()),
+        },
+    ] {
+        services
+            .act_on_dossier(&leader, &code, command, None)
+            .await
+            .unwrap();
+    }
+    let page = desk.get(app, &format!("/can-bo/ho-so/{code}")).await;
+    assert!(
+        page.body.contains("id=\"act-quet-ket-qua\""),
+        "{}",
+        page.body
+    );
+    let (csrf, v) = (page.csrf(), version(&page));
+    let url = format!("/can-bo/ho-so/{code}/quet-ket-qua");
+    let empty = desk
+        .post_multipart(
+            app,
+            &url,
+            &[Part::Text("csrf", &csrf), Part::Text("version", &v)],
+        )
+        .await;
+    assert_eq!(empty.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        empty.body.contains("choose the scanned result"),
+        "{}",
+        empty.body
+    );
+    let scan = scan_png();
+    let done = desk
+        .post_multipart(
+            app,
+            &url,
+            &[
+                Part::Text("csrf", &csrf),
+                Part::Text("version", &v),
+                Part::File("scan", "ket-qua.png", &scan),
+            ],
+        )
+        .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    let dossier = services.find_dossier(&code).await.unwrap();
+    let kept = dossier.result_scan.unwrap();
+    assert_eq!(kept.name, "ket-qua.png");
+    let history = services.dossier_history(&code).await.unwrap();
+    assert_eq!(history.last().unwrap().kind, "result_scanned");
+    let mut citizen = signed_in(app, CITIZEN_A).await;
+    let page = citizen.get(app, "/kho-du-lieu").await;
+    assert!(page.body.contains("Kết quả giấy đã quét"), "{}", page.body);
+    let file = citizen
+        .get(app, &format!("/ho-so-cua-toi/{code}/tep/{}", kept.sha256))
+        .await;
+    assert_eq!(file.status, StatusCode::OK);
+    assert_eq!(file.bytes, scan);
+}
+
+contract_tests!(
+    a_paper_original_becomes_a_certified_copy_anyone_verifies,
+    a_paper_result_is_scanned_into_the_dossier_and_the_data_store,
+);

@@ -51,33 +51,49 @@ pub async fn verify(args: VerifyArgs, config: &StoreConfig) -> anyhow::Result<()
         Some(path) => cert::certificates_from_pem_or_der(&read(path)?)?,
         None => crate::services(config).await?.trusted_roots().await?,
     };
-    let outcome = seal::verify(&content, &p7s, &roots, wall_clock());
+    // A certified copy carries two signatures (certifier and agency): all must verify.
+    let outcome = seal::verify_jointly(&content, &p7s, &roots, wall_clock());
     let mut out = std::io::stdout().lock();
     match &outcome {
-        Ok(sealed) => {
+        Ok(signers) => {
+            let sha256 = motcua_signing::sha256_hex(&content);
             if args.json {
+                let list: Vec<_> = signers
+                    .iter()
+                    .map(|s| {
+                        serde_json::json!({
+                            "subject": s.signer.subject,
+                            "fingerprint": s.signer.fingerprint,
+                            "root": s.root.subject,
+                            "signed_at": s.signing_time,
+                        })
+                    })
+                    .collect();
+                // `signer` and its siblings name the first signature, as before joint seals;
+                // `signers` lists them all (a certified copy: certifier and agency).
                 serde_json::to_writer_pretty(
                     &mut out,
                     &serde_json::json!({
                         "genuine": true,
-                        "signer": sealed.signer.subject,
-                        "signer_fingerprint": sealed.signer.fingerprint,
-                        "root": sealed.root.subject,
-                        "signed_at": sealed.signing_time,
-                        "sha256": motcua_signing::sha256_hex(&content),
+                        "signer": signers.first().map(|s| s.signer.subject.clone()),
+                        "signer_fingerprint": signers.first().map(|s| s.signer.fingerprint.clone()),
+                        "root": signers.first().map(|s| s.root.subject.clone()),
+                        "signed_at": signers.first().map(|s| s.signing_time),
+                        "signers": list,
+                        "sha256": sha256,
                     }),
                 )?;
                 writeln!(out)?;
             } else {
-                writeln!(
-                    out,
-                    "HỢP LỆ / GENUINE: {}\n  ký bởi / signed by: {}\n  lúc / at: {}\n  chứng thư gốc / root: {}\n  SHA-256: {}",
-                    args.file.display(),
-                    sealed.signer.subject,
-                    sealed.signing_time,
-                    sealed.root.subject,
-                    motcua_signing::sha256_hex(&content)
-                )?;
+                writeln!(out, "HỢP LỆ / GENUINE: {}", args.file.display())?;
+                for s in signers {
+                    writeln!(
+                        out,
+                        "  ký bởi / signed by: {}\n  lúc / at: {}\n  chứng thư gốc / root: {}",
+                        s.signer.subject, s.signing_time, s.root.subject,
+                    )?;
+                }
+                writeln!(out, "  SHA-256: {sha256}")?;
             }
             Ok(())
         }

@@ -3,7 +3,8 @@
 use chrono::{DateTime, Utc};
 
 use super::{
-    Decision, Dossier, DossierError, DossierEvent, Pause, PauseReason, Status, Step, Submission,
+    Decision, Dossier, DossierError, DossierEvent, Pause, PauseReason, ResultForm, Status, Step,
+    Submission,
 };
 
 /// Applies `event`, which happened at `at`, to `state` (`None` before the first event).
@@ -181,6 +182,14 @@ pub fn apply(
             }
             d.result = Some((*form, at));
         }
+        DossierEvent::ResultScanned { file } => {
+            if !matches!(d.result, Some((ResultForm::Paper, _))) {
+                return Err(DossierError::Rule(
+                    "chỉ quét được kết quả giấy đã ban hành / only an issued paper result can be scanned".into(),
+                ));
+            }
+            d.result_scan = Some(file.clone());
+        }
         DossierEvent::ResultReturned { method } => {
             if status != Processed {
                 return refuse("trả kết quả", "return the result");
@@ -273,6 +282,7 @@ fn created(submission: &Submission, at: DateTime<Utc>) -> Dossier {
         decision: None,
         finished_at: None,
         result: None,
+        result_scan: None,
         returned: None,
         rating: None,
     }

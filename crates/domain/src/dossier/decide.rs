@@ -4,8 +4,8 @@ use chrono::{DateTime, TimeDelta, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::{
-    Decision, Dossier, DossierError, DossierEvent, FeeLine, OutcomeRules, Rating, ResultForm,
-    ReturnMethod, Status, Submission, apply,
+    Decision, Dossier, DossierError, DossierEvent, FeeLine, FileRef, OutcomeRules, Rating,
+    ResultForm, ReturnMethod, Status, Submission, apply,
 };
 use crate::calendar::Calendar;
 use crate::catalog::TimeLimit;
@@ -69,6 +69,11 @@ pub enum Command {
         form: ResultForm,
         /// Document number.
         number: Option<String>,
+    },
+    /// Record the scan of the paper result.
+    ScanResult {
+        /// The scan, stored.
+        file: FileRef,
     },
     /// Hand the result to the applicant.
     ReturnResult {
@@ -268,6 +273,7 @@ pub fn decide(
             form: *form,
             number: number.clone(),
         },
+        (Command::ScanResult { file }, _) => DossierEvent::ResultScanned { file: file.clone() },
         (Command::ReturnResult { method }, _) => DossierEvent::ResultReturned { method: *method },
         (Command::Withdraw { reasons }, _) => DossierEvent::Withdrawn {
             reasons: reasons.trim().to_owned(),

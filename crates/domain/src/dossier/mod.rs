@@ -367,6 +367,12 @@ pub enum DossierEvent {
         /// Document number, if any.
         number: Option<String>,
     },
+    /// The paper result was scanned into the dossier (digitization of results, Circular
+    /// 01/2023/TT-VPCP; it joins the applicant's data store).
+    ResultScanned {
+        /// The scan.
+        file: FileRef,
+    },
     /// The result reached the applicant.
     ResultReturned {
         /// How.
@@ -413,6 +419,7 @@ impl DossierEvent {
             DossierEvent::PaymentMade { .. } => "payment_made",
             DossierEvent::ProcessingFinished { .. } => "processing_finished",
             DossierEvent::ResultIssued { .. } => "result_issued",
+            DossierEvent::ResultScanned { .. } => "result_scanned",
             DossierEvent::ResultReturned { .. } => "result_returned",
             DossierEvent::Withdrawn { .. } => "withdrawn",
             DossierEvent::Stopped { .. } => "stopped",
@@ -466,6 +473,9 @@ pub struct Dossier {
     pub finished_at: Option<DateTime<Utc>>,
     /// Result form and when it was issued.
     pub result: Option<(ResultForm, DateTime<Utc>)>,
+    /// The scan of a paper result.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub result_scan: Option<FileRef>,
     /// How and when the result was returned.
     pub returned: Option<(ReturnMethod, DateTime<Utc>)>,
     /// The applicant's rating.

@@ -217,6 +217,9 @@ pub struct DossierPage {
     can_revoke: bool,
     /// The certification of an electronic copy, when the certifier may make it now.
     certify: Option<CertifyView>,
+    /// The scan of a paper result: offered once a paper result is issued, to the desk and
+    /// the leader; the scan kept, if any.
+    scan_result: Option<Option<FileLink>>,
 }
 
 /// The form of a certified copy (a dossier of a same-day certification procedure).
@@ -558,10 +561,23 @@ async fn build(
             ..CertifyView::default()
         }
     });
+    let in_scope = |action| {
+        staff
+            .authorize(action, &motcua_domain::authz::Target::of_dossier(d))
+            .is_ok()
+    };
+    let scan_result = (matches!(d.result, Some((ResultForm::Paper, _)))
+        && (in_scope(motcua_domain::authz::Action::ReceiveDossier) || can_revoke))
+        .then(|| {
+            d.result_scan
+                .as_ref()
+                .map(|f| file_link(&t, OFFICE_DOSSIERS, &d.code().to_string(), f))
+        });
     Ok(DossierPage {
         documents,
         can_revoke,
         certify,
+        scan_result,
         nav: OfficeNav::of(staff),
         csrf: staff.csrf().to_owned(),
         code: d.code().to_string(),
@@ -1028,13 +1044,7 @@ pub async fn certify(
     let mut form = crate::ui::portal::upload::read(multipart).await?;
     form.verify_csrf(&staff)?;
     state.services.dossier_for(&staff.acting, &code).await?;
-    let Ok(version) = form.text("version").parse::<i64>() else {
-        return Err(PageError(AppError::invalid(
-            "version",
-            "biểu mẫu thiếu phiên bản hồ sơ; hãy tải lại trang",
-            "the form lacks the dossier version; reload the page",
-        )));
-    };
+    let version = form_version(&form)?;
     let original = form.text("original");
     let scans = SCAN_INPUTS
         .iter()
@@ -1044,36 +1054,131 @@ pub async fn certify(
         original: original.clone(),
         scans,
     };
-    let message = match state
+    let done = state
         .services
         .certify_copy(&staff.acting, &code, request, Some(version))
         .await
-    {
-        Ok((dossier, _)) => {
-            return Ok(
-                Redirect::to(&format!("/can-bo/ho-so/{}?da-luu=1", dossier.code())).into_response(),
-            );
-        }
-        Err(ServiceError::Store(StoreError::Conflict { .. })) => {
-            super::bilingual("office.conflict")
-        }
-        Err(ServiceError::Invalid(m) | ServiceError::Refused(m)) => m,
-        Err(e) => return Err(e.into()),
+        .map(|(dossier, _)| dossier);
+    let message = match form_outcome(done)? {
+        Ok(saved) => return Ok(saved),
+        Err(message) => message,
     };
-    let file = state.services.office_dossier(&staff.acting, &code).await?;
-    let mut page = build(
-        &state,
-        chrome,
-        &staff,
-        file,
-        None,
-        false,
-        Some(message.clone()),
-    )
-    .await?;
+    let mut page = page_with_alert(&state, chrome, &staff, &code, &message).await?;
     if let Some(view) = page.certify.as_mut() {
         view.error = Some(message);
         view.original = original;
     }
     Ok(private(StatusCode::UNPROCESSABLE_ENTITY, render(&page)?))
+}
+
+/// `POST /can-bo/ho-so/{code}/quet-ket-qua` (multipart, file `scan`): the scan of the issued
+/// paper result, kept with the dossier.
+pub async fn scan_result(
+    State(state): State<AppState>,
+    chrome: Chrome,
+    staff: Staff,
+    Path(code): Path<String>,
+    multipart: axum::extract::Multipart,
+) -> Result<Response, PageError> {
+    let code = parse_code(&code)?;
+    let mut form = crate::ui::portal::upload::read(multipart).await?;
+    form.verify_csrf(&staff)?;
+    state.services.dossier_for(&staff.acting, &code).await?;
+    let version = form_version(&form)?;
+    // Nothing is stored for someone who may not record the scan.
+    let dossier = state.services.find_dossier(&code).await?;
+    let target = motcua_domain::authz::Target::of_dossier(&dossier);
+    let allowed = [
+        motcua_domain::authz::Action::ReceiveDossier,
+        motcua_domain::authz::Action::DecideDossier,
+    ]
+    .into_iter()
+    .any(|action| staff.authorize(action, &target).is_ok());
+    if !allowed {
+        return Err(PageError(AppError::Forbidden(
+            "chỉ cán bộ một cửa hoặc lãnh đạo của cơ quan ghi bản quét kết quả / only the agency's desk officers and leaders record the result's scan".into(),
+        )));
+    }
+    let stored = match form.files.remove("scan") {
+        Some(upload) => {
+            state
+                .services
+                .store_upload("Kết quả / result", upload)
+                .await
+        }
+        None => Err(ServiceError::Invalid(
+            "scan: hãy chọn tệp quét kết quả / choose the scanned result".into(),
+        )),
+    };
+    let done = match stored {
+        Ok(file) => {
+            state
+                .services
+                .act_on_dossier(
+                    &staff.acting,
+                    &code,
+                    Command::ScanResult { file },
+                    Some(version),
+                )
+                .await
+        }
+        Err(e) => Err(e),
+    };
+    let message = match form_outcome(done)? {
+        Ok(saved) => return Ok(saved),
+        Err(message) => message,
+    };
+    let page = page_with_alert(&state, chrome, &staff, &code, &message).await?;
+    Ok(private(StatusCode::UNPROCESSABLE_ENTITY, render(&page)?))
+}
+
+/// The dossier version a multipart form of the page carries.
+fn form_version(form: &crate::ui::portal::upload::MultipartForm) -> Result<i64, PageError> {
+    form.text("version").parse::<i64>().map_err(|_| {
+        PageError(AppError::invalid(
+            "version",
+            "biểu mẫu thiếu phiên bản hồ sơ; hãy tải lại trang",
+            "the form lacks the dossier version; reload the page",
+        ))
+    })
+}
+
+/// What a form of the page's own sections led to: the redirect to the saved page, or the
+/// message to show with it (a conflict, bad input, a refusal); anything else fails.
+fn form_outcome(
+    done: Result<motcua_domain::dossier::Dossier, ServiceError>,
+) -> Result<Result<Response, String>, PageError> {
+    match done {
+        Ok(dossier) => Ok(Ok(Redirect::to(&format!(
+            "/can-bo/ho-so/{}?da-luu=1",
+            dossier.code()
+        ))
+        .into_response())),
+        Err(ServiceError::Store(StoreError::Conflict { .. })) => {
+            Ok(Err(super::bilingual("office.conflict")))
+        }
+        Err(ServiceError::Invalid(m) | ServiceError::Refused(m)) => Ok(Err(m)),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The dossier's page again, with `message` at its top.
+async fn page_with_alert(
+    state: &AppState,
+    chrome: Chrome,
+    staff: &Staff,
+    code: &DossierCode,
+    message: &str,
+) -> Result<DossierPage, PageError> {
+    let file = state.services.office_dossier(&staff.acting, code).await?;
+    build(
+        state,
+        chrome,
+        staff,
+        file,
+        None,
+        false,
+        Some(message.to_owned()),
+    )
+    .await
 }

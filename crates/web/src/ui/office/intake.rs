@@ -615,6 +615,8 @@ pub async fn submit(
             None
         }
     };
+    // The store the form offers again if it comes back with errors.
+    let store_id = applicant.as_ref().map(|a| a.id.clone());
     let agency = staff.account().agency.clone();
     if let (true, Some(applicant), Some(channel), Some(decision), Some(agency)) =
         (errors.is_empty(), applicant, channel, decision, agency)
@@ -653,11 +655,7 @@ pub async fn submit(
             "tài khoản không thuộc cơ quan nào / the account belongs to no agency".into(),
         )));
     }
-    let store = match (&form.personal_id, &form.tax_code) {
-        (p, _) if !p.is_empty() => p.parse().ok().map(ApplicantId::Person),
-        (_, t) => t.parse().ok().map(ApplicantId::Organisation),
-    };
-    let store = match store {
+    let store = match store_id {
         Some(id) => store_choices(&state, chrome.t, &staff, &id).await?,
         None => Vec::new(),
     };

@@ -24,7 +24,6 @@ mod intake;
 mod view;
 mod worklist;
 
-/// How a desk intake records a document's counts; the JSON API records them the same way.
 use axum::Router;
 use axum::extract::Path;
 use axum::http::{HeaderValue, StatusCode, header};
@@ -139,7 +138,12 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/can-bo", get(|| async { Redirect::to("/can-bo/ho-so") }))
         .route("/can-bo/ho-so", get(worklist::page))
-        .route("/can-bo/tiep-nhan", get(intake::page).post(intake::submit))
+        .route(
+            "/can-bo/tiep-nhan",
+            get(intake::page)
+                .post(intake::submit)
+                .layer(axum::extract::DefaultBodyLimit::disable()),
+        )
         .route("/can-bo/dieu-hanh", get(dashboard::page))
         .route("/can-bo/dieu-hanh/xuat.xlsx", get(dashboard::unit_xlsx))
         .route("/can-bo/dieu-hanh/xuat.csv", get(dashboard::unit_csv))
@@ -165,6 +169,11 @@ pub fn router() -> Router<AppState> {
         .route("/can-bo/ho-so/{code}/mau-03", get(forms::refusal))
         .route("/can-bo/ho-so/{code}/mau-04", get(forms::apology))
         .route("/can-bo/ho-so/{code}/mau-05", get(forms::stop_notice))
+        .route(
+            "/can-bo/ho-so/{code}/quet-ket-qua",
+            axum::routing::post(dossier::scan_result)
+                .layer(axum::extract::DefaultBodyLimit::disable()),
+        )
         .route(
             "/can-bo/ho-so/{code}/chung-thuc",
             axum::routing::post(dossier::certify).layer(axum::extract::DefaultBodyLimit::disable()),

@@ -130,7 +130,7 @@ pub fn rating_key(rating: Rating) -> &'static str {
 }
 
 /// Catalogue keys of the event kinds of a dossier's log.
-pub const EVENT_KEYS: [(&str, &str); 17] = [
+pub const EVENT_KEYS: [(&str, &str); 18] = [
     ("submitted", "office.event.submitted"),
     (
         "intake_supplement_requested",
@@ -149,6 +149,7 @@ pub const EVENT_KEYS: [(&str, &str); 17] = [
     ("payment_made", "office.event.payment_made"),
     ("processing_finished", "office.event.processing_finished"),
     ("result_issued", "office.event.result_issued"),
+    ("result_scanned", "office.event.result_scanned"),
     ("result_returned", "office.event.result_returned"),
     ("withdrawn", "office.event.withdrawn"),
     ("stopped", "office.event.stopped"),
@@ -252,6 +253,7 @@ pub fn event_details(t: Tr, file: &DossierFile, entry: &HistoryEntry) -> String 
             ),
             None => t.t(result_form_key(*form)).to_owned(),
         },
+        DossierEvent::ResultScanned { file } => file.name.clone(),
         DossierEvent::ResultReturned { method } => t.t(return_key(*method)).to_owned(),
         DossierEvent::Extended { reasons, due } => format!(
             "{reasons}; {}: {}",

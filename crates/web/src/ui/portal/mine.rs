@@ -629,6 +629,7 @@ pub async fn data_store(
             kind: match item.kind {
                 ItemKind::Digitized => "portal.store.digitized",
                 ItemKind::Result => "portal.store.result",
+                ItemKind::ScannedResult => "portal.store.scanned_result",
                 ItemKind::CertifiedCopy => "portal.store.certified_copy",
             },
             file: file_link(&t, MINE_PATH, &item.dossier, &item.file),
