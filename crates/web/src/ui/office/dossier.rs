@@ -1040,11 +1040,7 @@ pub async fn certify(
     Path(code): Path<String>,
     multipart: axum::extract::Multipart,
 ) -> Result<Response, PageError> {
-    let code = parse_code(&code)?;
-    let mut form = crate::ui::portal::upload::read(multipart).await?;
-    form.verify_csrf(&staff)?;
-    state.services.dossier_for(&staff.acting, &code).await?;
-    let version = form_version(&form)?;
+    let (code, mut form, _, version) = section_form(&state, &staff, &code, multipart).await?;
     let original = form.text("original");
     let scans = SCAN_INPUTS
         .iter()
@@ -1080,13 +1076,8 @@ pub async fn scan_result(
     Path(code): Path<String>,
     multipart: axum::extract::Multipart,
 ) -> Result<Response, PageError> {
-    let code = parse_code(&code)?;
-    let mut form = crate::ui::portal::upload::read(multipart).await?;
-    form.verify_csrf(&staff)?;
-    state.services.dossier_for(&staff.acting, &code).await?;
-    let version = form_version(&form)?;
+    let (code, mut form, dossier, version) = section_form(&state, &staff, &code, multipart).await?;
     // Nothing is stored for someone who may not record the scan.
-    let dossier = state.services.find_dossier(&code).await?;
     let target = motcua_domain::authz::Target::of_dossier(&dossier);
     let allowed = [
         motcua_domain::authz::Action::ReceiveDossier,
@@ -1132,16 +1123,36 @@ pub async fn scan_result(
     Ok(private(StatusCode::UNPROCESSABLE_ENTITY, render(&page)?))
 }
 
-/// The dossier version a multipart form of the page carries.
-fn form_version(form: &crate::ui::portal::upload::MultipartForm) -> Result<i64, PageError> {
-    form.text("version").parse::<i64>().map_err(|_| {
+/// A multipart form of one of the page's own sections, read and checked: its CSRF token,
+/// the dossier within the officer's reach (else "not found", as on the page), and the
+/// dossier version the form was based on.
+async fn section_form(
+    state: &AppState,
+    staff: &Staff,
+    code: &str,
+    multipart: axum::extract::Multipart,
+) -> Result<SectionForm, PageError> {
+    let code = parse_code(code)?;
+    let form = crate::ui::portal::upload::read(multipart).await?;
+    form.verify_csrf(staff)?;
+    let dossier = state.services.dossier_for(&staff.acting, &code).await?;
+    let version = form.text("version").parse::<i64>().map_err(|_| {
         PageError(AppError::invalid(
             "version",
             "biểu mẫu thiếu phiên bản hồ sơ; hãy tải lại trang",
             "the form lacks the dossier version; reload the page",
         ))
-    })
+    })?;
+    Ok((code, form, dossier, version))
 }
+
+/// What [`section_form`] read: the code, the form, the dossier, the form's version.
+type SectionForm = (
+    DossierCode,
+    crate::ui::portal::upload::MultipartForm,
+    motcua_domain::dossier::Dossier,
+    i64,
+);
 
 /// What a form of the page's own sections led to: the redirect to the saved page, or the
 /// message to show with it (a conflict, bad input, a refusal); anything else fails.
