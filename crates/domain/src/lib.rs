@@ -16,4 +16,5 @@ pub mod fold;
 pub mod ids;
 pub mod kpi;
 pub mod petition;
+pub mod task;
 pub mod units;

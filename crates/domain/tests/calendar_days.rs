@@ -382,3 +382,24 @@ fn invalid_configurations_are_refused() {
         CalendarError::DuplicateSchedule { year: 2019 }
     );
 }
+
+#[test]
+fn a_deadline_on_a_day_off_ends_with_the_next_working_day() {
+    let cal = calendar();
+    let day = |y, m, d| chrono::NaiveDate::from_ymd_opt(y, m, d).unwrap();
+    // A working Monday: the close of its office hours.
+    assert_eq!(
+        cal.deadline_due(day(2026, 11, 23)).unwrap(),
+        at("2026-11-23T17:00:00+07:00")
+    );
+    // Tuesday 24/11/2026 is Vietnam Culture Day, a holiday from 2026.
+    assert_eq!(
+        cal.deadline_due(day(2026, 11, 24)).unwrap(),
+        at("2026-11-25T17:00:00+07:00")
+    );
+    // A Saturday: the Monday after.
+    assert_eq!(
+        cal.deadline_due(day(2026, 11, 28)).unwrap(),
+        at("2026-11-30T17:00:00+07:00")
+    );
+}

@@ -361,6 +361,23 @@ impl Calendar {
         self.instant(day.and_time(self.config.working_hours.last_end()))
     }
 
+    /// The instant a deadline given as a date ends: the close of that day's office hours, or,
+    /// when the day is off, of the next working day. 🔶 Civil Code 2015 art. 148(2) ends a
+    /// period whose last day is a weekend or a holiday at the end of the next working day;
+    /// regulations.md §10 gives no rule of its own for assigned tasks.
+    ///
+    /// # Errors
+    /// A date or a result outside the calendar's range.
+    pub fn deadline_due(&self, date: NaiveDate) -> Result<DateTime<FixedOffset>, CalendarError> {
+        self.checked_index(date)?;
+        let day = if self.is_working_day(date) {
+            date
+        } else {
+            self.nth_working_day_after(date, 1)?
+        };
+        self.instant(day.and_time(self.config.working_hours.last_end()))
+    }
+
     /// When a submission counts as received: with [`CalendarConfig::receipt_at_next_session`]
     /// (default on), one outside office hours counts from the start of the next working
     /// session (🔶 common provincial practice, regulations.md §2.7); otherwise it is the
