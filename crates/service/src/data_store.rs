@@ -7,6 +7,8 @@
 //! documents issued for them that are not revoked. Each viewer sees the part within their reach: the applicant all of it, a desk
 //! officer what comes from dossiers of their agency.
 
+use std::collections::{HashMap, HashSet};
+
 use chrono::{DateTime, Utc};
 use motcua_domain::authz;
 use motcua_domain::document::DocumentKind;
@@ -83,27 +85,32 @@ impl Services {
                 },
             )
             .await?;
+        let dossiers: Vec<_> = rows.into_iter().map(|row| row.state.0).collect();
+        let procedures: HashMap<String, String> = dossiers
+            .iter()
+            .map(|d| (d.code().to_string(), d.submission.procedure.name.clone()))
+            .collect();
+        let codes: Vec<String> = procedures.keys().cloned().collect();
         let mut items: Vec<StoreItem> = Vec::new();
-        for row in rows {
-            let dossier = row.state.0;
+        for doc in self.store().documents_of_dossiers(&codes).await? {
+            let (Some(code), None) = (doc.issue.dossier, doc.revocation) else {
+                continue;
+            };
+            items.push(StoreItem {
+                kind: match doc.issue.kind {
+                    DocumentKind::Result => ItemKind::Result,
+                    DocumentKind::CertifiedCopy => ItemKind::CertifiedCopy,
+                },
+                name: doc.issue.title,
+                file: doc.issue.file,
+                procedure: procedures.get(&code).cloned().unwrap_or_default(),
+                dossier: code,
+                at: doc.issued_at,
+            });
+        }
+        for dossier in dossiers {
             let code = dossier.code().to_string();
             let procedure = dossier.submission.procedure.name.clone();
-            for doc in self.store().documents_of_dossier(&code).await? {
-                if doc.revocation.is_some() {
-                    continue;
-                }
-                items.push(StoreItem {
-                    kind: match doc.issue.kind {
-                        DocumentKind::Result => ItemKind::Result,
-                        DocumentKind::CertifiedCopy => ItemKind::CertifiedCopy,
-                    },
-                    name: doc.issue.title,
-                    file: doc.issue.file,
-                    dossier: code.clone(),
-                    procedure: procedure.clone(),
-                    at: doc.issued_at,
-                });
-            }
             if let (Some(file), Some((_, at))) = (dossier.result_scan.clone(), dossier.result) {
                 items.push(StoreItem {
                     kind: ItemKind::ScannedResult,
@@ -131,7 +138,7 @@ impl Services {
         }
         // A file reused in a later dossier stays the document it was issued as.
         items.sort_by_key(|item| (item.kind == ItemKind::Digitized, std::cmp::Reverse(item.at)));
-        let mut seen = std::collections::HashSet::new();
+        let mut seen = HashSet::new();
         items.retain(|item| seen.insert(item.file.sha256.clone()));
         items.sort_by_key(|item| std::cmp::Reverse(item.at));
         Ok(items)

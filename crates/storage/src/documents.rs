@@ -298,6 +298,27 @@ impl Store {
         Ok(rows.into_iter().map(|r| r.0).collect())
     }
 
+    /// The documents issued for any of `dossiers`, oldest first: one query for a list of
+    /// dossiers (an applicant's data store).
+    pub async fn documents_of_dossiers(&self, dossiers: &[String]) -> StoreResult<Vec<Document>> {
+        // The codes are bound as one JSON array on both engines.
+        const SQLITE: &str = "SELECT state FROM documents WHERE dossier_code IN \
+             (SELECT value FROM json_each($1)) ORDER BY issued_at, code";
+        const POSTGRES: &str = "SELECT state FROM documents WHERE dossier_code IN \
+             (SELECT jsonb_array_elements_text($1::jsonb)) ORDER BY issued_at, code";
+        if dossiers.is_empty() {
+            return Ok(Vec::new());
+        }
+        let list = serde_json::to_string(dossiers)?;
+        let sql = match self {
+            Store::Sqlite(_) => SQLITE,
+            Store::Postgres(_) => POSTGRES,
+        };
+        let rows: Vec<Json<Document>> =
+            on_pool!(self, pool => sqlx::query_scalar(sql).bind(&list).fetch_all(pool).await?);
+        Ok(rows.into_iter().map(|r| r.0).collect())
+    }
+
     /// Logs one check of a document.
     pub async fn log_verification(&self, row: &VerificationRow) -> StoreResult<()> {
         const INSERT: &str = "INSERT INTO document_verifications (id, code, verified_at, \

@@ -46,6 +46,33 @@ pub struct DocumentView {
     pub certification: Option<String>,
 }
 
+/// A document of the applicant's data store as a choice of a form (desk intake, online
+/// submission): its file's SHA-256, and what it is, from which dossier, when.
+#[derive(Debug, Clone)]
+pub struct StoreChoice {
+    /// The file's SHA-256.
+    pub(crate) value: String,
+    /// As the list shows it.
+    pub(crate) label: String,
+}
+
+impl StoreChoice {
+    /// The choice of `item`.
+    pub(crate) fn of(t: &Tr, item: motcua_service::data_store::StoreItem) -> StoreChoice {
+        StoreChoice {
+            label: format!(
+                "{} — {} ({}, {}, {})",
+                item.name,
+                item.file.name,
+                item.procedure,
+                item.dossier,
+                t.datetime(&item.at)
+            ),
+            value: item.file.sha256,
+        }
+    }
+}
+
 /// The documents of dossier `code` for a page under `base` (`/can-bo/ho-so` or
 /// `/ho-so-cua-toi`), with how often each was checked.
 pub(crate) async fn dossier_documents(

@@ -561,18 +561,13 @@ async fn build(
             ..CertifyView::default()
         }
     });
-    let in_scope = |action| {
-        staff
-            .authorize(action, &motcua_domain::authz::Target::of_dossier(d))
-            .is_ok()
-    };
     let scan_result = (matches!(d.result, Some((ResultForm::Paper, _)))
-        && (in_scope(motcua_domain::authz::Action::ReceiveDossier) || can_revoke))
-        .then(|| {
-            d.result_scan
-                .as_ref()
-                .map(|f| file_link(&t, OFFICE_DOSSIERS, &d.code().to_string(), f))
-        });
+        && may_scan_result(staff, d))
+    .then(|| {
+        d.result_scan
+            .as_ref()
+            .map(|f| file_link(&t, OFFICE_DOSSIERS, &d.code().to_string(), f))
+    });
     Ok(DossierPage {
         documents,
         can_revoke,
@@ -1078,14 +1073,7 @@ pub async fn scan_result(
 ) -> Result<Response, PageError> {
     let (code, mut form, dossier, version) = section_form(&state, &staff, &code, multipart).await?;
     // Nothing is stored for someone who may not record the scan.
-    let target = motcua_domain::authz::Target::of_dossier(&dossier);
-    let allowed = [
-        motcua_domain::authz::Action::ReceiveDossier,
-        motcua_domain::authz::Action::DecideDossier,
-    ]
-    .into_iter()
-    .any(|action| staff.authorize(action, &target).is_ok());
-    if !allowed {
+    if !may_scan_result(&staff, &dossier) {
         return Err(PageError(AppError::Forbidden(
             "chỉ cán bộ một cửa hoặc lãnh đạo của cơ quan ghi bản quét kết quả / only the agency's desk officers and leaders record the result's scan".into(),
         )));
@@ -1121,6 +1109,18 @@ pub async fn scan_result(
     };
     let page = page_with_alert(&state, chrome, &staff, &code, &message).await?;
     Ok(private(StatusCode::UNPROCESSABLE_ENTITY, render(&page)?))
+}
+
+/// Whether `staff` may record the scan of the dossier's paper result: its desk officers and
+/// leaders, as the write path allows `ScanResult`.
+fn may_scan_result(staff: &Staff, dossier: &motcua_domain::dossier::Dossier) -> bool {
+    let target = motcua_domain::authz::Target::of_dossier(dossier);
+    [
+        motcua_domain::authz::Action::ReceiveDossier,
+        motcua_domain::authz::Action::DecideDossier,
+    ]
+    .into_iter()
+    .any(|action| staff.authorize(action, &target).is_ok())
 }
 
 /// A multipart form of one of the page's own sections, read and checked: its CSRF token,

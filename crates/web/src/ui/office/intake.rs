@@ -29,6 +29,7 @@ use crate::auth::{CsrfForm, Staff};
 use crate::error::{AppError, PageError};
 use crate::i18n::Tr;
 use crate::ui::account::FormErrors;
+use crate::ui::documents::StoreChoice;
 use crate::ui::{Chrome, render};
 
 /// Extra rows for components the catalogue does not list.
@@ -124,13 +125,6 @@ pub struct IntakePage {
     store: Vec<StoreChoice>,
 }
 
-/// A document of the applicant's data store, as a choice of a component's row.
-#[derive(Debug)]
-pub struct StoreChoice {
-    value: String,
-    label: String,
-}
-
 /// The applicant's data store as choices (empty for an applicant not yet known).
 async fn store_choices(
     state: &AppState,
@@ -143,16 +137,7 @@ async fn store_choices(
         .data_store(&staff.acting, id)
         .await?
         .into_iter()
-        .map(|item| StoreChoice {
-            label: format!(
-                "{} — {} ({}, {})",
-                item.name,
-                item.file.name,
-                item.dossier,
-                t.datetime(&item.at)
-            ),
-            value: item.file.sha256,
-        })
+        .map(|item| StoreChoice::of(&t, item))
         .collect())
 }
 

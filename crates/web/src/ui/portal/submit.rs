@@ -29,6 +29,7 @@ use crate::auth::{CsrfForm, CurrentUser};
 use crate::error::{AppError, PageError};
 use crate::i18n::{Lang, Tr};
 use crate::ui::account::{FormErrors, in_language};
+use crate::ui::documents::StoreChoice;
 use crate::ui::{Chrome, render};
 
 /// An agency the applicant may choose.
@@ -74,14 +75,7 @@ pub struct SubmitPage {
     saved: bool,
     max_mb: u64,
     /// The applicant's own data store, to take a component from instead of uploading it.
-    store: Vec<StoreOption>,
-}
-
-/// A document of the applicant's data store offered for a component.
-#[derive(Debug, Clone)]
-pub struct StoreOption {
-    value: String,
-    label: String,
+    store: Vec<StoreChoice>,
 }
 
 /// A size for people: `1,5 MB`, `850 kB`.
@@ -178,16 +172,7 @@ fn page(chrome: Chrome, csrf: &str, s: FormState<'_>) -> SubmitPage {
         store: s
             .store
             .into_iter()
-            .map(|item| StoreOption {
-                label: format!(
-                    "{} — {} ({}, {})",
-                    item.name,
-                    item.file.name,
-                    item.procedure,
-                    t.datetime(&item.at)
-                ),
-                value: item.file.sha256,
-            })
+            .map(|item| StoreChoice::of(&t, item))
             .collect(),
         chrome,
     }
