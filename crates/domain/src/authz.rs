@@ -54,11 +54,24 @@ pub enum Action {
     /// Import figures computed elsewhere (e-ID accounts, public investment, …) for an
     /// agency or a unit, shown beside the computed ones as imported.
     ImportStatistics,
+    /// Record an agency's steering meetings and documents (conclusions, plans, directives).
+    RecordSteering,
+    /// Assign tasks for an agency, decide the extensions and completions its tasks' lead
+    /// units report, cancel its tasks.
+    AssignTask,
+    /// Report on a task the agency leads: progress, an extension asked, completion.
+    ReportTask,
+    /// Read tasks: those the agency assigned, leads or coordinates, and those of the agencies
+    /// under it (a task's [`Target::reach`]).
+    ReadTasks,
+    /// Subscribe an agency's e-mail addresses and webhooks to its task news, and follow their
+    /// delivery.
+    ManageNotifications,
 }
 
 impl Action {
     /// Every action, in declaration order (for tables and tests).
-    pub const ALL: [Action; 16] = [
+    pub const ALL: [Action; 21] = [
         Action::ManageCatalogue,
         Action::PublishProcedure,
         Action::ManageSimplification,
@@ -75,6 +88,11 @@ impl Action {
         Action::ManageAccounts,
         Action::ManageApiTokens,
         Action::ImportStatistics,
+        Action::RecordSteering,
+        Action::AssignTask,
+        Action::ReportTask,
+        Action::ReadTasks,
+        Action::ManageNotifications,
     ];
 
     /// Whether the action changes what the whole installation shares (catalogue, units,
@@ -114,6 +132,14 @@ impl Action {
             Action::ManageAccounts => ("quản lý tài khoản", "manage accounts"),
             Action::ManageApiTokens => ("quản lý khóa truy cập API", "manage API tokens"),
             Action::ImportStatistics => ("nhập số liệu thống kê", "import statistics"),
+            Action::RecordSteering => (
+                "ghi nhận cuộc họp, văn bản chỉ đạo",
+                "record steering meetings and documents",
+            ),
+            Action::AssignTask => ("giao nhiệm vụ", "assign tasks"),
+            Action::ReportTask => ("báo cáo thực hiện nhiệm vụ", "report on tasks"),
+            Action::ReadTasks => ("xem nhiệm vụ", "read tasks"),
+            Action::ManageNotifications => ("quản lý thông báo nhắc việc", "manage notifications"),
         }
     }
 }
@@ -198,6 +224,13 @@ pub struct Target {
     /// The agency handling the dossier's current step, when another agency coordinates on an
     /// inter-agency procedure (liên thông): its staff may see and process that step.
     pub step_agency: Option<String>,
+    /// Other agencies whose staff may read it: a task's assigner and coordinators, and the
+    /// agencies above each of its parties ([`Target::of_task`]).
+    pub reach: Vec<String>,
+    /// An agency whose staff, and the staff of every agency under it by identifier code, may
+    /// act on it: a steering meeting or document is read across the province or ministry
+    /// that holds it ([`Target::of_steering`]).
+    pub audience: Option<String>,
 }
 
 impl Target {
@@ -207,6 +240,8 @@ impl Target {
         units: Vec::new(),
         applicant: None,
         step_agency: None,
+        reach: Vec::new(),
+        audience: None,
     };
 
     /// Something of agency `code` (its worklist, accounts, statistics, API tokens).
@@ -232,6 +267,8 @@ impl Target {
             units: Vec::new(),
             applicant: Some(applicant.to_owned()),
             step_agency: None,
+            reach: Vec::new(),
+            audience: None,
         }
     }
 
@@ -248,6 +285,49 @@ impl Target {
             .filter(|step| step.ended_at.is_none() && step.agency != submission.agency)
             .map(|step| step.agency.clone());
         target
+    }
+
+    /// A task: its lead agency, reached also by its assigner, its coordinators and every
+    /// agency above one of them by identifier code (the province's People's Committee
+    /// `000.00.00.H05` above its departments and communes). Add the units its parties lie
+    /// within with [`Target::within`] for inspectors.
+    pub fn of_task(task: &crate::task::Task) -> Target {
+        let mut reach: Vec<String> = Vec::new();
+        for party in task.parties() {
+            let mut code = Some(party.to_owned());
+            while let Some(c) = code {
+                code = c
+                    .parse::<crate::units::AgencyCode>()
+                    .ok()
+                    .and_then(|a| a.parent())
+                    .map(|p| p.as_str().to_owned());
+                if !reach.contains(&c) {
+                    reach.push(c);
+                }
+            }
+        }
+        Target {
+            agency: Some(task.assignment.lead.clone()),
+            reach,
+            ..Target::default()
+        }
+    }
+
+    /// A steering meeting or document of agency `owner`: read by the staff of every agency of
+    /// the same province or ministry (under its 1st-level body), and by those of `others`
+    /// (a meeting's participants from elsewhere).
+    pub fn of_steering(owner: &str, others: &[String]) -> Target {
+        let top = owner
+            .parse::<crate::units::AgencyCode>()
+            .ok()
+            .and_then(|c| crate::units::AgencyCode::top_level_of(c.top_level()).ok())
+            .map(|c| c.as_str().to_owned());
+        Target {
+            agency: Some(owner.to_owned()),
+            reach: others.to_vec(),
+            audience: top,
+            ..Target::default()
+        }
     }
 
     /// The same target, also lying within `units` (unit codes, e.g. the agency's commune
@@ -332,7 +412,14 @@ pub fn role_allows(role: Role, action: Action) -> bool {
         Role::System => true,
         Role::SystemAdmin => !matches!(
             action,
-            SubmitDossier | ReceiveDossier | ProcessDossier | DecideDossier | ActAsApplicant
+            SubmitDossier
+                | ReceiveDossier
+                | ProcessDossier
+                | DecideDossier
+                | ActAsApplicant
+                | RecordSteering
+                | AssignTask
+                | ReportTask
         ),
         Role::AgencyAdmin => matches!(
             action,
@@ -343,6 +430,7 @@ pub fn role_allows(role: Role, action: Action) -> bool {
                 | ManageAccounts
                 | ManageApiTokens
                 | ImportStatistics
+                | ManageNotifications
         ),
         Role::Leader => matches!(
             action,
@@ -354,13 +442,20 @@ pub fn role_allows(role: Role, action: Action) -> bool {
                 | ListWorklist
                 | ReadStatistics
                 | ImportStatistics
+                | RecordSteering
+                | AssignTask
+                | ReportTask
+                | ReadTasks
         ),
-        Role::Specialist => matches!(action, ProcessDossier | ReadDossier | ListWorklist),
+        Role::Specialist => matches!(
+            action,
+            ProcessDossier | ReadDossier | ListWorklist | RecordSteering | ReportTask | ReadTasks
+        ),
         Role::DeskOfficer => matches!(
             action,
             SubmitDossier | ReceiveDossier | ReadDossier | ListWorklist
         ),
-        Role::Inspector => matches!(action, ReadDossier | ReadStatistics),
+        Role::Inspector => matches!(action, ReadDossier | ReadStatistics | ReadTasks),
         Role::Citizen | Role::Business => {
             matches!(action, SubmitDossier | ActAsApplicant | ReadDossier)
         }
@@ -374,12 +469,29 @@ pub fn in_scope(scope: &Scope, target: &Target) -> bool {
         Scope::Agency(agency) => {
             target.agency.as_deref() == Some(agency.as_str())
                 || target.step_agency.as_deref() == Some(agency.as_str())
+                || target.reach.contains(agency)
+                || target
+                    .audience
+                    .as_deref()
+                    .is_some_and(|top| at_or_under(agency, top))
         }
         Scope::Unit(unit) => target.units.iter().any(|u| u == unit),
         Scope::Applicant(number) => target.applicant.as_deref() == Some(number.as_str()),
         Scope::AnyApplicant => target.applicant.is_some(),
         Scope::Nowhere => false,
     }
+}
+
+/// Whether agency `code` is `top` or lies under it by identifier code.
+fn at_or_under(code: &str, top: &str) -> bool {
+    let mut current = code.parse::<crate::units::AgencyCode>().ok();
+    while let Some(c) = current {
+        if c.as_str() == top {
+            return true;
+        }
+        current = c.parent();
+    }
+    code == top
 }
 
 /// The single entry point: may `who` do `action` to `target`?
@@ -532,6 +644,108 @@ mod tests {
     }
 
     #[test]
+    fn a_task_reaches_its_parties_and_the_agencies_above_them() {
+        use crate::task::{Assignment, Priority, TaskCommand, TaskContext, decide};
+        let calendar = crate::calendar::Calendar::new(
+            crate::calendar::CalendarConfig::default(),
+            crate::calendar::bundled_schedules(),
+        )
+        .unwrap();
+        let assignment = Assignment {
+            title: "Số hóa".into(),
+            content: String::new(),
+            // A department splits its task to a commune, with another commune coordinating.
+            assigner: "000.00.10.H05".into(),
+            lead: "001.00.50.H05".into(),
+            coordinators: vec!["002.00.50.H05".into()],
+            deadline: chrono::NaiveDate::from_ymd_opt(2026, 12, 31).unwrap(),
+            output: String::new(),
+            priority: Priority::Normal,
+            plan: None,
+            source: None,
+            parent: None,
+            series: None,
+        };
+        let ctx = TaskContext {
+            now: chrono::DateTime::from_timestamp(1_796_000_000, 0).unwrap(),
+            calendar: &calendar,
+        };
+        let (_, task) = decide(
+            "NV-1",
+            None,
+            &TaskCommand::Assign(Box::new(assignment)),
+            &ctx,
+        )
+        .unwrap();
+        let target = Target::of_task(&task);
+        let read = |agency: &str, role| authorize(&staff(role, agency), Action::ReadTasks, &target);
+        for agency in [
+            "000.00.10.H05",
+            "001.00.50.H05",
+            "002.00.50.H05",
+            "000.00.50.H05",
+            "000.00.00.H05",
+        ] {
+            assert!(read(agency, Role::Specialist).is_ok(), "{agency}");
+        }
+        // A sibling department and a third commune see nothing.
+        assert!(read("000.00.11.H05", Role::Leader).is_err());
+        assert!(read("003.00.50.H05", Role::Leader).is_err());
+        // A steering document of the province is read in the province only.
+        let document = Target::of_steering("000.00.00.H05", &["000.00.10.H01".to_owned()]);
+        for agency in [
+            "000.00.00.H05",
+            "000.00.10.H05",
+            "001.00.50.H05",
+            "000.00.10.H01",
+        ] {
+            assert!(
+                authorize(
+                    &staff(Role::Specialist, agency),
+                    Action::ReadTasks,
+                    &document
+                )
+                .is_ok(),
+                "{agency}"
+            );
+        }
+        assert!(
+            authorize(
+                &staff(Role::Specialist, "000.00.11.H01"),
+                Action::ReadTasks,
+                &document
+            )
+            .is_err()
+        );
+        // Only the lead reports; assigning is checked against the assigner by the caller.
+        let lead = Target::agency(&task.assignment.lead);
+        assert!(
+            authorize(
+                &staff(Role::Specialist, "001.00.50.H05"),
+                Action::ReportTask,
+                &lead
+            )
+            .is_ok()
+        );
+        assert!(
+            authorize(
+                &staff(Role::Specialist, "002.00.50.H05"),
+                Action::ReportTask,
+                &lead
+            )
+            .is_err()
+        );
+        assert!(
+            authorize(
+                &staff(Role::Specialist, "000.00.10.H05"),
+                Action::AssignTask,
+                &lead
+            )
+            .is_err()
+        );
+    }
+
+    #[test]
     fn every_action_is_listed_once() {
         for (i, a) in Action::ALL.iter().enumerate() {
             // An exhaustive match: a new action fails to compile here until it is in ALL.
@@ -552,6 +766,11 @@ mod tests {
                 Action::ManageAccounts => 13,
                 Action::ManageApiTokens => 14,
                 Action::ImportStatistics => 15,
+                Action::RecordSteering => 16,
+                Action::AssignTask => 17,
+                Action::ReportTask => 18,
+                Action::ReadTasks => 19,
+                Action::ManageNotifications => 20,
             };
             assert_eq!(position, i);
         }

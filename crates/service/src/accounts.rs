@@ -1543,7 +1543,7 @@ struct DemoStaff {
 /// The desk officer sits at the provincial service centre but acts for Sở Tư pháp, as the
 /// demo's seconded officers do (`demo.rs`: every dossier carries the deciding agency's
 /// code), so desk officer, specialist and leader work on the same dossiers.
-const DEMO_STAFF: [DemoStaff; 8] = [
+const DEMO_STAFF: [DemoStaff; 11] = [
     DemoStaff {
         role: Role::DeskOfficer,
         login: "motcua.stp",
@@ -1578,6 +1578,29 @@ const DEMO_STAFF: [DemoStaff; 8] = [
         login: "lanhdao.xa001",
         name: "Đặng Văn Bình (Phó Chủ tịch UBND xã)",
         agency: Some("001.00.50.H05"),
+        unit: None,
+    },
+    // Steering (issue 7): the province's People's Committee assigns tasks and decides on
+    // them; its office records meetings; the provincial police leads Project 06.
+    DemoStaff {
+        role: Role::Leader,
+        login: "lanhdao.ubnd",
+        name: "Nguyễn Hữu Thành (Phó Chủ tịch UBND tỉnh)",
+        agency: Some("000.00.00.H05"),
+        unit: None,
+    },
+    DemoStaff {
+        role: Role::Specialist,
+        login: "chuyenvien.ubnd",
+        name: "Bùi Thị Thu (Chuyên viên Văn phòng UBND tỉnh)",
+        agency: Some("000.00.00.H05"),
+        unit: None,
+    },
+    DemoStaff {
+        role: Role::Leader,
+        login: "lanhdao.cat",
+        name: "Trịnh Văn Quang (Phó Giám đốc Công an tỉnh)",
+        agency: Some("000.00.20.H05"),
         unit: None,
     },
     DemoStaff {

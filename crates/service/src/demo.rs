@@ -86,6 +86,10 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde::Serialize;
 
+mod steering;
+
+pub use steering::{PEOPLES_COMMITTEE, SteeringReport};
+
 use crate::dossiers::{DossierTx, NewDossier};
 use crate::stats::Headline;
 use crate::units::UnitFilter;
@@ -285,6 +289,8 @@ pub struct DemoReport {
     pub headline: Headline,
     /// A dossier worth looking at (`motcua dossier show`).
     pub sample_code: Option<String>,
+    /// The year of steering recorded by this build (zeros when it was there already).
+    pub steering: SteeringReport,
 }
 
 fn invalid(e: impl std::fmt::Display) -> ServiceError {
@@ -315,6 +321,17 @@ impl Services {
         let started = Instant::now();
         let end = config.end.unwrap_or_else(|| self.now());
         if self.store().find_agency(SERVICE_CENTRE).await?.is_some() {
+            // A province built before steering was part of the demo gets its year now.
+            let steering = if self.store().list_meetings(&[], 1, 0).await?.1 == 0 {
+                let probe = self.calendar().await?;
+                let window = Window::new(&probe, end, config.months)?;
+                let clock = crate::FixedClock::new(window.from);
+                let at = Services::new(self.store().clone(), Arc::new(clock.clone()));
+                at.build_steering_demo(&clock, (window.from, end), config.seed)
+                    .await?
+            } else {
+                SteeringReport::default()
+            };
             progress(DemoProgress::Statistics);
             let headline = self.headline(None, None, end).await?;
             let sample_code = self
@@ -336,6 +353,7 @@ impl Services {
                 write_seconds: 0.0,
                 headline,
                 sample_code,
+                steering,
             });
         }
         if config.dossiers > MAX_DOSSIERS {
@@ -480,6 +498,9 @@ impl Services {
         )
         .await?;
         plans(&at, &acting, &stored).await?;
+        let steering = at
+            .build_steering_demo(&clock, (window.from, end), config.seed)
+            .await?;
         progress(DemoProgress::Statistics);
         let headline = self.headline(None, None, end).await?;
         Ok(DemoReport {
@@ -495,6 +516,7 @@ impl Services {
             write_seconds,
             headline,
             sample_code: generator.sample,
+            steering,
         })
     }
 }

@@ -478,8 +478,31 @@ impl Services {
             .map_err(|d| ServiceError::Forbidden(d.to_string()))
     }
 
+    /// Who `unit` (an agency's or an administrative unit's code) is, for figures that are
+    /// not counters (tasks): its name, its permission target and each agency counted in it
+    /// with its name. Cached like the counters' structure.
+    ///
+    /// # Errors
+    /// [`ServiceError::Invalid`] for an unknown code; storage failures.
+    pub(crate) async fn unit_agencies(
+        &self,
+        unit: &str,
+    ) -> ServiceResult<(String, authz::Target, Vec<(String, String)>)> {
+        let structure = self.kpi_structure(unit.trim()).await?;
+        let agencies = structure
+            .agencies
+            .iter()
+            .map(|(code, one)| (code.clone(), one.name.clone()))
+            .collect();
+        Ok((
+            structure.scope.name.clone(),
+            structure.scope.target.clone(),
+            agencies,
+        ))
+    }
+
     /// Whether `period` is in progress; refuses a period not begun.
-    fn check_begun(&self, period: Period) -> ServiceResult<bool> {
+    pub(crate) fn check_begun(&self, period: Period) -> ServiceResult<bool> {
         let current = self.current_month();
         if period.first() > current {
             return Err(ServiceError::Invalid(format!(
@@ -786,11 +809,12 @@ impl Services {
     /// The name, agencies, 766 level and permission target of a unit or agency code.
     async fn kpi_scope(&self, unit: &str) -> ServiceResult<KpiScope> {
         if let Some(found) = self.store().find_agency(unit).await? {
+            let target = self.agency_target(unit).await?;
             return Ok(KpiScope {
                 name: found.agency.name,
                 agencies: vec![unit.to_owned()],
                 level: agency_level(found.agency.kind),
-                target: self.agency_target(unit).await?,
+                target: self.with_committees(target).await?,
             });
         }
         let versions = self.store().unit_versions(unit).await?;
@@ -818,12 +842,30 @@ impl Services {
         } else {
             UnitLevel::Province
         };
+        let target = self.unit_target(unit).await?;
         Ok(KpiScope {
             name: found.unit.name.clone(),
             agencies,
             level,
-            target: self.unit_target(unit).await?,
+            target: self.with_committees(target).await?,
         })
+    }
+
+    /// A statistics target that the People's Committees of the units it lies within read
+    /// too: a province's or a commune's committee steers everything in it (issue 7), so its
+    /// leaders read those figures as the unit's inspectors do.
+    async fn with_committees(&self, mut target: authz::Target) -> ServiceResult<authz::Target> {
+        for stored in self.agencies(None).await? {
+            let a = &stored.agency;
+            let committee = matches!(
+                a.kind,
+                AgencyKind::ProvincialPeoplesCommittee | AgencyKind::CommunePeoplesCommittee
+            );
+            if committee && target.units.iter().any(|u| u == a.unit.as_str()) {
+                target.reach.push(a.code.to_string());
+            }
+        }
+        Ok(target)
     }
 
     /// The open, classified dossiers of each of `agencies` split within time / overdue at

@@ -20,12 +20,14 @@ mod error;
 pub mod files;
 pub mod intake;
 pub mod kpi;
+pub mod notifications;
 pub mod office;
 pub mod petitions;
 pub mod portal;
 mod read_cache;
 pub mod reads;
 pub mod stats;
+pub mod steering;
 pub mod tracking;
 pub mod units;
 
@@ -106,6 +108,8 @@ pub struct Services {
     signing: Arc<documents::SigningSettings>,
     /// The fee schedule of certified copies.
     certification_fees: motcua_domain::document::CertificationFees,
+    /// When task reminders are due and how failed deliveries are retried.
+    notifications: Arc<notifications::NotificationSettings>,
 }
 
 impl Services {
@@ -126,6 +130,7 @@ impl Services {
             agencies: Arc::default(),
             sessions: Arc::default(),
             certification_fees: Default::default(),
+            notifications: Arc::default(),
         }
     }
 

@@ -74,6 +74,13 @@ async fn province(svc: &Services) {
             AgencyKind::CommunePeoplesCommittee,
             "25000",
         ),
+        (
+            "000.00.00.H05",
+            "UBND tỉnh Bắc Ninh",
+            AgencyKind::ProvincialPeoplesCommittee,
+            "24",
+        ),
+        ("000.00.20.H05", "Công an tỉnh", AgencyKind::Other, "24"),
     ] {
         let agency = Agency {
             code: code.parse().unwrap(),
@@ -605,6 +612,9 @@ async fn demo_accounts_cover_every_role_once(store: &Store) {
             Role::Leader,
             Role::DeskOfficer,
             Role::Leader,
+            Role::Leader,
+            Role::Specialist,
+            Role::Leader,
             Role::AgencyAdmin,
             Role::Inspector,
             Role::SystemAdmin,
@@ -616,7 +626,7 @@ async fn demo_accounts_cover_every_role_once(store: &Store) {
     assert_eq!(citizen.login, CITIZEN);
     let again = svc.create_demo_accounts(&system).await.unwrap();
     assert_eq!(first, again);
-    assert_eq!(store.list_accounts(None).await.unwrap().len(), 11);
+    assert_eq!(store.list_accounts(None).await.unwrap().len(), 14);
     for demo in &first {
         let account = svc
             .authenticate(&demo.login, &Password::new(DEMO_PASSWORD))

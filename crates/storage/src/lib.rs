@@ -22,8 +22,10 @@ pub mod events;
 pub mod files;
 mod inline;
 pub mod kpi;
+pub mod notifications;
 pub mod petitions;
 pub mod schedules;
+pub mod steering;
 pub mod units;
 
 use std::path::Path;

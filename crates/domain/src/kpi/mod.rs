@@ -19,6 +19,7 @@ pub mod period;
 pub mod petitions;
 mod ratio;
 pub mod report06;
+pub mod tasks;
 
 use serde::{Deserialize, Serialize};
 

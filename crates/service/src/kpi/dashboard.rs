@@ -368,7 +368,7 @@ impl Services {
 }
 
 /// The instants a period starts and ends, local time.
-fn period_bounds(period: Period) -> ServiceResult<(DateTime<Utc>, DateTime<Utc>)> {
+pub(crate) fn period_bounds(period: Period) -> ServiceResult<(DateTime<Utc>, DateTime<Utc>)> {
     match (period.start(VIETNAM), period.end(VIETNAM)) {
         (Some(from), Some(to)) => Ok((from, to)),
         _ => Err(ServiceError::Invalid(format!(
