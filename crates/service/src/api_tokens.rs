@@ -49,16 +49,24 @@ pub enum ApiScope {
     StatisticsRead,
     /// Import figures computed elsewhere (`statistics:write`).
     StatisticsWrite,
+    /// Read steering meetings and documents, tasks, their figures and their notifications
+    /// (`tasks:read`).
+    TasksRead,
+    /// Record steering, assign tasks, report on and decide them, manage their notifications
+    /// (`tasks:write`).
+    TasksWrite,
 }
 
 impl ApiScope {
     /// Every scope, in display order.
-    pub const ALL: [ApiScope; 5] = [
+    pub const ALL: [ApiScope; 7] = [
         ApiScope::DossiersRead,
         ApiScope::DossiersWrite,
         ApiScope::CatalogRead,
         ApiScope::StatisticsRead,
         ApiScope::StatisticsWrite,
+        ApiScope::TasksRead,
+        ApiScope::TasksWrite,
     ];
 
     /// The scope's name, as tokens carry it and handlers require it.
@@ -69,6 +77,8 @@ impl ApiScope {
             ApiScope::CatalogRead => "catalog:read",
             ApiScope::StatisticsRead => "statistics:read",
             ApiScope::StatisticsWrite => "statistics:write",
+            ApiScope::TasksRead => "tasks:read",
+            ApiScope::TasksWrite => "tasks:write",
         }
     }
 

@@ -25,6 +25,9 @@ use rust_xlsxwriter::{
 
 use crate::i18n::{Lang, Tr};
 
+mod tasks;
+pub use tasks::{TaskLine, tasks_workbook};
+
 /// The media type of an xlsx workbook.
 pub const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 /// The media type of the CSV files.

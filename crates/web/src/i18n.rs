@@ -82,10 +82,10 @@ macro_rules! catalogue {
 
 /// The Vietnamese catalogue files.
 pub(crate) const VI: &[(&str, &str)] =
-    catalogue!("vi": "common", "account", "portal", "office", "api", "documents");
+    catalogue!("vi": "common", "account", "portal", "office", "api", "documents", "steering");
 /// The English catalogue files.
 pub(crate) const EN: &[(&str, &str)] =
-    catalogue!("en": "common", "account", "portal", "office", "api", "documents");
+    catalogue!("en": "common", "account", "portal", "office", "api", "documents", "steering");
 
 static CATALOGUES: LazyLock<[HashMap<&'static str, &'static str>; 2]> = LazyLock::new(|| {
     // The files are checked by tests; a broken file must not take the server down.

@@ -162,7 +162,7 @@ async fn token(portal: &Portal, agency: &str, role: Role, scopes: &[ApiScope]) -
     secret.expose().to_owned()
 }
 
-const ALL: [ApiScope; 5] = ApiScope::ALL;
+const ALL: [ApiScope; 7] = ApiScope::ALL;
 
 fn desk_intake() -> Value {
     json!({

@@ -866,8 +866,13 @@ async fn submit_online(
 }
 
 /// The reference of a file uploaded with `POST /files`, shown under `name`; `None` when no
-/// such file was uploaded. Type and size are the store's, never the caller's word.
-async fn uploaded(state: &AppState, sha256: &str, name: &str) -> Result<Option<FileRef>, ApiError> {
+/// such file was uploaded. Type and size are the store's, never the caller's word. Task
+/// reports take their files the same way ([`super::tasks`]).
+pub(super) async fn uploaded(
+    state: &AppState,
+    sha256: &str,
+    name: &str,
+) -> Result<Option<FileRef>, ApiError> {
     Ok(state
         .services
         .store()

@@ -34,8 +34,9 @@ pub struct UploadParams {
 /// Upload a document.
 ///
 /// The body is the file itself (PDF, JPEG or PNG, at most 10 MB; its content is checked,
-/// not only its name). The answer's `sha256` goes into `files` of `POST /dossiers` or of
-/// `POST /dossiers/{code}/supplement`.
+/// not only its name). The answer's `sha256` goes into `files` of `POST /dossiers`, of
+/// `POST /dossiers/{code}/supplement` or of a report on a task (`POST /tasks/{id}/actions`).
+/// A token needs `dossiers:write` or `tasks:write`.
 #[utoipa::path(
     post,
     path = "/files",
@@ -46,11 +47,11 @@ pub struct UploadParams {
     responses(
         (status = 201, description = "Stored", body = FileView),
         (status = 401, description = "No credential", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Scope `dossiers:write` missing", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Scopes `dossiers:write` and `tasks:write` both missing", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "Over 10 MB", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Empty, or not a PDF, JPEG or PNG; or `name` missing", body = Problem, content_type = "application/problem+json"),
     ),
-    security(("bearer" = ["dossiers:write"]), ("session" = [])),
+    security(("bearer" = ["dossiers:write"]), ("bearer" = ["tasks:write"]), ("session" = [])),
 )]
 pub async fn create_file(
     State(state): State<AppState>,
@@ -58,7 +59,14 @@ pub async fn create_file(
     ApiQuery(params): ApiQuery<UploadParams>,
     request: Request,
 ) -> Result<(StatusCode, Json<FileView>), ApiError> {
-    caller.require_scope(ApiScope::DossiersWrite)?;
+    // Files go with dossiers and with the reports on tasks: either scope uploads.
+    if caller.require_scope(ApiScope::DossiersWrite).is_err()
+        && caller.require_scope(ApiScope::TasksWrite).is_err()
+    {
+        return Err(ApiError(AppError::Forbidden(
+            "khóa API thiếu phạm vi dossiers:write hoặc tasks:write / the API token lacks the scope dossiers:write or tasks:write".into(),
+        )));
+    }
     let Some(name) = given(&params.name).map(str::to_owned) else {
         return Err(invalid(
             "name",

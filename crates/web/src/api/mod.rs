@@ -22,6 +22,7 @@ pub mod files;
 pub mod imports;
 pub mod petitions;
 pub mod statistics;
+pub mod tasks;
 pub mod tracking;
 pub mod verification;
 
@@ -45,14 +46,14 @@ use crate::error::{ApiError, AppError, FieldProblem, Problem};
 #[openapi(
     info(
         title = "motcua API",
-        description = "Thủ tục hành chính một cửa: danh mục, hồ sơ, tra cứu, phản ánh, thống kê. \
-/ The one-stop administrative-procedure service: catalogue, dossiers, tracking, petitions, statistics.\n\n\
+        description = "Thủ tục hành chính một cửa: danh mục, hồ sơ, tra cứu, phản ánh, thống kê, chỉ đạo và nhiệm vụ. \
+/ The one-stop administrative-procedure service: catalogue, dossiers, tracking, petitions, statistics, steering and tasks.\n\n\
 Errors are `application/problem+json` with a stable `code`, a `detail` in Vietnamese then English \
 (separated by ` / `) and, for invalid input, the `field` to blame (`errors` lists every field when \
 there are several). Lists take `limit` (1–200, default 50; the catalogue at most 100) and `cursor` \
 (the previous page's `next`, opaque) and answer `{items, next, total}`; `next` is absent on the last page.\n\n\
 Authentication: `Authorization: Bearer mct_…` (an API token of one agency with scopes), or the web \
-session cookie, with the session's CSRF token in `X-CSRF-Token` on every POST.",
+session cookie, with the session's CSRF token in `X-CSRF-Token` on every POST and DELETE.",
         license(name = "AGPL-3.0-or-later", identifier = "AGPL-3.0-or-later"),
     ),
     servers((url = "/api/v1")),
@@ -64,6 +65,7 @@ session cookie, with the session's CSRF token in `X-CSRF-Token` on every POST.",
         (name = "tracking", description = "Tra cứu không cần tài khoản / tracking without an account"),
         (name = "petitions", description = "Phản ánh, kiến nghị / feedback and petitions"),
         (name = "statistics", description = "Số liệu / statistics"),
+        (name = "tasks", description = "Chỉ đạo, nhiệm vụ / steering and tasks"),
         (name = "documents", description = "Xác minh tài liệu điện tử được ký số / verifying sealed electronic documents"),
         (name = "meta", description = "Về API này / about this API"),
     ),
@@ -79,7 +81,8 @@ impl Modify for SecuritySchemes {
         let mut bearer = Http::new(HttpAuthScheme::Bearer);
         bearer.description = Some(
             "Khóa API `mct_…` của một cơ quan, với các phạm vi dossiers:read, dossiers:write, \
-             catalog:read, statistics:read, statistics:write / an API token `mct_…` of one agency, with scopes"
+             catalog:read, statistics:read, statistics:write, tasks:read, tasks:write / an API token \
+             `mct_…` of one agency, with scopes"
                 .into(),
         );
         components.add_security_scheme("bearer", SecurityScheme::Http(bearer));
@@ -87,8 +90,8 @@ impl Modify for SecuritySchemes {
             "session",
             SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::with_description(
                 "motcua_session",
-                "Phiên đăng nhập của trang web; POST cần thêm tiêu đề X-CSRF-Token / the web \
-                 session; a POST also needs the X-CSRF-Token header",
+                "Phiên đăng nhập của trang web; POST và DELETE cần thêm tiêu đề X-CSRF-Token / \
+                 the web session; a POST or DELETE also needs the X-CSRF-Token header",
             ))),
         );
     }
@@ -175,6 +178,26 @@ fn routes() -> OpenApiRouter<AppState> {
             imports::list_kpi_imports,
             imports::create_kpi_import
         ))
+        .routes(routes!(tasks::list_tasks, tasks::create_task))
+        .routes(routes!(tasks::find_task_statistics))
+        .routes(routes!(tasks::list_tasks_behind_figure))
+        .routes(routes!(tasks::find_task))
+        .routes(routes!(tasks::act_on_task))
+        .routes(routes!(tasks::find_task_file))
+        .routes(routes!(tasks::list_meetings, tasks::create_meeting))
+        .routes(routes!(tasks::find_meeting))
+        .routes(routes!(
+            tasks::list_steering_documents,
+            tasks::create_steering_document
+        ))
+        .routes(routes!(tasks::find_steering_document))
+        .routes(routes!(tasks::list_notifications))
+        .routes(routes!(tasks::retry_notification))
+        .routes(routes!(
+            tasks::list_notification_subscriptions,
+            tasks::create_notification_subscription
+        ))
+        .routes(routes!(tasks::delete_notification_subscription))
 }
 
 /// The OpenAPI document of the API, as served at `/api/v1/openapi.json`.

@@ -5,8 +5,10 @@
 //! account and rates the service; a leader drills down from the dashboard to the dossiers
 //! behind a figure and downloads the month's workbook; a certifier makes an electronic
 //! certified copy from a scanned original and an anonymous visitor verifies it by the
-//! address of its QR code. Pages are checked in Vietnamese (the default), once in
-//! English, without JavaScript (no page carries a script), and at phone width.
+//! address of its QR code; the province's leader assigns a task, the department reports it
+//! done with its evidence, the leader accepts it and sees it on the task figures. Pages are
+//! checked in Vietnamese (the default), once in English, without JavaScript (no page
+//! carries a script), and at phone width.
 //!
 //! `tests/portal.rs` and `tests/office.rs` check the same pages over in-process HTTP in
 //! detail; these tests check that a browser can walk them: the forms post what the
@@ -520,6 +522,98 @@ async fn a_certifier_makes_a_certified_copy_and_a_visitor_verifies_it_in_chromiu
         tab.expect("Bản sao điện tử được chứng thực từ bản chính")
             .await;
         tab.expect_no("Trần Thị Bình").await;
+    })
+    .await;
+    drop(portal);
+    db.cleanup().await;
+}
+
+/// The province's leader assigns a task to the Department of Justice from the assignment
+/// form; the department's leader finds it in the inbox and reports it done with a file; the
+/// province's leader accepts it, and the month's task figures count it done on time.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_leader_assigns_a_task_and_a_department_reports_it_done_in_chromium() {
+    let db = TestDb::sqlite().await;
+    let portal = portal(&db.store).await;
+    let admin = Acting::cli("test");
+    let s = &portal.app.services;
+    s.register_agency(
+        &admin,
+        motcua_domain::units::Agency {
+            code: "000.00.00.H05".parse().unwrap(),
+            name: "Ủy ban nhân dân tỉnh Bắc Ninh".into(),
+            kind: motcua_domain::units::AgencyKind::ProvincialPeoplesCommittee,
+            unit: "24".parse().unwrap(),
+            valid_from: chrono::NaiveDate::from_ymd_opt(2025, 7, 1),
+            valid_to: None,
+        },
+        None,
+    )
+    .await
+    .unwrap();
+    s.create_account(
+        &admin,
+        NewAccount::Staff {
+            login: "lanhdao.ubnd".into(),
+            name: "Nguyễn Hữu Thành".into(),
+            phone: None,
+            role: Role::Leader,
+            agency: Some("000.00.00.H05".into()),
+            unit: None,
+            password: Password::new(PORTAL_PASSWORD),
+        },
+    )
+    .await
+    .unwrap();
+    let base = serve(&portal).await;
+    let uploads = TempDir::new("motcua-browser-evidence");
+    let evidence: PathBuf = uploads.0.join("bao-cao-ket-qua.pdf");
+    std::fs::write(&evidence, PDF).unwrap();
+    in_chromium("tasks", &base, DESKTOP, move |tab| async move {
+        sign_in(&tab, "lanhdao.ubnd").await;
+        tab.open("/can-bo/ho-so").await;
+        tab.follow("Nhiệm vụ").await;
+        tab.follow("Giao nhiệm vụ").await;
+        assert_eq!(tab.heading().await, "Giao nhiệm vụ");
+        tab.fill("title", "Số hóa sổ hộ tịch lưu trữ").await;
+        tab.fill(
+            "content",
+            "Số hóa toàn bộ sổ hộ tịch, cập nhật cơ sở dữ liệu",
+        )
+        .await;
+        tab.choose("lead", "Sở Tư pháp tỉnh Bắc Ninh (000.00.10.H05)")
+            .await;
+        // The date picker is the browser's own widget: its value is set as it would set it.
+        tab.run("document.getElementById('deadline').value = '2026-12-15'; return null;")
+            .await;
+        tab.press("Giao nhiệm vụ").await;
+        tab.expect("Đã lưu.").await;
+        assert_eq!(tab.heading().await, "Nhiệm vụ NV-2026-00001");
+        tab.expect("Chưa hoàn thành, trong hạn").await;
+
+        sign_in(&tab, "lanhdao.stp").await;
+        tab.open("/can-bo/nhiem-vu").await;
+        tab.expect("Số hóa sổ hộ tịch lưu trữ").await;
+        tab.follow("NV-2026-00001").await;
+        tab.fill("completion-text", "Đã số hóa 1.250 sổ hộ tịch")
+            .await;
+        tab.attach("completion-file", &evidence).await;
+        tab.press("Báo cáo hoàn thành").await;
+        tab.expect("Đã lưu.").await;
+        tab.expect("Chờ đơn vị giao xem xét").await;
+        tab.expect("bao-cao-ket-qua.pdf").await;
+
+        sign_in(&tab, "lanhdao.ubnd").await;
+        tab.open("/can-bo/nhiem-vu?xem=assigned&cho-quyet-dinh=1")
+            .await;
+        tab.follow("NV-2026-00001").await;
+        tab.tick("#accepted-yes").await;
+        tab.press("Ghi nhận quyết định").await;
+        tab.expect("Hoàn thành đúng hạn").await;
+        tab.follow("Số liệu nhiệm vụ").await;
+        tab.expect("Số liệu thực hiện nhiệm vụ").await;
+        tab.expect("Sở Tư pháp tỉnh Bắc Ninh").await;
+        tab.expect("100,00 %").await;
     })
     .await;
     drop(portal);

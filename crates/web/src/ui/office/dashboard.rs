@@ -278,18 +278,7 @@ async fn unit_figures(
     query: &DashboardQuery,
 ) -> Result<UnitFigures, PageError> {
     let period = period_of(state, query)?;
-    let account = staff.account();
-    let unit = blank(&query.unit)
-        .map(str::to_owned)
-        .or_else(|| account.unit.clone())
-        .or_else(|| account.agency.clone())
-        .ok_or_else(|| {
-            PageError(AppError::invalid(
-                "don-vi",
-                "chọn đơn vị hoặc cơ quan",
-                "choose a unit or an agency",
-            ))
-        })?;
+    let unit = super::home_unit(state, staff, blank(&query.unit)).await?;
     let (report, agencies) = state
         .services
         .kpi_agency_reports(&staff.acting, &unit, period)

@@ -11,6 +11,11 @@
 //!   ([`dashboard`]).
 //! - `/can-bo/ho-so/{code}/mau-01` … `mau-05` and `/phieu-kiem-soat` (Form 06): the
 //!   printable forms of Circular 01/2018/TT-VPCP and Circular 03/2025/TT-VPCP ([`forms`]).
+//! - `/can-bo/nhiem-vu`: assigned tasks — the agency's inbox and the tasks it gave, the
+//!   assignment form, a task's page with its reports and decisions ([`tasks`]);
+//!   `/can-bo/hop`, `/can-bo/van-ban`: steering meetings and documents ([`steering`]);
+//!   `/can-bo/dieu-hanh/nhiem-vu`: the task figures of the operations centre
+//!   ([`task_board`]).
 //!
 //! Every page needs a [`Staff`](crate::auth::Staff) account and works without JavaScript;
 //! every POST carries the CSRF token and the dossier version it was based on. Handlers read
@@ -21,6 +26,10 @@ mod dashboard;
 mod dossier;
 mod forms;
 mod intake;
+mod notifications;
+mod steering;
+mod task_board;
+pub(crate) mod tasks;
 mod view;
 mod worklist;
 
@@ -53,6 +62,16 @@ impl Fields {
             .iter()
             .find(|(k, _)| k == name)
             .map_or("", |(_, v)| v.trim())
+    }
+
+    /// Every non-empty value of `name`, trimmed, in order (a multiple select).
+    pub fn all(&self, name: &str) -> Vec<String> {
+        self.0
+            .iter()
+            .filter(|(k, _)| k == name)
+            .map(|(_, v)| v.trim().to_owned())
+            .filter(|v| !v.is_empty())
+            .collect()
     }
 
     /// Whether `name` was sent with a non-empty value (a ticked checkbox).
@@ -121,16 +140,52 @@ pub struct OfficeNav {
     pub can_receive: bool,
     /// The role reads statistics (the dashboard).
     pub can_read_statistics: bool,
+    /// The role reads assigned tasks.
+    pub can_read_tasks: bool,
+    /// The role manages notification subscriptions.
+    pub can_manage_notifications: bool,
 }
 
 impl OfficeNav {
     /// The navigation of `user`.
     pub fn of(user: &SignedIn) -> OfficeNav {
+        let role = user.account().role;
         OfficeNav {
-            can_receive: role_allows(user.account().role, Action::ReceiveDossier),
-            can_read_statistics: role_allows(user.account().role, Action::ReadStatistics),
+            can_receive: role_allows(role, Action::ReceiveDossier),
+            can_read_statistics: role_allows(role, Action::ReadStatistics),
+            can_read_tasks: role_allows(role, Action::ReadTasks),
+            can_manage_notifications: role_allows(role, Action::ManageNotifications),
         }
     }
+}
+
+/// The unit the dashboards show: the one asked for, else the reader's: an inspector's
+/// unit, the province of a provincial People's Committee (which steers all of it and
+/// receives few dossiers itself), or the reader's own agency.
+pub async fn home_unit(
+    state: &AppState,
+    user: &SignedIn,
+    asked: Option<&str>,
+) -> Result<String, PageError> {
+    if let Some(asked) = asked.map(str::trim).filter(|a| !a.is_empty()) {
+        return Ok(asked.to_owned());
+    }
+    let account = user.account();
+    if let Some(unit) = &account.unit {
+        return Ok(unit.clone());
+    }
+    let Some(agency) = &account.agency else {
+        return Err(PageError(AppError::invalid(
+            "don-vi",
+            "chọn đơn vị hoặc cơ quan",
+            "choose a unit or an agency",
+        )));
+    };
+    let committee =
+        state.services.agency(agency).await?.filter(|a| {
+            a.agency.kind == motcua_domain::units::AgencyKind::ProvincialPeoplesCommittee
+        });
+    Ok(committee.map_or_else(|| agency.clone(), |a| a.agency.unit.to_string()))
 }
 
 /// The routes of this area.
@@ -159,6 +214,55 @@ pub fn router() -> Router<AppState> {
             get(dashboard::dossiers_xlsx),
         )
         .route("/can-bo/dieu-hanh/ho-so.csv", get(dashboard::dossiers_csv))
+        .route("/can-bo/nhiem-vu", get(tasks::list))
+        .route(
+            "/can-bo/nhiem-vu/giao",
+            get(tasks::assign_form).post(tasks::assign),
+        )
+        .route("/can-bo/nhiem-vu/{id}", get(tasks::show))
+        .route("/can-bo/nhiem-vu/{id}/tep/{sha256}", get(tasks::file))
+        .route(
+            "/can-bo/nhiem-vu/{id}/{action}",
+            get(|Path((id, _)): Path<(String, String)>| async move {
+                Redirect::to(&format!(
+                    "/can-bo/nhiem-vu/{}",
+                    crate::auth::encode_component(&id)
+                ))
+            })
+            .post(tasks::act)
+            .layer(axum::extract::DefaultBodyLimit::disable()),
+        )
+        .route("/can-bo/hop", get(steering::meetings))
+        .route(
+            "/can-bo/hop/moi",
+            get(steering::meeting_new).post(steering::meeting_create),
+        )
+        .route("/can-bo/hop/{id}", get(steering::meeting))
+        .route(
+            "/can-bo/van-ban/moi",
+            get(steering::document_new).post(steering::document_create),
+        )
+        .route("/can-bo/van-ban/{id}", get(steering::document))
+        .route("/can-bo/thong-bao", get(notifications::page))
+        .route(
+            "/can-bo/thong-bao/dang-ky",
+            axum::routing::post(notifications::subscribe),
+        )
+        .route(
+            "/can-bo/thong-bao/dang-ky/{id}/huy",
+            axum::routing::post(notifications::unsubscribe),
+        )
+        .route(
+            "/can-bo/thong-bao/{id}/gui-lai",
+            axum::routing::post(notifications::retry),
+        )
+        .route("/can-bo/dieu-hanh/nhiem-vu", get(task_board::page))
+        .route("/can-bo/dieu-hanh/nhiem-vu.xlsx", get(task_board::xlsx))
+        .route("/can-bo/dieu-hanh/nhiem-vu/in", get(task_board::print))
+        .route(
+            "/can-bo/dieu-hanh/nhiem-vu/danh-sach",
+            get(task_board::list),
+        )
         .route("/can-bo/ho-so/{code}", get(dossier::page))
         .route(
             "/can-bo/ho-so/{code}/tep/{sha256}",

@@ -131,6 +131,56 @@ struct Board {
     catalogue: Vec<(&'static str, String)>,
     /// The period's feedback and petitions.
     petitions: Vec<(&'static str, String)>,
+    /// The results of the tasks of plans whose results are public, when there are any.
+    tasks: Option<TaskResults>,
+}
+
+/// One line of the published task results: a plan, or all of them.
+struct TaskResultLine {
+    name: String,
+    assigned: String,
+    counts: [String; 4],
+    on_time: String,
+}
+
+/// The task results of the plans published (issue 7 §2): by plan, and all together.
+struct TaskResults {
+    lines: Vec<TaskResultLine>,
+    total: TaskResultLine,
+}
+
+fn task_results(t: &Tr, f: &motcua_service::steering::TaskFigures) -> Option<TaskResults> {
+    use motcua_domain::task::TaskStatus;
+    let line = |name: String, c: &motcua_domain::kpi::tasks::TaskCounts| TaskResultLine {
+        name,
+        assigned: t.num(c.assigned()),
+        counts: TaskStatus::ALL.map(|s| t.num(c.count(s))),
+        on_time: format!(
+            "{} ({} / {})",
+            t.pct(c.on_time_rate().value()),
+            t.num(c.on_time_rate().numerator),
+            t.num(c.on_time_rate().denominator)
+        ),
+    };
+    (f.total.assigned() > 0).then(|| TaskResults {
+        lines: f
+            .by_plan
+            .iter()
+            .map(|r| line(r.name.clone(), &r.counts))
+            .collect(),
+        total: line(t.t("portal.export.total").to_owned(), &f.total),
+    })
+}
+
+/// The page's task results of `unit` in `period`.
+async fn published_tasks(
+    state: &AppState,
+    t: &Tr,
+    unit: &str,
+    period: Period,
+) -> Result<Option<TaskResults>, PageError> {
+    let figures = state.services.public_task_figures(unit, period).await?;
+    Ok(task_results(t, &figures))
 }
 
 /// The catalogue's figures as label and value rows.
@@ -317,6 +367,7 @@ fn board(
             .map(|c| catalogue_rows(t, c))
             .unwrap_or_default(),
         petitions: petition_rows(t, &r.petitions),
+        tasks: None,
     }
 }
 
@@ -373,7 +424,9 @@ pub async fn page(
         None
     } else {
         let (b, imported) = published(&state, &unit, period).await?;
-        Some(board(&chrome.t, &b, &imported))
+        let mut found = board(&chrome.t, &b, &imported);
+        found.tasks = published_tasks(&state, &chrome.t, &unit, period).await?;
+        Some(found)
     };
     let page = BoardPage {
         chrome,
@@ -403,8 +456,10 @@ pub async fn print(
     let unit = required_unit(&query)?;
     let period = period_of(&state, &query)?;
     let (b, imported) = published(&state, &unit, period).await?;
+    let mut found = board(&chrome.t, &b, &imported);
+    found.tasks = published_tasks(&state, &chrome.t, &unit, period).await?;
     let page = BoardPrintPage {
-        b: board(&chrome.t, &b, &imported),
+        b: found,
         chrome,
         query: query_of(&unit, period),
     };
