@@ -81,6 +81,12 @@ enum Command {
     /// The agencies' signing keys: list, rotate, import a licensed authority's certificate.
     #[command(subcommand)]
     Keys(commands::documents::KeysCommand),
+    /// Assigned tasks: list them, show one with its history.
+    #[command(subcommand)]
+    Tasks(commands::tasks::TasksCommand),
+    /// Task news by e-mail and webhook: a round of reminders and deliveries, subscriptions.
+    #[command(subcommand)]
+    Reminders(commands::tasks::RemindersCommand),
 }
 
 impl Cli {
@@ -169,6 +175,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Units(cmd) => commands::units::run(cmd, &config).await,
         Command::Verify(args) => commands::documents::verify(args, &config).await,
         Command::Keys(cmd) => commands::documents::keys(cmd, &config).await,
+        Command::Tasks(cmd) => commands::tasks::run(cmd, &config).await,
+        Command::Reminders(cmd) => commands::tasks::reminders(cmd, &config).await,
     }
 }
 

@@ -226,6 +226,23 @@ fn print_report(out: &mut impl Write, report: &DemoReport) -> std::io::Result<()
             int_en(report.dossiers),
         )?;
     }
+    let st = &report.steering;
+    if st.tasks > 0 {
+        writeln!(
+            out,
+            "Chỉ đạo, điều hành: {} cuộc họp, {} văn bản, {} nhiệm vụ được giao (/can-bo/nhiem-vu)",
+            int_vi(st.meetings),
+            int_vi(st.documents),
+            int_vi(st.tasks)
+        )?;
+        writeln!(
+            out,
+            "Steering: {} meetings, {} documents, {} assigned tasks (/can-bo/nhiem-vu)",
+            int_en(st.meetings),
+            int_en(st.documents),
+            int_en(st.tasks)
+        )?;
+    }
     writeln!(out)?;
     writeln!(
         out,

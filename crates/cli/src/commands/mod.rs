@@ -11,4 +11,5 @@ pub mod kpi;
 pub mod loadtest;
 pub mod migrate;
 pub mod serve;
+pub mod tasks;
 pub mod units;

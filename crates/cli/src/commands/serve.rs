@@ -38,6 +38,65 @@ pub struct ServeArgs {
     /// The window of the login limits, in seconds.
     #[arg(long, env = "MOTCUA_LOGIN_LIMIT_WINDOW_SECS", default_value_t = LoginLimits::default().window_secs)]
     pub login_limit_window_secs: i64,
+    /// Task news by e-mail and webhook, and reminders.
+    #[command(flatten)]
+    pub notify: NotifyArgs,
+}
+
+/// How task news and reminders leave: `motcua serve` and `motcua reminders run`.
+#[derive(Debug, Args)]
+pub struct NotifyArgs {
+    /// The mail server for task news, e.g. smtp://user:password@mail.example.vn:587
+    /// (STARTTLS) or smtps://…:465; without it, e-mail subscriptions fail and are shown so.
+    /// Prefer the environment variable: a command line is visible to other users.
+    #[arg(long, env = "MOTCUA_SMTP_URL", hide_env_values = true)]
+    pub smtp_url: Option<String>,
+    /// The sender of task news.
+    #[arg(
+        long,
+        env = "MOTCUA_MAIL_FROM",
+        default_value = "motcua <no-reply@localhost>"
+    )]
+    pub mail_from: String,
+    /// A secret that signs each webhook body (HMAC-SHA256 in X-Motcua-Signature).
+    #[arg(long, env = "MOTCUA_WEBHOOK_SECRET", hide_env_values = true)]
+    pub webhook_secret: Option<String>,
+    /// When to remind of a task's deadline: working days before it, and `overdue` for once
+    /// after it (🔶 no rule applies; empty reminds of nothing).
+    #[arg(long, env = "MOTCUA_TASK_REMINDERS", default_value = "3,1,overdue")]
+    pub task_reminders: String,
+    /// Seconds between two rounds of reminders and deliveries.
+    #[arg(long, env = "MOTCUA_NOTIFY_INTERVAL_SECS", default_value_t = 30,
+          value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub notify_interval_secs: u64,
+}
+
+impl NotifyArgs {
+    /// The services with these reminder rules, and the transports.
+    pub fn apply(
+        &self,
+        services: motcua_service::Services,
+    ) -> anyhow::Result<(motcua_service::Services, motcua_notify::Transports)> {
+        let reminders = motcua_domain::task::reminder::ReminderRules::parse(&self.task_reminders)
+            .map_err(|e| anyhow::anyhow!("--task-reminders: {e}"))?;
+        let settings = motcua_service::notifications::NotificationSettings {
+            reminders,
+            ..Default::default()
+        };
+        let transports = motcua_notify::Transports::new(motcua_notify::TransportSettings {
+            smtp: self
+                .smtp_url
+                .clone()
+                .map(|url| motcua_notify::SmtpSettings {
+                    url,
+                    from: self.mail_from.clone(),
+                }),
+            webhook_secret: self.webhook_secret.clone(),
+            timeout: std::time::Duration::from_secs(10),
+        })
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+        Ok((services.with_notification_settings(settings), transports))
+    }
 }
 
 /// The e-ID provider options of `motcua serve`; e-ID sign-in is on when the issuer is set.
@@ -161,6 +220,7 @@ pub async fn run(args: ServeArgs, config: &StoreConfig) -> anyhow::Result<()> {
     if let Some(fees) = args.certification_fees {
         services = services.with_certification_fees(fees);
     }
+    let (services, transports) = args.notify.apply(services)?;
     let listener = tokio::net::TcpListener::bind(&args.listen)
         .await
         .with_context(|| format!("không mở được cổng / cannot listen on {}", args.listen))?;
@@ -186,6 +246,15 @@ pub async fn run(args: ServeArgs, config: &StoreConfig) -> anyhow::Result<()> {
     println!(
         "motcua đang phục vụ tại / is serving at http://{address}  (Ctrl-C để dừng / to stop)"
     );
-    motcua_web::serve(listener, AppState::new(services, web), shutdown_signal()).await?;
+    let state = AppState::new(services, web);
+    // Reminders and deliveries beside the requests; dropped with the server.
+    let notifier = {
+        let services = state.services.clone();
+        let every = std::time::Duration::from_secs(args.notify.notify_interval_secs);
+        tokio::spawn(async move { services.run_notifier(transports, every).await })
+    };
+    let served = motcua_web::serve(listener, state, shutdown_signal()).await;
+    notifier.abort();
+    served?;
     Ok(())
 }
