@@ -39,20 +39,24 @@ fn the_demo_s_tasks_are_listed_shown_and_remind_through_a_webhook() {
     // A webhook nobody listens to: the round records the failure for a later attempt.
     let err = cli.fails(&["reminders", "subscribe", "--webhook", "ftp://x"]);
     assert!(err.contains("address"), "{err}");
-    let subscribed = cli.ok(&[
+    // A private address needs the operator's leave.
+    let private = [
         "reminders",
         "subscribe",
         "--agency",
         "000.00.10.H05",
         "--webhook",
         "http://127.0.0.1:9/hook",
-    ]);
+    ];
+    let err = cli.fails(&private);
+    assert!(err.contains("private address"), "{err}");
+    let subscribed = cli.ok(&[&private[..], &["--webhook-allow-private"]].concat());
     assert!(subscribed.contains("DK-"), "{subscribed}");
     assert!(
         cli.ok(&["reminders", "list"])
             .contains("http://127.0.0.1:9/hook")
     );
-    let round = cli.ok(&["reminders", "run"]);
+    let round = cli.ok(&["reminders", "run", "--webhook-allow-private"]);
     assert!(round.contains("reminders queued:"), "{round}");
     assert!(
         round.contains("to retry: ") && !round.contains("to retry: 0;"),

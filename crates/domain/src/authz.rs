@@ -108,6 +108,12 @@ impl Action {
         )
     }
 
+    /// Whether a target's reach and audience widen it: reading tasks, steering and
+    /// statistics only; a change is always checked against the agency it belongs to.
+    pub fn reads_widely(self) -> bool {
+        matches!(self, Action::ReadTasks | Action::ReadStatistics)
+    }
+
     /// The action's name in Vietnamese and in English, as in "may not …".
     pub fn names(self) -> (&'static str, &'static str) {
         match self {
@@ -462,18 +468,15 @@ pub fn role_allows(role: Role, action: Action) -> bool {
     }
 }
 
-/// Whether `target` lies within `scope`.
+/// Whether `target` lies within `scope`. A target's [`Target::reach`] and
+/// [`Target::audience`] are not considered: they widen reading only
+/// ([`Action::reads_widely`], [`authorize`]).
 pub fn in_scope(scope: &Scope, target: &Target) -> bool {
     match scope {
         Scope::Everywhere => true,
         Scope::Agency(agency) => {
             target.agency.as_deref() == Some(agency.as_str())
                 || target.step_agency.as_deref() == Some(agency.as_str())
-                || target.reach.contains(agency)
-                || target
-                    .audience
-                    .as_deref()
-                    .is_some_and(|top| at_or_under(agency, top))
         }
         Scope::Unit(unit) => target.units.iter().any(|u| u == unit),
         Scope::Applicant(number) => target.applicant.as_deref() == Some(number.as_str()),
@@ -482,8 +485,24 @@ pub fn in_scope(scope: &Scope, target: &Target) -> bool {
     }
 }
 
+/// Whether an agency's staff reach `target` through its [`Target::reach`] or
+/// [`Target::audience`]: a task's parties and the agencies above them, a steering document's
+/// province, the People's Committees over a unit.
+fn reaches(scope: &Scope, target: &Target) -> bool {
+    match scope {
+        Scope::Agency(agency) => {
+            target.reach.contains(agency)
+                || target
+                    .audience
+                    .as_deref()
+                    .is_some_and(|top| at_or_under(agency, top))
+        }
+        _ => false,
+    }
+}
+
 /// Whether agency `code` is `top` or lies under it by identifier code.
-fn at_or_under(code: &str, top: &str) -> bool {
+pub fn at_or_under(code: &str, top: &str) -> bool {
     let mut current = code.parse::<crate::units::AgencyCode>().ok();
     while let Some(c) = current {
         if c.as_str() == top {
@@ -506,7 +525,10 @@ pub fn authorize(who: &Principal, action: Action, target: &Target) -> Result<(),
             action,
         });
     }
-    if action.is_installation_wide() || in_scope(&who.scope, target) {
+    if action.is_installation_wide()
+        || in_scope(&who.scope, target)
+        || (action.reads_widely() && reaches(&who.scope, target))
+    {
         return Ok(());
     }
     let (what_vi, what_en) = describe_target(target);
@@ -714,6 +736,15 @@ mod tests {
                 &staff(Role::Specialist, "000.00.11.H01"),
                 Action::ReadTasks,
                 &document
+            )
+            .is_err()
+        );
+        // Reach widens reading only: the agencies above may not report on it.
+        assert!(
+            authorize(
+                &staff(Role::Leader, "000.00.00.H05"),
+                Action::ReportTask,
+                &target
             )
             .is_err()
         );

@@ -64,7 +64,23 @@ pub enum SubscriptionEvent {
     Unsubscribed,
 }
 
-/// Checks a subscription's address for its channel and trims it.
+/// The host of an `http(s)://` URL, without user information or port.
+fn url_host(address: &str) -> Option<&str> {
+    let rest = address
+        .strip_prefix("https://")
+        .or_else(|| address.strip_prefix("http://"))?;
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let host_port = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    let host = if host_port.starts_with('[') {
+        host_port.split_once(']').map_or(host_port, |(h, _)| h)
+    } else {
+        host_port.split(':').next().unwrap_or_default()
+    };
+    (!host.is_empty()).then_some(host)
+}
+
+/// Checks a subscription's address for its channel and trims it. Whether a webhook's host
+/// may be private is the service's question (`motcua_notify::is_private_url`).
 ///
 /// # Errors
 /// A message naming `address`: an e-mail address without one `@` and a dotted domain, or a
@@ -85,13 +101,9 @@ pub fn check_address(channel: ChannelKind, address: &str) -> Result<String, Stri
             None => false,
         },
         ChannelKind::Webhook => {
-            let rest = address
-                .strip_prefix("https://")
-                .or_else(|| address.strip_prefix("http://"));
-            rest.is_some_and(|r| {
-                let host = r.split(['/', '?', '#']).next().unwrap_or_default();
-                !host.is_empty() && !address.contains(char::is_whitespace)
-            }) && address.len() <= 2_000
+            url_host(address).is_some()
+                && !address.contains(char::is_whitespace)
+                && address.len() <= 2_000
         }
     };
     if ok {
@@ -275,7 +287,8 @@ impl NotificationEvent {
 
 /// How failed deliveries are retried: after `first_delay`, then twice as long each time up
 /// to `max_delay`, at most `max_attempts` attempts in all. 🔶 No rule applies; the
-/// defaults (1 minute, 6 hours, 10 attempts: about a day and a half) are configuration.
+/// defaults (1 minute, 6 hours, 14 attempts: the last about 32 hours after the first) are
+/// configuration.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RetryRules {
     /// Delay after the first failure.
@@ -291,7 +304,7 @@ impl Default for RetryRules {
         RetryRules {
             first_delay: TimeDelta::minutes(1),
             max_delay: TimeDelta::hours(6),
-            max_attempts: 10,
+            max_attempts: 14,
         }
     }
 }
@@ -428,17 +441,13 @@ mod tests {
         assert_eq!(rules.next_attempt(2, false, at(1, 0)), Some(at(1, 2)));
         assert_eq!(rules.next_attempt(4, false, at(1, 0)), Some(at(1, 8)));
         assert_eq!(rules.next_attempt(9, false, at(1, 0)), Some(at(5, 16)));
-        let patient = RetryRules {
-            max_attempts: 20,
-            ..rules
-        };
         assert_eq!(
-            patient.next_attempt(12, false, at(1, 0)),
+            rules.next_attempt(12, false, at(1, 0)),
             Some(at(7, 0)),
             "capped"
         );
         assert_eq!(
-            rules.next_attempt(10, false, at(1, 0)),
+            rules.next_attempt(14, false, at(1, 0)),
             None,
             "out of attempts"
         );
@@ -513,10 +522,13 @@ mod tests {
         for bad in ["vanthu", "a@b", "@x.vn", "a b@x.vn", "a@x.vn."] {
             assert!(check_address(ChannelKind::Email, bad).is_err(), "{bad}");
         }
-        assert!(check_address(ChannelKind::Webhook, "https://chat.example.vn/hooks/1").is_ok());
-        assert!(check_address(ChannelKind::Webhook, "http://127.0.0.1:9000/h").is_ok());
-        let err = check_address(ChannelKind::Webhook, "ftp://x").unwrap_err();
+        let hook = |a: &str| check_address(ChannelKind::Webhook, a);
+        assert!(hook("https://chat.example.vn/hooks/1").is_ok());
+        assert!(hook("https://user:token@chat.example.vn:8443/h").is_ok());
+        assert!(hook("http://[::1]:8080/h").is_ok());
+        let err = hook("ftp://x").unwrap_err();
         assert!(err.starts_with("address:"), "{err}");
-        assert!(check_address(ChannelKind::Webhook, "https://").is_err());
+        assert!(hook("https://").is_err());
+        assert!(hook("https://a b/").is_err());
     }
 }

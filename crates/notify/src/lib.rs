@@ -32,12 +32,14 @@
 //! ```
 
 mod email;
+mod private;
 mod webhook;
 
 use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
+pub use private::{is_private_ip, is_private_url};
 pub use webhook::{NOTIFICATION_HEADER, SIGNATURE_HEADER};
 
 /// One message to deliver; the caller fills every field, this crate only carries them.
@@ -138,6 +140,9 @@ pub struct TransportSettings {
     /// The longest one attempt may take, connecting included (default 10 s): the worker's
     /// queue must not stall on a peer that never answers.
     pub timeout: Duration,
+    /// Whether webhooks may go to this machine or a private network ([`is_private_url`]);
+    /// off by default (request forgery), on for a receiver on the same network.
+    pub allow_private: bool,
 }
 
 impl Default for TransportSettings {
@@ -146,6 +151,7 @@ impl Default for TransportSettings {
             smtp: None,
             webhook_secret: None,
             timeout: Duration::from_secs(10),
+            allow_private: false,
         }
     }
 }
@@ -160,6 +166,7 @@ impl fmt::Debug for TransportSettings {
                 &self.webhook_secret.as_ref().map(|_| "<hidden>"),
             )
             .field("timeout", &self.timeout)
+            .field("allow_private", &self.allow_private)
             .finish()
     }
 }
@@ -228,7 +235,11 @@ impl Transports {
             .as_ref()
             .map(|smtp| email::Smtp::new(smtp, settings.timeout))
             .transpose()?;
-        let webhook = webhook::Webhook::new(settings.webhook_secret.as_deref(), settings.timeout)?;
+        let webhook = webhook::Webhook::new(
+            settings.webhook_secret.as_deref(),
+            settings.timeout,
+            settings.allow_private,
+        )?;
         Ok(Transports {
             inner: Arc::new(Inner {
                 smtp,

@@ -26,10 +26,16 @@ pub(crate) struct Webhook {
     client: reqwest::Client,
     /// The keyed HMAC, cloned for each body so the key is checked once, at start-up.
     mac: Option<Hmac<Sha256>>,
+    /// Whether private addresses may be reached ([`crate::is_private_url`]).
+    allow_private: bool,
 }
 
 impl Webhook {
-    pub(crate) fn new(secret: Option<&str>, timeout: Duration) -> Result<Webhook, NotifyError> {
+    pub(crate) fn new(
+        secret: Option<&str>,
+        timeout: Duration,
+        allow_private: bool,
+    ) -> Result<Webhook, NotifyError> {
         let mac = match secret {
             None => None,
             Some("") => {
@@ -45,15 +51,24 @@ impl Webhook {
                 },
             )?),
         };
-        let client = reqwest::Client::builder()
+        let mut builder = reqwest::Client::builder()
             // A redirected POST turns into a GET: a moved receiver is reported, not followed.
             .redirect(reqwest::redirect::Policy::none())
             .connect_timeout(timeout)
             .timeout(timeout)
-            .user_agent(concat!("motcua-notify/", env!("CARGO_PKG_VERSION")))
+            .user_agent(concat!("motcua-notify/", env!("CARGO_PKG_VERSION")));
+        if !allow_private {
+            // A public name that resolves to a private address is not followed either.
+            builder = builder.dns_resolver(std::sync::Arc::new(crate::private::PublicOnly));
+        }
+        let client = builder
             .build()
             .map_err(|error| NotifyError::Setup(chain(error)))?;
-        Ok(Webhook { client, mac })
+        Ok(Webhook {
+            client,
+            mac,
+            allow_private,
+        })
     }
 
     pub(crate) fn signed(&self) -> bool {
@@ -67,6 +82,12 @@ impl Webhook {
         timeout: Duration,
     ) -> Result<Delivered, NotifyError> {
         let url = parse_url(url)?;
+        if !self.allow_private && crate::is_private_url(url.as_str()) {
+            return Err(NotifyError::InvalidDestination {
+                channel: Channel::Webhook,
+                detail: format!("{} là địa chỉ nội bộ / is a private address", peer(&url)),
+            });
+        }
         let peer = peer(&url);
         let invalid_message = |detail: String| NotifyError::InvalidMessage {
             channel: Channel::Webhook,

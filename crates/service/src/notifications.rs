@@ -26,13 +26,16 @@ use crate::accounts::authorize;
 use crate::portal::VIETNAM;
 use crate::{Acting, ServiceError, ServiceResult, Services};
 
-/// When reminders are due and how failed deliveries are retried.
+/// When reminders are due, how failed deliveries are retried, and where webhooks may go.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct NotificationSettings {
     /// Reminders before and after deadlines (default: 3 and 1 working days, and overdue).
     pub reminders: ReminderRules,
     /// Retries of failed deliveries.
     pub retry: RetryRules,
+    /// Whether webhooks may be subscribed on this machine or a private network (the
+    /// operator's choice, off by default: request forgery).
+    pub allow_private_webhooks: bool,
 }
 
 /// What one delivery round did.
@@ -49,19 +52,37 @@ pub struct DeliveryRound {
 /// The agencies that hear of `kind` about `task`.
 fn recipients(task: &Task, kind: NotificationKind) -> Vec<&str> {
     let a = &task.assignment;
+    let lead_and_coordinators = || {
+        std::iter::once(a.lead.as_str())
+            .chain(a.coordinators.iter().map(String::as_str))
+            .collect()
+    };
     match kind {
+        NotificationKind::Assigned | NotificationKind::Cancelled => lead_and_coordinators(),
         NotificationKind::ExtensionRequested | NotificationKind::CompletionReported => {
             vec![a.assigner.as_str()]
         }
         NotificationKind::Reminder {
             reminder: Reminder::Overdue,
         } => vec![a.lead.as_str(), a.assigner.as_str()],
-        NotificationKind::Assigned
-        | NotificationKind::Reminder { .. }
+        NotificationKind::Reminder { .. }
         | NotificationKind::ExtensionDecided { .. }
-        | NotificationKind::CompletionDecided { .. }
-        | NotificationKind::Cancelled => vec![a.lead.as_str()],
+        | NotificationKind::CompletionDecided { .. } => vec![a.lead.as_str()],
     }
+}
+
+/// What identifies the news `kind` of `task`: a change by the version it made, a reminder by
+/// its kind and the deadline it is about.
+fn news_of(task: &Task, kind: NotificationKind) -> String {
+    match kind {
+        NotificationKind::Reminder { reminder } => reminder.key(&task.id, task.deadline),
+        _ => format!("{}:{}:v{}", task.id, kind.as_str(), task.version),
+    }
+}
+
+/// A notification's dedupe key: one per news, subscription and agency.
+fn news_key(news: &str, subscription: &str, agency: &str) -> String {
+    format!("{news}:{subscription}:{agency}")
 }
 
 /// What the news says, Vietnamese then English.
@@ -131,10 +152,7 @@ impl Services {
         kind: NotificationKind,
         meta: &EventMeta,
     ) -> ServiceResult<u64> {
-        let which = match kind {
-            NotificationKind::Reminder { reminder } => reminder.key(&task.id, task.deadline),
-            _ => format!("{}:{}:v{}", task.id, kind.as_str(), task.version),
-        };
+        let which = news_of(task, kind);
         let (title_vi, title_en) = headline(kind);
         let a = &task.assignment;
         let (lead, assigner) = (
@@ -175,10 +193,15 @@ impl Services {
         agencies.dedup();
         for agency in agencies {
             for sub in store::active_for(tx, agency).await? {
+                let key = news_key(&which, &sub.id, agency);
+                // Queued once; a number is taken only for what is new.
+                if store::is_queued(tx, &key).await? {
+                    continue;
+                }
                 let n = allocate_number(tx, "TB", year).await?;
                 let notification = Notification {
                     id: format!("TB-{year}-{n:06}"),
-                    key: format!("{which}:{}:{agency}", sub.id),
+                    key,
                     task: task.id.clone(),
                     kind,
                     agency: agency.to_owned(),
@@ -218,6 +241,14 @@ impl Services {
         address: &str,
     ) -> ServiceResult<Subscription> {
         let address = check_address(channel, address).map_err(ServiceError::Invalid)?;
+        if channel == ChannelKind::Webhook
+            && !self.notifications.allow_private_webhooks
+            && motcua_notify::is_private_url(&address)
+        {
+            return Err(ServiceError::Invalid(format!(
+                "address: «{address}» là địa chỉ nội bộ; chỉ gửi webhook đến địa chỉ công khai / «{address}» is a private address; webhooks go to public addresses only"
+            )));
+        }
         let agency = agency
             .map(|a| a.trim().to_owned())
             .filter(|a| !a.is_empty());
@@ -267,11 +298,18 @@ impl Services {
             })
         })?;
         let principal = self.principal(acting).await?;
-        authorize(
+        // Another agency's subscription does not exist for the reader.
+        if motcua_domain::authz::authorize(
             &principal,
             Action::ManageNotifications,
             &Self::subscription_target(&found.subscription),
-        )?;
+        )
+        .is_err()
+        {
+            return Err(ServiceError::Store(StoreError::NotFound {
+                what: format!("đăng ký nhận thông báo / subscription {id}"),
+            }));
+        }
         if found.ended_at.is_some() {
             return Err(ServiceError::Refused(format!(
                 "đăng ký {id} đã kết thúc / subscription {id} has ended"
@@ -341,7 +379,23 @@ impl Services {
                 }
             }
         }
-        Ok(self.store().list_notifications(&query).await?)
+        let (mut found, total) = self.store().list_notifications(&query).await?;
+        // Where an agency's news goes (addresses, URLs that may carry tokens) and why it
+        // failed are for those who manage that agency's subscriptions.
+        for n in &mut found {
+            let manages = motcua_domain::authz::authorize(
+                &principal,
+                Action::ManageNotifications,
+                &Target::agency(&n.agency),
+            )
+            .is_ok();
+            if !manages {
+                n.address = String::new();
+                n.last_error = None;
+                n.payload = serde_json::Value::Null;
+            }
+        }
+        Ok((found, total))
     }
 
     /// Queues again a notification that was given up (after the address was mended).
@@ -365,11 +419,15 @@ impl Services {
             .await?
             .ok_or_else(not_found)?;
         let principal = self.principal(acting).await?;
-        authorize(
+        if motcua_domain::authz::authorize(
             &principal,
             Action::ManageNotifications,
             &Target::agency(&found.agency),
-        )?;
+        )
+        .is_err()
+        {
+            return Err(not_found());
+        }
         let meta = self.meta(acting);
         let mut tx = self.store().begin().await?;
         let current = store::find_in(&mut tx, id).await?.ok_or_else(not_found)?;
@@ -396,6 +454,19 @@ impl Services {
         // tasks a "within N working days" reminder can be due for.
         let most = i64::from(rules.before.iter().copied().max().unwrap_or(0));
         let horizon = now + TimeDelta::hours(36 * most) + TimeDelta::days(14);
+        // Read first, write only what is new: the scan runs every minute, and on SQLite a
+        // write transaction holds the one writer.
+        let subscriptions: Vec<_> = self
+            .store()
+            .subscriptions()
+            .await?
+            .into_iter()
+            .filter(|s| s.ended_at.is_none())
+            .map(|s| s.subscription)
+            .collect();
+        if subscriptions.is_empty() {
+            return Ok(0);
+        }
         let acting = Acting::cli("reminders");
         let meta = self.meta(&acting);
         let mut queued = 0;
@@ -408,15 +479,28 @@ impl Services {
             let Some(reminder) = reminder else {
                 continue;
             };
+            let kind = NotificationKind::Reminder { reminder };
+            let news = news_of(&task, kind);
+            let keys: Vec<String> = recipients(&task, kind)
+                .into_iter()
+                .flat_map(|agency| {
+                    let news = &news;
+                    subscriptions
+                        .iter()
+                        .filter(move |s| s.agency.as_deref().is_none_or(|a| a == agency))
+                        .map(move |s| news_key(news, &s.id, agency))
+                })
+                .collect();
+            if keys.is_empty() || self.store().notifications_queued(&keys).await? == keys.len() {
+                continue;
+            }
             let mut tx = self.store().begin().await?;
-            queued += self
-                .queue_task_news(
-                    &mut tx,
-                    &task,
-                    NotificationKind::Reminder { reminder },
-                    &meta,
-                )
-                .await?;
+            // As it stands now: reported or closed since it was read, it needs no reminder.
+            let current = motcua_storage::steering::find_task_in(&mut tx, &task.id).await?;
+            if current.is_none_or(|t| t.version != task.version) {
+                continue;
+            }
+            queued += self.queue_task_news(&mut tx, &task, kind, &meta).await?;
             tx.commit().await?;
         }
         if queued > 0 {
@@ -448,13 +532,30 @@ impl Services {
                 body: n.body.clone(),
                 payload: n.payload.clone(),
             };
-            let result = transports.send(&to, &message).await;
+            // A subscription ended since: its news stops here, recorded as given up.
+            let ended = self
+                .store()
+                .find_subscription(&n.subscription)
+                .await?
+                .is_none_or(|s| s.ended_at.is_some());
+            let result = if ended {
+                Err(None)
+            } else {
+                transports.send(&to, &message).await.map_err(Some)
+            };
             let at = self.now();
             let event = match result {
+                Err(None) => NotificationEvent::AttemptFailed {
+                    error: format!(
+                        "đăng ký {} đã kết thúc / subscription {} has ended",
+                        n.subscription, n.subscription
+                    ),
+                    next_attempt_at: None,
+                },
                 Ok(delivered) => NotificationEvent::Delivered {
                     detail: delivered.detail,
                 },
-                Err(e) => NotificationEvent::AttemptFailed {
+                Err(Some(e)) => NotificationEvent::AttemptFailed {
                     error: e.to_string(),
                     next_attempt_at: self.notifications.retry.next_attempt(
                         n.attempts + 1,

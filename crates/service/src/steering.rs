@@ -285,6 +285,14 @@ fn not_found(what_vi: &str, what_en: &str, id: &str) -> ServiceError {
     })
 }
 
+/// The 1st-level body over agency `code` (`000.00.00.H05` for every agency of `H05`).
+fn top_level_of(code: &str) -> Option<String> {
+    code.parse::<motcua_domain::units::AgencyCode>()
+        .ok()
+        .and_then(|c| motcua_domain::units::AgencyCode::top_level_of(c.top_level()).ok())
+        .map(|c| c.as_str().to_owned())
+}
+
 /// `NV-2026-00042`: the series, the year and the number.
 fn numbered(series: &str, year: i32, n: u32, width: usize) -> String {
     format!("{series}-{year}-{n:0width$}")
@@ -324,6 +332,12 @@ impl Services {
         let target = Target::of_task(task);
         let target = self.within_agency(target, &task.assignment.lead).await?;
         self.within_agency(target, &task.assignment.assigner).await
+    }
+
+    /// Whether `principal` may read `task`.
+    async fn may_read(&self, principal: &Principal, task: &Task) -> ServiceResult<bool> {
+        let target = self.task_target(task).await?;
+        Ok(motcua_domain::authz::authorize(principal, Action::ReadTasks, &target).is_ok())
     }
 
     async fn steering_target(&self, owner: &str, others: &[String]) -> ServiceResult<Target> {
@@ -381,9 +395,21 @@ impl Services {
         )?;
         self.check_agencies("owner", &[document.owner.as_str()])
             .await?;
+        if document.public_results && !document.kind.is_plan() {
+            return Err(ServiceError::Invalid(
+                "public_results: chỉ công khai kết quả của kế hoạch hoặc chương trình / only a plan's or a programme's results are published".into(),
+            ));
+        }
         if let Some(id) = &document.meeting {
-            let meeting = self.store().find_meeting(id).await?;
-            if meeting.is_none() {
+            // A meeting the recorder may not read is as good as none.
+            let readable = match self.store().find_meeting(id).await? {
+                Some(m) => {
+                    let target = self.steering_target(&m.host, &m.participants).await?;
+                    motcua_domain::authz::authorize(&principal, Action::ReadTasks, &target).is_ok()
+                }
+                None => false,
+            };
+            if !readable {
                 return Err(ServiceError::Invalid(format!(
                     "meeting: không có cuộc họp «{id}» / there is no meeting «{id}»"
                 )));
@@ -455,10 +481,17 @@ impl Services {
         if motcua_domain::authz::authorize(&principal, Action::ReadTasks, &target).is_err() {
             return Err(not_found("cuộc họp", "meeting", id));
         }
-        let documents = self
+        let mut documents = Vec::new();
+        for d in self
             .store()
             .list_steering_documents(&[], Some(&meeting.id))
-            .await?;
+            .await?
+        {
+            let target = self.steering_target(&d.owner, &[]).await?;
+            if motcua_domain::authz::authorize(&principal, Action::ReadTasks, &target).is_ok() {
+                documents.push(d);
+            }
+        }
         Ok(MeetingDetail { meeting, documents })
     }
 
@@ -526,8 +559,7 @@ impl Services {
                 if !seen.insert(task.id.clone()) {
                     continue;
                 }
-                let target = self.task_target(&task).await?;
-                if motcua_domain::authz::authorize(&principal, Action::ReadTasks, &target).is_ok() {
+                if self.may_read(&principal, &task).await? {
                     let listed = self.listed(task, now).await?;
                     if let Some(s) = listed.status {
                         counts.add(s);
@@ -609,6 +641,26 @@ impl Services {
         self.check_agencies("lead", &codes[1..2]).await?;
         self.check_agencies("coordinators", &codes[2..]).await?;
         self.check_agencies("assigner", &codes[..1]).await?;
+        // Down the line only: an agency assigns to those under it by code; a task's lead
+        // splits it to agencies of its province or ministry (a department to communes).
+        let reach = if assignment.parent.is_some() {
+            top_level_of(&assignment.assigner)
+        } else {
+            Some(assignment.assigner.clone())
+        };
+        for (field, code) in std::iter::once(("lead", &assignment.lead))
+            .chain(assignment.coordinators.iter().map(|c| ("coordinators", c)))
+        {
+            if !reach
+                .as_deref()
+                .is_some_and(|top| motcua_domain::authz::at_or_under(code, top))
+            {
+                return Err(ServiceError::Invalid(format!(
+                    "{field}: cơ quan {code} không thuộc phạm vi giao việc của {assigner} / agency {code} is not one {assigner} assigns tasks to",
+                    assigner = assignment.assigner
+                )));
+            }
+        }
         if let Some(parent_id) = assignment.parent.clone() {
             let parent = self.store().find_task(&parent_id).await?.ok_or_else(|| {
                 ServiceError::Invalid(format!(
@@ -647,7 +699,17 @@ impl Services {
             let Some(id) = id.filter(|i| !i.trim().is_empty()) else {
                 continue;
             };
-            match self.store().find_steering_document(&id).await? {
+            // A document the assigner may not read is as good as none.
+            let found = match self.store().find_steering_document(&id).await? {
+                Some(d) => {
+                    let target = self.steering_target(&d.owner, &[]).await?;
+                    motcua_domain::authz::authorize(&principal, Action::ReadTasks, &target)
+                        .is_ok()
+                        .then_some(d)
+                }
+                None => None,
+            };
+            match found {
                 Some(d) if must_be_plan && !d.kind.is_plan() => {
                     return Err(ServiceError::Invalid(format!(
                         "{field}: văn bản {id} không phải kế hoạch hay quyết định phê duyệt chương trình / document {id} is not a plan or a programme's decision"
@@ -669,19 +731,39 @@ impl Services {
         // One assignment per period of a recurrence, each with its own deadline.
         let periods: Vec<(Assignment, Option<String>)> = match recurrence {
             None => vec![(assignment.clone(), None)],
-            Some(r) => r
-                .occurrences()?
-                .into_iter()
-                .map(|o| {
-                    let mut a = assignment.clone();
-                    a.deadline = o.deadline;
-                    (a, Some(o.period_vi))
-                })
-                .collect(),
+            Some(r) => {
+                let occurrences = r.occurrences()?;
+                if occurrences
+                    .first()
+                    .is_some_and(|o| o.deadline < self.local_today())
+                {
+                    return Err(ServiceError::Invalid(
+                        "from: kỳ đầu tiên đã qua hạn; hãy bắt đầu từ hôm nay / the first period is already past; start from today".into(),
+                    ));
+                }
+                occurrences
+                    .into_iter()
+                    .map(|o| {
+                        let mut a = assignment.clone();
+                        a.deadline = o.deadline;
+                        (a, Some(o.period_vi))
+                    })
+                    .collect()
+            }
         };
         let meta = self.meta(acting);
         let year = self.local_year();
         let mut tx = self.store().begin().await?;
+        // The parent as it stands now: it may have closed since it was read.
+        if let Some(parent) = &assignment.parent
+            && store::find_task_in(&mut tx, parent)
+                .await?
+                .is_none_or(|p| p.is_closed())
+        {
+            return Err(ServiceError::Refused(format!(
+                "nhiệm vụ {parent} đã kết thúc / task {parent} is closed"
+            )));
+        }
         let mut created = Vec::new();
         let mut series_id = None;
         for (mut a, period) in periods {
@@ -752,6 +834,29 @@ impl Services {
                 expected,
                 actual: current.version,
             }));
+        }
+        // A task is done, or withdrawn, only when its sub-tasks are.
+        if matches!(
+            command,
+            TaskCommand::ReportCompletion { .. } | TaskCommand::Cancel { .. }
+        ) {
+            let mut query = TaskQuery::all(self.now());
+            query.parent = Some(id.to_owned());
+            query.cancelled = Some(false);
+            query.limit = 1_000;
+            let open = self
+                .store()
+                .list_tasks(&query)
+                .await?
+                .0
+                .iter()
+                .filter(|t| t.completed_at.is_none())
+                .count();
+            if open > 0 {
+                return Err(ServiceError::Refused(format!(
+                    "còn {open} nhiệm vụ con chưa hoàn thành / {open} sub-task(s) are still open"
+                )));
+            }
         }
         let ctx = TaskContext {
             now: self.now(),
@@ -856,9 +961,12 @@ impl Services {
         query.limit = 1_000;
         let (children, _) = self.store().list_tasks(&query).await?;
         let roll = roll_up(children.iter());
+        // The roll-up counts every sub-task; the list shows those the reader may open.
         let mut listed_children = Vec::with_capacity(children.len());
         for child in children {
-            listed_children.push(self.listed(child, now).await?);
+            if self.may_read(&principal, &child).await? {
+                listed_children.push(self.listed(child, now).await?);
+            }
         }
         let series = match &task.assignment.series {
             Some(s) => {
@@ -878,13 +986,8 @@ impl Services {
         // see its department's task.
         let parent = match &task.assignment.parent {
             Some(p) => match self.store().find_task(p).await? {
-                Some(parent) => {
-                    let target = self.task_target(&parent).await?;
-                    motcua_domain::authz::authorize(&principal, Action::ReadTasks, &target)
-                        .is_ok()
-                        .then_some(parent)
-                }
-                None => None,
+                Some(parent) if self.may_read(&principal, &parent).await? => Some(parent),
+                _ => None,
             },
             None => None,
         };
@@ -1113,7 +1216,7 @@ impl Services {
     }
 
     /// The tasks behind a figure: those of `unit` counted in `period` (of `plan` when
-    /// given, `""` for no plan), with `status` when given. Needs
+    /// given, `""` for no plan), with `status` when given, that the reader may open. Needs
     /// [`Action::ReadStatistics`] on the unit.
     ///
     /// # Errors
@@ -1142,6 +1245,10 @@ impl Services {
             if let Some(plan) = plan
                 && task.assignment.plan.as_deref().unwrap_or("") != plan
             {
+                continue;
+            }
+            // Counted in the figures, listed only to those who may open it.
+            if !self.may_read(&principal, &task).await? {
                 continue;
             }
             let due_soon = self.due_soon(&task, self.now()).await?;

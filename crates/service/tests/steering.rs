@@ -19,6 +19,7 @@ use motcua_domain::task::{
 };
 use motcua_domain::units::{Agency, AgencyKind};
 use motcua_service::accounts::{NewAccount, Password};
+use motcua_service::notifications::NotificationSettings;
 use motcua_service::steering::{NewTask, TaskFilter, TaskView};
 use motcua_service::{Acting, ServiceError, Services};
 use motcua_storage::notifications::NotificationQuery;
@@ -418,6 +419,33 @@ async fn who_sees_and_does_what(store: &Store) {
         .await
         .unwrap_err();
     assert!(matches!(err, ServiceError::Forbidden(_)), "{err}");
+    // A task is done only once its sub-tasks are; nor is it withdrawn before them.
+    let err = s
+        .act_on_task(&specialist, &parent.id, Some(1), report("Xong"))
+        .await
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("1 sub-task(s) are still open"),
+        "{err}"
+    );
+    let err = s
+        .act_on_task(
+            &committee,
+            &parent.id,
+            Some(1),
+            TaskCommand::Cancel {
+                reason: "Không cần nữa".into(),
+            },
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(err, ServiceError::Refused(_)), "{err}");
+    s.act_on_task(&commune, &child.id, Some(1), report("Xong"))
+        .await
+        .unwrap();
+    s.act_on_task(&justice, &child.id, Some(2), accept())
+        .await
+        .unwrap();
     s.act_on_task(&specialist, &parent.id, Some(1), report("Xong"))
         .await
         .unwrap();
@@ -628,15 +656,30 @@ fn transports() -> motcua_notify::Transports {
         smtp: None,
         webhook_secret: None,
         timeout: std::time::Duration::from_secs(5),
+        // The test's receiver listens on 127.0.0.1.
+        allow_private: true,
     })
     .unwrap()
 }
 
 async fn news_is_queued_with_each_change_and_delivered_with_retries(store: &Store) {
     let f = steering_fixture(store).await;
-    let s = &f.services;
     let admin = Acting::cli("test");
     let (url, count, body) = receiver(1).await;
+    // The receiver is on this machine: a private address, refused unless the operator allows.
+    let err = f
+        .services
+        .subscribe(&admin, Some(JUSTICE.into()), ChannelKind::Webhook, &url)
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("private address"), "{err}");
+    let s = &f
+        .services
+        .clone()
+        .with_notification_settings(NotificationSettings {
+            allow_private_webhooks: true,
+            ..NotificationSettings::default()
+        });
     s.subscribe(&admin, Some(JUSTICE.into()), ChannelKind::Webhook, &url)
         .await
         .unwrap();
@@ -683,7 +726,15 @@ async fn news_is_queued_with_each_change_and_delivered_with_retries(store: &Stor
         limit: 50,
         ..NotificationQuery::default()
     };
-    let (queued, total) = s.notifications_for(&committee, news(None)).await.unwrap();
+    let (queued, total) = s.notifications_for(&admin, news(None)).await.unwrap();
+    assert!(queued.iter().any(|n| n.address == url));
+    // Those who read the task but do not manage the agency's subscriptions do not see where
+    // its news goes.
+    let (seen, _) = s.notifications_for(&committee, news(None)).await.unwrap();
+    assert!(
+        seen.iter()
+            .all(|n| n.address.is_empty() && n.last_error.is_none())
+    );
     assert_eq!(total, 2, "one per subscription, with the assignment");
     assert!(queued.iter().all(|n| n.subject.contains("Nhiệm vụ mới")));
 
@@ -693,7 +744,7 @@ async fn news_is_queued_with_each_change_and_delivered_with_retries(store: &Stor
         (0, 1, 1)
     );
     let (abandoned, _) = s
-        .notifications_for(&committee, news(Some("abandoned")))
+        .notifications_for(&admin, news(Some("abandoned")))
         .await
         .unwrap();
     assert!(
@@ -711,7 +762,7 @@ async fn news_is_queued_with_each_change_and_delivered_with_retries(store: &Stor
     let sent: serde_json::Value = serde_json::from_str(&body.lock().unwrap()).unwrap();
     assert_eq!(sent["task"]["id"], task.id.as_str());
     let (delivered, _) = s
-        .notifications_for(&committee, news(Some("delivered")))
+        .notifications_for(&admin, news(Some("delivered")))
         .await
         .unwrap();
     assert_eq!(
@@ -738,7 +789,7 @@ async fn news_is_queued_with_each_change_and_delivered_with_retries(store: &Stor
         2,
         "overdue, to the lead"
     );
-    let (all, _) = s.notifications_for(&committee, news(None)).await.unwrap();
+    let (all, _) = s.notifications_for(&admin, news(None)).await.unwrap();
     assert!(all.iter().any(|n| n.subject.contains("quá hạn")));
 }
 

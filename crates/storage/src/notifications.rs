@@ -12,7 +12,7 @@ use motcua_domain::notification::{
 };
 use sqlx::types::Json;
 
-use crate::{Store, StoreError, StoreResult, Tx, events, on_pool, on_tx};
+use crate::{Store, StoreError, StoreResult, Tx, events, on_pool, on_tx, push_in};
 
 /// Stream type of subscriptions (id = the subscription's id).
 pub const SUBSCRIPTION_STREAM: &str = "notification_subscription";
@@ -132,17 +132,22 @@ pub async fn active_for(tx: &mut Tx, agency: &str) -> StoreResult<Vec<Subscripti
     Ok(rows.into_iter().map(|r| r.0).collect())
 }
 
+/// Whether a notification with dedupe key `key` is queued already.
+pub async fn is_queued(tx: &mut Tx, key: &str) -> StoreResult<bool> {
+    const EXISTS: &str = "SELECT COUNT(*) FROM notifications WHERE dedupe_key = $1";
+    let exists: i64 = on_tx!(tx, conn => {
+        sqlx::query_scalar(EXISTS).bind(key).fetch_one(conn).await?
+    });
+    Ok(exists > 0)
+}
+
 /// Queues `notification` unless one with its key is already queued; whether it was.
 pub async fn queue(
     tx: &mut Tx,
     notification: &Notification,
     meta: &EventMeta,
 ) -> StoreResult<bool> {
-    const EXISTS: &str = "SELECT COUNT(*) FROM notifications WHERE dedupe_key = $1";
-    let exists: i64 = on_tx!(tx, conn => {
-        sqlx::query_scalar(EXISTS).bind(&notification.key).fetch_one(conn).await?
-    });
-    if exists > 0 {
+    if is_queued(tx, &notification.key).await? {
         return Ok(false);
     }
     let event = NotificationEvent::Queued(Box::new(notification.clone()));
@@ -265,6 +270,19 @@ impl Store {
         let row: Option<SubscriptionRow> =
             on_pool!(self, pool => sqlx::query_as(SQL).bind(id).fetch_optional(pool).await?);
         Ok(row.map(stored))
+    }
+
+    /// How many of `keys` (dedupe keys) are queued already.
+    pub async fn notifications_queued(&self, keys: &[String]) -> StoreResult<usize> {
+        if keys.is_empty() {
+            return Ok(0);
+        }
+        let n: i64 = on_pool!(self, pool => {
+            let mut count = sqlx::QueryBuilder::new("SELECT COUNT(*) FROM notifications WHERE dedupe_key IN (");
+            push_in!(count, keys);
+            count.build_query_scalar().fetch_one(pool).await?
+        });
+        Ok(usize::try_from(n).unwrap_or(0))
     }
 
     /// Up to `limit` notifications whose next attempt is due at `now`, oldest due first.

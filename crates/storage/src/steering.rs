@@ -379,7 +379,7 @@ impl Store {
                 count.push(" WHERE host IN (");
                 push_in!(count, hosts);
             }
-            select.push(" ORDER BY held_on DESC, id DESC LIMIT ").push_bind(limit.clamp(1, 500))
+            select.push(" ORDER BY held_on DESC, id DESC LIMIT ").push_bind(limit.max(1))
                 .push(" OFFSET ").push_bind(offset.max(0));
             let rows: Vec<Json<Meeting>> = select.build_query_scalar().fetch_all(pool).await?;
             let total: i64 = count.build_query_scalar().fetch_one(pool).await?;

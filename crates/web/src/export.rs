@@ -89,20 +89,23 @@ pub enum Table {
     Ranking,
     /// The figures imported from elsewhere, marked as such on the page.
     Imported,
+    /// The assigned tasks of the plans whose results are public, by plan.
+    Tasks,
 }
 
 impl Table {
     /// Every table, in the workbook's order.
-    pub const ALL: [Table; 5] = [
+    pub const ALL: [Table; 6] = [
         Table::Report06,
         Table::Index,
         Table::Trend,
         Table::Ranking,
         Table::Imported,
+        Table::Tasks,
     ];
 
     /// The table's name in addresses (`?bang=`): `bieu06`, `chi-so`, `xu-huong`, `xep-hang`,
-    /// `so-lieu-nhap`.
+    /// `so-lieu-nhap`, `nhiem-vu`.
     pub fn slug(self) -> &'static str {
         match self {
             Table::Report06 => "bieu06",
@@ -110,6 +113,7 @@ impl Table {
             Table::Trend => "xu-huong",
             Table::Ranking => "xep-hang",
             Table::Imported => "so-lieu-nhap",
+            Table::Tasks => "nhiem-vu",
         }
     }
 
@@ -126,6 +130,7 @@ impl Table {
             Table::Trend => "Xu hướng (Trend)",
             Table::Ranking => "Xếp hạng (Ranking)",
             Table::Imported => "Số liệu nhập (Imported)",
+            Table::Tasks => "Nhiệm vụ (Tasks)",
         }
     }
 }
@@ -448,6 +453,8 @@ pub struct Published<'a> {
     pub board: &'a KpiBoard,
     /// The imported figures ([`motcua_service::Services::imported_kpi`]).
     pub imported: &'a [ImportedRow],
+    /// The public plans' tasks ([`motcua_service::Services::public_task_figures`]).
+    pub tasks: &'a motcua_service::steering::TaskFigures,
 }
 
 /// One table of the page.
@@ -458,6 +465,7 @@ fn table_data(page: Published<'_>, table: Table) -> TableData {
         Table::Trend => trend_table(page.board),
         Table::Ranking => ranking_table(page.board),
         Table::Imported => imported_table(page.imported),
+        Table::Tasks => tasks::public_table(page.tasks),
     }
 }
 

@@ -1,6 +1,6 @@
-//! Steering through the JSON API, in-process, on SQLite and on PostgreSQL: a department
-//! records a meeting and its conclusion and assigns a task to another department with an
-//! API token; the lead department reports progress and completion with a file uploaded
+//! Steering through the JSON API, in-process, on SQLite and on PostgreSQL: the province's
+//! People's Committee records a meeting and its conclusion and assigns a task to a
+//! department with an API token; the lead department reports progress and completion with a file uploaded
 //! through `POST /files`; the assigner accepts it through the web session; the task reads
 //! done on time and is counted in the lead's figures. Bad input is a 422 naming the field,
 //! a stale version a 409, a missing scope a 403, an agency that is no party a 404; task news
@@ -12,7 +12,7 @@ mod common;
 use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
-use common::{Browser, DA_MAI, FINANCE, JUSTICE, KINH_BAC, PDF, Page, Portal};
+use common::{Browser, DA_MAI, FINANCE, KINH_BAC, PDF, Page, Portal};
 use motcua_domain::event::Role;
 use motcua_service::Acting;
 use motcua_service::api_tokens::{ApiScope, NewApiToken};
@@ -136,6 +136,46 @@ fn assert_problem(page: &Page, status: StatusCode, code: &str, field: Option<&st
     }
 }
 
+/// The province's People's Committee, which assigns the tasks of these tests.
+const COMMITTEE: &str = "000.00.00.H05";
+
+/// The portal's fixture with the province's People's Committee and its leader
+/// `lanhdao.ubnd`.
+async fn portal(store: &Store) -> Portal {
+    let portal = common::portal(store).await;
+    let s = &portal.app.services;
+    let admin = Acting::cli("test");
+    s.register_agency(
+        &admin,
+        motcua_domain::units::Agency {
+            code: COMMITTEE.parse().unwrap(),
+            name: "Ủy ban nhân dân tỉnh Bắc Ninh".into(),
+            kind: motcua_domain::units::AgencyKind::ProvincialPeoplesCommittee,
+            unit: "24".parse().unwrap(),
+            valid_from: chrono::NaiveDate::from_ymd_opt(2025, 7, 1),
+            valid_to: None,
+        },
+        None,
+    )
+    .await
+    .unwrap();
+    s.create_account(
+        &admin,
+        motcua_service::accounts::NewAccount::Staff {
+            login: "lanhdao.ubnd".into(),
+            name: "Lãnh đạo UBND tỉnh".into(),
+            phone: None,
+            role: Role::Leader,
+            agency: Some(COMMITTEE.into()),
+            unit: None,
+            password: motcua_service::accounts::Password::new(common::PORTAL_PASSWORD),
+        },
+    )
+    .await
+    .unwrap();
+    portal
+}
+
 /// Issues a token of `agency` in `role` with `scopes`.
 async fn token(portal: &Portal, agency: &str, role: Role, scopes: &[ApiScope]) -> String {
     let (secret, _) = portal
@@ -172,9 +212,9 @@ fn task_for_finance(source: &str, plan: &str) -> Value {
 }
 
 async fn a_task_goes_from_a_meeting_to_the_figures(store: &Store) {
-    let portal = common::portal(store).await;
+    let portal = portal(store).await;
     let app = &portal.app.router;
-    let justice = Client::bearer(app, &token(&portal, JUSTICE, Role::Leader, &TASKS).await);
+    let justice = Client::bearer(app, &token(&portal, COMMITTEE, Role::Leader, &TASKS).await);
     let finance = Client::bearer(
         app,
         &token(&portal, FINANCE, Role::Specialist, &TASKS).await,
@@ -222,7 +262,7 @@ async fn a_task_goes_from_a_meeting_to_the_figures(store: &Store) {
     );
     let meeting_id = meeting["id"].as_str().unwrap().to_owned();
     assert!(meeting_id.starts_with("HOP-2026-"), "{meeting}");
-    assert_eq!(meeting["host"], JUSTICE);
+    assert_eq!(meeting["host"], COMMITTEE);
     let conclusion = justice
         .post(
             "/api/v1/steering-documents",
@@ -275,7 +315,7 @@ async fn a_task_goes_from_a_meeting_to_the_figures(store: &Store) {
     let created = json_of(&created);
     let task = &created[0];
     let id = task["id"].as_str().unwrap().to_owned();
-    assert_eq!(task["assigner"], JUSTICE);
+    assert_eq!(task["assigner"], COMMITTEE);
     assert_eq!(task["status"], "open_within_time");
     assert_eq!(task["priority"], "high");
     assert_eq!(task["version"], 1);
@@ -344,6 +384,25 @@ async fn a_task_goes_from_a_meeting_to_the_figures(store: &Store) {
         "the parent's plan: {child}"
     );
 
+    // The ward reports its part done and the department accepts it: the parent may close.
+    let ward = Client::bearer(
+        app,
+        &token(&portal, KINH_BAC, Role::Specialist, &TASKS).await,
+    );
+    let child_uri = format!("/api/v1/tasks/{}/actions", child["id"].as_str().unwrap());
+    ok(&ward
+        .post(
+            &child_uri,
+            &json!({"action": "report_completion", "expected_version": 1, "text": "Xong"}),
+        )
+        .await);
+    ok(&finance_leader
+        .post(
+            &child_uri,
+            &json!({"action": "decide_completion", "expected_version": 2, "accepted": true}),
+        )
+        .await);
+
     // Completion, with the evidence uploaded first.
     let sha256 = finance.upload("bao-cao-ra-soat.pdf", PDF).await;
     let reported = ok(&finance
@@ -358,11 +417,11 @@ async fn a_task_goes_from_a_meeting_to_the_figures(store: &Store) {
     assert_eq!(reported["version"], 3);
 
     // The assigner's leader accepts it through the web session.
-    let leader = Client::session(app, "lanhdao.stp").await;
+    let leader = Client::session(app, "lanhdao.ubnd").await;
     let before = ok(&leader.get(&format!("/api/v1/tasks/{id}")).await);
     assert!(before["rights"]["decide"].as_bool().unwrap(), "{before}");
     assert_eq!(before["sub_tasks"][0]["id"], child["id"]);
-    assert_eq!(before["roll_up"], 0);
+    assert_eq!(before["roll_up"], 100, "the ward's part is done");
     let done = ok(&leader
         .post(
             &uri,
@@ -390,7 +449,7 @@ async fn a_task_goes_from_a_meeting_to_the_figures(store: &Store) {
     );
     let history = &done["history"];
     assert_eq!(history[0]["role"], "leader");
-    assert_eq!(history[0]["agency"], JUSTICE);
+    assert_eq!(history[0]["agency"], COMMITTEE);
     assert_eq!(history[2]["agency"], FINANCE);
     assert_eq!(history[2]["event"]["files"][0]["sha256"], sha256.as_str());
     assert_eq!(
@@ -417,7 +476,8 @@ async fn a_task_goes_from_a_meeting_to_the_figures(store: &Store) {
             .any(|t| t["id"] == id.as_str()),
         "{document}"
     );
-    assert_eq!(document["counts"]["done_on_time"], 1, "{document}");
+    // The task and its sub-task, which keeps its parent's source.
+    assert_eq!(document["counts"]["done_on_time"], 2, "{document}");
 
     // The lead's figures for November count it, done on time.
     let figures = ok(&finance_leader
@@ -441,8 +501,9 @@ async fn a_task_goes_from_a_meeting_to_the_figures(store: &Store) {
         .await);
     assert_eq!(behind["total"], 1);
     assert_eq!(behind["items"][0]["id"], id.as_str());
-    // Another department's statistics are not Sở Tư pháp's to read.
-    let foreign = justice
+    // A department's statistics are not a ward's to read.
+    let ward_leader = Client::bearer(app, &token(&portal, KINH_BAC, Role::Leader, &TASKS).await);
+    let foreign = ward_leader
         .get(&format!(
             "/api/v1/tasks/statistics?unit={FINANCE}&period=2026-11"
         ))
@@ -526,9 +587,9 @@ async fn a_task_goes_from_a_meeting_to_the_figures(store: &Store) {
 }
 
 async fn scopes_parties_and_bad_input_are_refused(store: &Store) {
-    let portal = common::portal(store).await;
+    let portal = portal(store).await;
     let app = &portal.app.router;
-    let justice = Client::bearer(app, &token(&portal, JUSTICE, Role::Leader, &TASKS).await);
+    let justice = Client::bearer(app, &token(&portal, COMMITTEE, Role::Leader, &TASKS).await);
     let created = justice
         .post(
             "/api/v1/tasks",
@@ -542,7 +603,7 @@ async fn scopes_parties_and_bad_input_are_refused(store: &Store) {
     // Scopes: reading needs tasks:read, changing tasks:write.
     let reader = Client::bearer(
         app,
-        &token(&portal, JUSTICE, Role::Leader, &[ApiScope::TasksRead]).await,
+        &token(&portal, COMMITTEE, Role::Leader, &[ApiScope::TasksRead]).await,
     );
     assert_eq!(
         reader.get(&format!("/api/v1/tasks/{id}")).await.status,
@@ -565,7 +626,7 @@ async fn scopes_parties_and_bad_input_are_refused(store: &Store) {
     assert_problem(&cancel, StatusCode::FORBIDDEN, "forbidden", None);
     let dossiers_only = Client::bearer(
         app,
-        &token(&portal, JUSTICE, Role::Leader, &[ApiScope::DossiersRead]).await,
+        &token(&portal, COMMITTEE, Role::Leader, &[ApiScope::DossiersRead]).await,
     );
     let read = dossiers_only.get("/api/v1/tasks").await;
     assert_problem(&read, StatusCode::FORBIDDEN, "forbidden", None);
@@ -573,7 +634,7 @@ async fn scopes_parties_and_bad_input_are_refused(store: &Store) {
     // A specialist does not assign.
     let specialist = Client::bearer(
         app,
-        &token(&portal, JUSTICE, Role::Specialist, &TASKS).await,
+        &token(&portal, COMMITTEE, Role::Specialist, &TASKS).await,
     );
     let assigned = specialist
         .post(
@@ -622,7 +683,7 @@ async fn scopes_parties_and_bad_input_are_refused(store: &Store) {
         (with("deadline", json!("31/12/2026")), "deadline"),
         (with("lead", json!("000.00.99.H05")), "lead"),
         (with("lead", json!("Sở Tài chính")), "lead"),
-        (with("lead", json!(JUSTICE)), "lead"),
+        (with("lead", json!(COMMITTEE)), "lead"),
         (
             with("coordinators", json!(["000.00.98.H05"])),
             "coordinators",

@@ -384,6 +384,13 @@ async fn figures_workbook_and_public_results(store: &Store) {
         .await;
     assert_eq!(other.status, StatusCode::SEE_OTHER, "{}", other.body);
 
+    // The operations centre's main page sums the tasks up, each count a link.
+    let main = leader
+        .get(app, "/can-bo/dieu-hanh?don-vi=24&ky=2026-11")
+        .await;
+    assert_eq!(main.status, StatusCode::OK, "{}", main.body);
+    assert_has(&main, "Nhiệm vụ được giao");
+    assert_has(&main, "/can-bo/dieu-hanh/nhiem-vu/danh-sach?don-vi=24");
     // The figures of the province for the month and the tasks behind them.
     let board = leader
         .get(app, "/can-bo/dieu-hanh/nhiem-vu?don-vi=24&ky=2026-11")
@@ -445,6 +452,20 @@ async fn figures_workbook_and_public_results(store: &Store) {
     assert_has(&public, "Kết quả thực hiện nhiệm vụ được giao");
     let section = &public.body[public.body.find("id=\"tasks\"").unwrap()..];
     assert!(section.contains("<td>3</td>"), "{section}");
+    // And as a table of the page's files.
+    let csv = visitor
+        .get(
+            app,
+            "/dieu-hanh/xuat.csv?don-vi=24&thang=2026-11&bang=nhiem-vu",
+        )
+        .await;
+    assert_eq!(csv.status, StatusCode::OK, "{}", csv.body);
+    let plan_line = csv
+        .body
+        .lines()
+        .find(|l| l.starts_with(&plan))
+        .unwrap_or_else(|| panic!("no line of {plan} in {}", csv.body));
+    assert!(plan_line.contains(",3,"), "{plan_line}");
     // Figures are for those who read statistics: a specialist is refused.
     let mut specialist = signed_in(&p, "chuyenvien.stp").await;
     let refused = specialist

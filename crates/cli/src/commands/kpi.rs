@@ -43,7 +43,7 @@ pub struct KpiArgs {
     #[arg(long, value_name = "FILE")]
     csv: Option<PathBuf>,
     /// The table --csv writes: bieu06, chi-so (766 index), xu-huong (trend), xep-hang
-    /// (ranking), so-lieu-nhap (imported figures).
+    /// (ranking), so-lieu-nhap (imported figures), nhiem-vu (the public plans' tasks).
     #[arg(long, default_value = "bieu06", requires = "csv")]
     table: String,
     /// Write the Biểu số 06/VPCP/KSTT report in the form's layout, a row per agency, to
@@ -254,16 +254,18 @@ pub async fn run(args: KpiArgs, config: &StoreConfig) -> anyhow::Result<()> {
             if args.xlsx.is_some() || args.csv.is_some() || args.form06.is_some() {
                 let table = Table::parse(&args.table).with_context(|| {
                     format!(
-                        "--table: bảng phải là bieu06, chi-so, xu-huong, xep-hang hoặc so-lieu-nhap / the table must be bieu06, chi-so, xu-huong, xep-hang or so-lieu-nhap, not «{}»",
+                        "--table: bảng phải là bieu06, chi-so, xu-huong, xep-hang, so-lieu-nhap hoặc nhiem-vu / the table must be bieu06, chi-so, xu-huong, xep-hang, so-lieu-nhap or nhiem-vu, not «{}»",
                         args.table
                     )
                 })?;
                 if args.xlsx.is_some() || args.csv.is_some() {
                     let board = services.published_kpi(&unit, period).await?;
                     let imported = services.imported_kpi(&unit, period).await?;
+                    let tasks = services.public_task_figures(&unit, period).await?;
                     let page = Published {
                         board: &board,
                         imported: &imported,
+                        tasks: &tasks,
                     };
                     if let Some(path) = &args.xlsx {
                         save(&mut out, path, &export::workbook(page)?)?;

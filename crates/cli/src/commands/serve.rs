@@ -65,6 +65,10 @@ pub struct NotifyArgs {
     /// after it (🔶 no rule applies; empty reminds of nothing).
     #[arg(long, env = "MOTCUA_TASK_REMINDERS", default_value = "3,1,overdue")]
     pub task_reminders: String,
+    /// Let webhooks go to this machine or a private network (off by default: whoever
+    /// subscribes a webhook could otherwise make the server call internal services).
+    #[arg(long, env = "MOTCUA_WEBHOOK_ALLOW_PRIVATE")]
+    pub webhook_allow_private: bool,
     /// Seconds between two rounds of reminders and deliveries.
     #[arg(long, env = "MOTCUA_NOTIFY_INTERVAL_SECS", default_value_t = 30,
           value_parser = clap::value_parser!(u64).range(1..=3600))]
@@ -81,6 +85,7 @@ impl NotifyArgs {
             .map_err(|e| anyhow::anyhow!("--task-reminders: {e}"))?;
         let settings = motcua_service::notifications::NotificationSettings {
             reminders,
+            allow_private_webhooks: self.webhook_allow_private,
             ..Default::default()
         };
         let transports = motcua_notify::Transports::new(motcua_notify::TransportSettings {
@@ -93,6 +98,7 @@ impl NotifyArgs {
                 }),
             webhook_secret: self.webhook_secret.clone(),
             timeout: std::time::Duration::from_secs(10),
+            allow_private: self.webhook_allow_private,
         })
         .map_err(|e| anyhow::anyhow!("{e}"))?;
         Ok((services.with_notification_settings(settings), transports))

@@ -56,6 +56,10 @@ pub enum RemindersCommand {
         /// A webhook URL (http:// or https://).
         #[arg(long)]
         webhook: Option<String>,
+        /// Accept a webhook on this machine or a private network (as `motcua serve
+        /// --webhook-allow-private`).
+        #[arg(long, env = "MOTCUA_WEBHOOK_ALLOW_PRIVATE")]
+        webhook_allow_private: bool,
     },
     /// End a subscription.
     Unsubscribe {
@@ -201,7 +205,14 @@ pub async fn reminders(command: RemindersCommand, config: &StoreConfig) -> anyho
             agency,
             email,
             webhook,
+            webhook_allow_private,
         } => {
+            let services = services.with_notification_settings(
+                motcua_service::notifications::NotificationSettings {
+                    allow_private_webhooks: webhook_allow_private,
+                    ..Default::default()
+                },
+            );
             let (channel, address) = match (email, webhook) {
                 (Some(e), _) => (ChannelKind::Email, e),
                 (None, Some(w)) => (ChannelKind::Webhook, w),

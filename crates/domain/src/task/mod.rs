@@ -495,7 +495,12 @@ pub fn decide(
             }
         }
         TaskCommand::RequestExtension { until, reason } => TaskEvent::ExtensionRequested {
-            until: *until,
+            // A date the calendar cannot end is refused when asked, not when granted.
+            until: ctx
+                .calendar
+                .deadline_due(*until)
+                .map(|_| *until)
+                .map_err(|e| TaskError::Invalid(format!("until: {e}")))?,
             reason: text(
                 reason,
                 "reason",

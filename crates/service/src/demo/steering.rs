@@ -268,18 +268,21 @@ impl Steering<'_> {
         true
     }
 
+    /// Records `document` at `at`; `None` when `at` is past the history's end.
     async fn document(
         &mut self,
         document: SteeringDocument,
         at: DateTime<Utc>,
-    ) -> ServiceResult<SteeringDocument> {
-        self.clock.set(at);
+    ) -> ServiceResult<Option<SteeringDocument>> {
+        if !self.move_to(at) {
+            return Ok(None);
+        }
         let d = self
             .at
             .record_steering_document(&actor(PEOPLES_COMMITTEE, Role::Specialist), document)
             .await?;
         self.report.documents += 1;
-        Ok(d)
+        Ok(Some(d))
     }
 
     /// Assigns `given` from `assigner` at `at`, then lives each task made.
@@ -320,8 +323,18 @@ impl Steering<'_> {
     }
 
     /// Lives one task through its fate, every step before the history's end.
-    async fn live(&mut self, task: &Task) -> ServiceResult<()> {
-        let fate = fate(&mut self.rng);
+    /// Lives one task through its fate. A parent (`children: Some`) is done only after its
+    /// sub-tasks: not at all while one is open, and a day after the last was done.
+    async fn live(
+        &mut self,
+        task: &Task,
+        children: Option<Option<DateTime<Utc>>>,
+    ) -> ServiceResult<()> {
+        let drawn = fate(&mut self.rng);
+        let fate = match children {
+            Some(None) => Fate::Open,
+            _ => drawn,
+        };
         let a = &task.assignment;
         let (lead, assigner) = (
             actor(&a.lead, Role::Specialist),
@@ -408,6 +421,10 @@ impl Steering<'_> {
         let report = TaskCommand::ReportCompletion {
             text: "Đã hoàn thành nhiệm vụ, kèm báo cáo kết quả (dữ liệu mẫu).".into(),
             files: Vec::new(),
+        };
+        let reported = match children {
+            Some(Some(last)) => reported.max(last + TimeDelta::days(1)),
+            _ => reported,
         };
         if !self.move_to(reported) {
             return Ok(());
@@ -516,7 +533,7 @@ impl Services {
                 public_results: public,
             };
         let committee = "Ủy ban nhân dân tỉnh Bắc Ninh";
-        let plan = s
+        let Some(plan) = s
             .document(
                 kind_doc(
                     DocumentKind::Plan,
@@ -528,8 +545,11 @@ impl Services {
                 ),
                 local(first, 9),
             )
-            .await?;
-        let project_06 = s
+            .await?
+        else {
+            return Ok(s.report);
+        };
+        let Some(project_06) = s
             .document(
                 kind_doc(
                     DocumentKind::Decision,
@@ -543,8 +563,11 @@ impl Services {
                 ),
                 local(first + Days::new(7), 9),
             )
-            .await?;
-        let directive = s
+            .await?
+        else {
+            return Ok(s.report);
+        };
+        let Some(directive) = s
             .document(
                 kind_doc(
                     DocumentKind::Directive,
@@ -556,7 +579,10 @@ impl Services {
                 ),
                 local(first + Days::new(20), 9),
             )
-            .await?;
+            .await?
+        else {
+            return Ok(s.report);
+        };
         s.document(
             kind_doc(
                 DocumentKind::Conclusion,
@@ -771,7 +797,9 @@ impl Services {
                 chrono::Weekday::Sun => month + Days::new(1),
                 _ => month,
             };
-            s.clock.set(local(held, 8));
+            if !s.move_to(local(held, 8)) {
+                break;
+            }
             let mut participants = departments_and_police.clone();
             participants
                 .extend((1..=5).map(|k| commune(k + usize::try_from(n % 10).unwrap_or(0) * 5)));
@@ -807,7 +835,9 @@ impl Services {
                 false,
             );
             conclusion.meeting = Some(meeting.id.clone());
-            let conclusion = s.document(conclusion, local(signed, 16)).await?;
+            let Some(conclusion) = s.document(conclusion, local(signed, 16)).await? else {
+                break;
+            };
             for k in 0..s.rng.random_range(2..4) {
                 let (title, lead) = MEETING_TASKS[s.rng.random_range(0..MEETING_TASKS.len())];
                 let lead = if lead == "xa" {
@@ -844,8 +874,26 @@ impl Services {
             }
             month = months_after(month, 1);
         }
-        for task in &lived {
-            s.live(task).await?;
+        // Sub-tasks first, then their parents, which wait for them.
+        let is_parent = |t: &Task| {
+            lived
+                .iter()
+                .any(|c| c.assignment.parent.as_deref() == Some(t.id.as_str()))
+        };
+        for task in lived.iter().filter(|t| !is_parent(t)) {
+            s.live(task, None).await?;
+        }
+        for parent in lived.iter().filter(|t| is_parent(t)) {
+            let mut query = motcua_storage::steering::TaskQuery::all(end);
+            query.parent = Some(parent.id.clone());
+            query.limit = 1_000;
+            let (children, _) = s.at.store().list_tasks(&query).await?;
+            let done = children
+                .iter()
+                .map(|c| c.completed_at)
+                .collect::<Option<Vec<_>>>()
+                .map(|all| all.into_iter().max().unwrap_or(parent.assigned_at));
+            s.live(parent, Some(done)).await?;
         }
         Ok(s.report)
     }

@@ -63,6 +63,7 @@ CREATE INDEX tasks_by_assigner ON tasks (assigner, due);
 CREATE INDEX tasks_by_parent ON tasks (parent);
 CREATE INDEX tasks_by_plan ON tasks (plan);
 CREATE INDEX tasks_by_source ON tasks (source);
+CREATE INDEX tasks_by_series ON tasks (series);
 CREATE INDEX tasks_open_by_due ON tasks (due) WHERE completed_at IS NULL AND cancelled_at IS NULL;
 
 -- Who stands where to a task: its assigner, lead and coordinators, and every agency above

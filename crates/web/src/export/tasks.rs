@@ -22,7 +22,7 @@ pub struct TaskLine {
     pub lead: String,
     /// The assigning agency's name.
     pub assigner: String,
-    /// The plan's number, or empty.
+    /// The plan's id (`VB-…`), or empty.
     pub plan: String,
     /// The deadline, dd/mm/yyyy.
     pub deadline: String,
@@ -145,6 +145,16 @@ fn list_table(lines: &[TaskLine]) -> TableData {
             })
             .collect(),
     }
+}
+
+/// The public page's table of task results: the public plans' tasks by plan, and in all.
+pub(super) fn public_table(figures: &TaskFigures) -> TableData {
+    rows_table(
+        super::Table::Tasks.sheet_name(),
+        "steering.task.plan",
+        &figures.by_plan,
+        &figures.total,
+    )
 }
 
 /// The workbook of a unit's task figures: by lead agency, by plan, and the tasks counted.

@@ -257,6 +257,10 @@ pub struct DashboardPage {
     csv_alerts: String,
     petitions: Vec<(&'static str, String)>,
     catalogue: Vec<(&'static str, String)>,
+    /// The unit's assigned tasks in the period: (label key, value, the tasks behind it).
+    tasks: Vec<(&'static str, String, String)>,
+    /// The page of the task figures.
+    tasks_page: String,
 }
 
 /// What a unit's dashboard shows: the unit, the period, the unit's figures, its agencies with
@@ -357,6 +361,11 @@ pub async fn page(
         })
         .collect();
     let bars = bars(t, &active[..active.len().min(20)]);
+    let figures = state
+        .services
+        .task_figures(&staff.acting, &unit, period)
+        .await?;
+    let (tasks, tasks_page) = super::task_board::summary(t, &figures);
     let files = format!("?don-vi={}&ky={m}", encode_component(&unit));
     let page = DashboardPage {
         nav: OfficeNav::of(&staff),
@@ -393,6 +402,8 @@ pub async fn page(
         xlsx: format!("/can-bo/dieu-hanh/xuat.xlsx{files}"),
         csv_lines: format!("/can-bo/dieu-hanh/xuat.csv{files}&bang=co-quan"),
         csv_alerts: format!("/can-bo/dieu-hanh/xuat.csv{files}&bang=canh-bao"),
+        tasks,
+        tasks_page,
         chrome,
     };
     Ok(private(StatusCode::OK, render(&page)?))

@@ -29,7 +29,7 @@ mod intake;
 mod notifications;
 mod steering;
 mod task_board;
-pub(crate) mod tasks;
+mod tasks;
 mod view;
 mod worklist;
 

@@ -205,6 +205,40 @@ fn board(t: Tr, figures: &TaskFigures) -> Board {
     }
 }
 
+/// The headline of a unit's task figures for the operations centre's main page: each
+/// count with the tasks behind it, the rates with their counts, and the page of figures.
+pub(super) fn summary(
+    t: Tr,
+    figures: &TaskFigures,
+) -> (Vec<(&'static str, String, String)>, String) {
+    let (unit, period) = (&figures.unit, figures.period);
+    let total = &figures.total;
+    let mut items = vec![(
+        "steering.figures.assigned",
+        t.num(total.assigned()),
+        list_href(unit, period, None, None),
+    )];
+    for s in TaskStatus::ALL {
+        items.push((
+            status_key(Some(s)),
+            t.num(total.count(s)),
+            list_href(unit, period, None, Some(s)),
+        ));
+    }
+    for (key, r) in [
+        ("steering.figures.on_time_rate", total.on_time_rate()),
+        ("steering.figures.late_rate", total.late_rate()),
+    ] {
+        let r = rate(t, r);
+        items.push((key, format!("{} ({})", r.value, r.of), String::new()));
+    }
+    let page = format!(
+        "/can-bo/dieu-hanh/nhiem-vu?don-vi={}&ky={period}",
+        encode_component(unit)
+    );
+    (items, page)
+}
+
 /// `/can-bo/dieu-hanh/nhiem-vu`.
 #[derive(Template)]
 #[template(path = "office/task_board.html")]

@@ -1095,16 +1095,34 @@ pub async fn act(
     }
     let mut form = crate::ui::portal::upload::read(multipart).await?;
     form.verify_csrf(&staff)?;
-    // Out of reach is "not found", before anything is stored.
-    state.services.task_visible(&staff.acting, &id).await?;
+    // Out of reach is "not found"; not allowed is a refusal — both before anything is stored.
+    let task = state.services.task_visible(&staff.acting, &id).await?;
+    let (action, agency) = match slug.as_str() {
+        "tien-do" | "xin-gia-han" | "hoan-thanh" => (Action::ReportTask, &task.assignment.lead),
+        _ => (Action::AssignTask, &task.assignment.assigner),
+    };
+    staff
+        .authorize(action, &motcua_domain::authz::Target::agency(agency))
+        .map_err(PageError)?;
     let fields = Fields::new(
         form.fields
             .iter()
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect(),
     );
-    let version = fields.get("version").parse::<i64>().ok();
-    let command = match command_of(&state, &slug, &fields, &mut form).await {
+    let Ok(version) = fields.get("version").parse::<i64>() else {
+        return Err(PageError(AppError::invalid(
+            "version",
+            "biểu mẫu thiếu phiên bản nhiệm vụ; hãy tải lại trang",
+            "the form lacks the task's version; reload the page",
+        )));
+    };
+    let files = if matches!(slug.as_str(), "tien-do" | "hoan-thanh") {
+        report_files(&state, &mut form).await?
+    } else {
+        Ok(Vec::new())
+    };
+    let command = match files.and_then(|files| command_of(&slug, &fields, files)) {
         Ok(c) => c,
         Err(message) => {
             return again(
@@ -1121,7 +1139,7 @@ pub async fn act(
     };
     match state
         .services
-        .act_on_task(&staff.acting, &id, version, command)
+        .act_on_task(&staff.acting, &id, Some(version), command)
         .await
     {
         Ok(task) => Ok(Redirect::to(&format!("{TASKS}/{}?da-luu=1", task.id)).into_response()),
@@ -1154,26 +1172,31 @@ pub async fn act(
     }
 }
 
-/// The command of action `slug` from its form, the files stored first.
-async fn command_of(
+/// The files a report carries, stored: a file refused (its type, its size) is the user's
+/// to mend (`Ok(Err(message))`); anything else is ours (`Err`).
+async fn report_files(
     state: &AppState,
-    slug: &str,
-    fields: &Fields,
     form: &mut crate::ui::portal::upload::MultipartForm,
-) -> Result<TaskCommand, String> {
+) -> Result<Result<Vec<FileRef>, String>, PageError> {
     let mut files = Vec::new();
-    if matches!(slug, "tien-do" | "hoan-thanh") {
-        for input in FILE_INPUTS {
-            if let Some(upload) = form.files.remove(input) {
-                let stored = state
-                    .services
-                    .store_upload("Tệp báo cáo / report file", upload)
-                    .await
-                    .map_err(|e| e.to_string())?;
-                files.push(stored);
+    for input in FILE_INPUTS {
+        if let Some(upload) = form.files.remove(input) {
+            match state
+                .services
+                .store_upload("Tệp báo cáo / report file", upload)
+                .await
+            {
+                Ok(stored) => files.push(stored),
+                Err(ServiceError::Invalid(m)) => return Ok(Err(m)),
+                Err(e) => return Err(e.into()),
             }
         }
     }
+    Ok(Ok(files))
+}
+
+/// The command of action `slug` from its form and the files it carries.
+fn command_of(slug: &str, fields: &Fields, files: Vec<FileRef>) -> Result<TaskCommand, String> {
     let yes = |name: &str| fields.is(name, "yes");
     Ok(match slug {
         "tien-do" => TaskCommand::ReportProgress {

@@ -172,17 +172,6 @@ fn task_results(t: &Tr, f: &motcua_service::steering::TaskFigures) -> Option<Tas
     })
 }
 
-/// The page's task results of `unit` in `period`.
-async fn published_tasks(
-    state: &AppState,
-    t: &Tr,
-    unit: &str,
-    period: Period,
-) -> Result<Option<TaskResults>, PageError> {
-    let figures = state.services.public_task_figures(unit, period).await?;
-    Ok(task_results(t, &figures))
-}
-
 /// The catalogue's figures as label and value rows.
 pub(crate) fn catalogue_rows(t: &Tr, c: &CatalogueFigures) -> Vec<(&'static str, String)> {
     vec![
@@ -401,14 +390,40 @@ fn query_of(unit: &str, period: Period) -> String {
 }
 
 /// What the page shows of `unit` and `period`: the published figures and those imported.
-async fn published(
-    state: &AppState,
-    unit: &str,
-    period: Period,
-) -> Result<(KpiBoard, Vec<ImportedRow>), PageError> {
+async fn published(state: &AppState, unit: &str, period: Period) -> Result<Shown, PageError> {
     let board = state.services.published_kpi(unit, period).await?;
     let imported = state.services.imported_kpi(unit, period).await?;
-    Ok((board, imported))
+    let tasks = state.services.public_task_figures(unit, period).await?;
+    Ok(Shown {
+        board,
+        imported,
+        tasks,
+    })
+}
+
+/// What the page and its files show of a unit and period.
+struct Shown {
+    board: KpiBoard,
+    imported: Vec<ImportedRow>,
+    tasks: motcua_service::steering::TaskFigures,
+}
+
+impl Shown {
+    /// The page's content, in the reader's language.
+    fn board(&self, t: &Tr) -> Board {
+        let mut found = board(t, &self.board, &self.imported);
+        found.tasks = task_results(t, &self.tasks);
+        found
+    }
+
+    /// The page's tables, for its files.
+    fn files(&self) -> Published<'_> {
+        Published {
+            board: &self.board,
+            imported: &self.imported,
+            tasks: &self.tasks,
+        }
+    }
 }
 
 /// `GET /dieu-hanh?don-vi=CODE&thang=PERIOD` (or `ky=PERIOD`): a month `2026-10`, a
@@ -423,10 +438,7 @@ pub async fn page(
     let found = if unit.is_empty() {
         None
     } else {
-        let (b, imported) = published(&state, &unit, period).await?;
-        let mut found = board(&chrome.t, &b, &imported);
-        found.tasks = published_tasks(&state, &chrome.t, &unit, period).await?;
-        Some(found)
+        Some(published(&state, &unit, period).await?.board(&chrome.t))
     };
     let page = BoardPage {
         chrome,
@@ -455,11 +467,9 @@ pub async fn print(
 ) -> Result<Html<String>, PageError> {
     let unit = required_unit(&query)?;
     let period = period_of(&state, &query)?;
-    let (b, imported) = published(&state, &unit, period).await?;
-    let mut found = board(&chrome.t, &b, &imported);
-    found.tasks = published_tasks(&state, &chrome.t, &unit, period).await?;
+    let shown = published(&state, &unit, period).await?;
     let page = BoardPrintPage {
-        b: found,
+        b: shown.board(&chrome.t),
         chrome,
         query: query_of(&unit, period),
     };
@@ -492,14 +502,11 @@ pub async fn xlsx(
 ) -> Result<Response, PageError> {
     let unit = required_unit(&query)?;
     let period = period_of(&state, &query)?;
-    let (b, imported) = published(&state, &unit, period).await?;
-    download(export::workbook(Published {
-        board: &b,
-        imported: &imported,
-    }))
+    let shown = published(&state, &unit, period).await?;
+    download(export::workbook(shown.files()))
 }
 
-/// `GET /dieu-hanh/xuat.csv?don-vi=CODE&thang=YYYY-MM&bang=bieu06|chi-so|xu-huong|xep-hang|so-lieu-nhap`.
+/// `GET /dieu-hanh/xuat.csv?don-vi=CODE&thang=YYYY-MM&bang=bieu06|chi-so|xu-huong|xep-hang|so-lieu-nhap|nhiem-vu`.
 pub async fn csv(
     State(state): State<AppState>,
     Query(query): Query<BoardQuery>,
@@ -509,16 +516,12 @@ pub async fn csv(
     let table = Table::parse(query.bang.as_deref().unwrap_or_default()).ok_or_else(|| {
         PageError(AppError::invalid(
             "bang",
-            "bảng phải là bieu06, chi-so, xu-huong, xep-hang hoặc so-lieu-nhap",
-            "the table must be bieu06, chi-so, xu-huong, xep-hang or so-lieu-nhap",
+            "bảng phải là bieu06, chi-so, xu-huong, xep-hang, so-lieu-nhap hoặc nhiem-vu",
+            "the table must be bieu06, chi-so, xu-huong, xep-hang, so-lieu-nhap or nhiem-vu",
         ))
     })?;
-    let (b, imported) = published(&state, &unit, period).await?;
-    let page = Published {
-        board: &b,
-        imported: &imported,
-    };
-    download(export::csv(page, table))
+    let shown = published(&state, &unit, period).await?;
+    download(export::csv(shown.files(), table))
 }
 
 /// `GET /dieu-hanh/bieu-06.xlsx?don-vi=CODE&ky=PERIOD`: the Biểu số 06/VPCP/KSTT report
