@@ -65,6 +65,28 @@ pub struct KpiReport {
     /// The catalogue's figures for the unit, as of now; `None` for a provincial agency
     /// (the catalogue does not say which of a province's procedures are its own).
     pub catalogue: Option<CatalogueFigures>,
+    /// The sealed electronic documents its agencies issued in the period.
+    pub documents: IssuedDocuments,
+}
+
+/// Sealed electronic documents issued in a period (the figures a reform meeting cites
+/// beside 766 indicators 4.1 and 4.6): revoked ones included, since they were issued.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct IssuedDocuments {
+    /// Electronic results sealed by their agency.
+    pub results: u64,
+    /// Electronic certified copies from originals.
+    pub certified_copies: u64,
+}
+
+impl IssuedDocuments {
+    fn add(&mut self, kind: &str, n: u64) {
+        if kind == DocumentKind::CertifiedCopy.as_str() {
+            self.certified_copies += n;
+        } else if kind == DocumentKind::Result.as_str() {
+            self.results += n;
+        }
+    }
 }
 
 /// A unit's published results: the period, its monthly trend and its communes' ranking.
@@ -168,6 +190,8 @@ struct Extras {
     catalogue: Arc<CatalogueLevels>,
     /// The agencies that had issued an electronic certified copy by the period's end.
     copying: BTreeSet<String>,
+    /// What each agency issued in the period.
+    issued: BTreeMap<String, IssuedDocuments>,
 }
 
 /// The 766 level of an agency's figures.
@@ -582,11 +606,23 @@ impl Services {
             .await?
             .into_iter()
             .collect();
+        let mut issued: BTreeMap<String, IssuedDocuments> = BTreeMap::new();
+        for (agency, kind, n) in self
+            .store()
+            .documents_issued_between(agencies, from, to)
+            .await?
+        {
+            issued
+                .entry(agency)
+                .or_default()
+                .add(&kind, u64::try_from(n).unwrap_or(0));
+        }
         Ok(Extras {
             splits,
             petitions: by_agency,
             catalogue: self.catalogue_levels().await?,
             copying,
+            issued,
         })
     }
 
@@ -721,6 +757,11 @@ impl Services {
                 Ratio::new(providing as u64, communes.len() as u64),
             );
         }
+        let mut documents = IssuedDocuments::default();
+        for one in scope.agencies.iter().filter_map(|a| extras.issued.get(a)) {
+            documents.results += one.results;
+            documents.certified_copies += one.certified_copies;
+        }
         let report = KpiReport {
             unit: unit.to_owned(),
             name: scope.name.clone(),
@@ -733,6 +774,7 @@ impl Services {
             at,
             petitions,
             catalogue,
+            documents,
         };
         (report, summed)
     }

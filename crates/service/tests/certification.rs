@@ -134,6 +134,22 @@ async fn a_certified_copy_is_numbered_sealed_twice_and_verifies(store: &Store) {
         .unwrap();
     assert_eq!(copies_rate(KINH_BAC).await, Some((1, 1)));
     assert_eq!(copies_rate("24").await, Some((1, 1)));
+    // The month's figures count the copy issued, at the ward and in the province.
+    for unit in [KINH_BAC, "24"] {
+        let month = s
+            .kpi_report(
+                &motcua_service::Acting::cli("test"),
+                unit,
+                s.current_month(),
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            (month.documents.certified_copies, month.documents.results),
+            (1, 0),
+            "{unit}"
+        );
+    }
     assert_eq!(dossier.result.map(|r| r.0), Some(ResultForm::Electronic));
     assert_eq!(copy.issue.kind, DocumentKind::CertifiedCopy);
     let entry = copy.issue.certification.clone().unwrap();

@@ -13,7 +13,7 @@ use motcua_domain::event::EventMeta;
 use serde::{Deserialize, Serialize};
 use sqlx::types::Json;
 
-use crate::{Store, StoreError, StoreResult, Tx, events, on_pool, on_tx};
+use crate::{Store, StoreError, StoreResult, Tx, events, on_pool, on_tx, push_in};
 
 /// Stream type of issued documents (id = the verification code).
 pub const STREAM: &str = "document";
@@ -287,6 +287,29 @@ impl Store {
                 .fetch_all(pool)
                 .await?
         }))
+    }
+
+    /// How many documents each of `agencies` issued in `[from, to)`, by kind: `(agency,
+    /// kind, count)` (revoked ones too: they were issued).
+    pub async fn documents_issued_between(
+        &self,
+        agencies: &[String],
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> StoreResult<Vec<(String, String, i64)>> {
+        if agencies.is_empty() {
+            return Ok(Vec::new());
+        }
+        let rows = on_pool!(self, pool => {
+            let mut select = sqlx::QueryBuilder::new(
+                "SELECT agency, kind, COUNT(*) FROM documents WHERE issued_at >= ",
+            );
+            select.push_bind(from).push(" AND issued_at < ").push_bind(to).push(" AND agency IN (");
+            push_in!(select, agencies);
+            select.push(" GROUP BY agency, kind");
+            select.build_query_as().fetch_all(pool).await?
+        });
+        Ok(rows)
     }
 
     /// The documents issued for a dossier, oldest first.

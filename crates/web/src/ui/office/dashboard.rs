@@ -26,7 +26,7 @@ use crate::export::{
     ListedDossier,
 };
 use crate::i18n::{Lang, Tr};
-use crate::ui::portal::board::{catalogue_rows, download, petition_rows};
+use crate::ui::portal::board::{catalogue_rows, document_rows, download, petition_rows};
 use crate::ui::{Chrome, period_label, period_param, render};
 
 /// The query of the dashboard pages; every parameter is text so a bad one gets a clear 422.
@@ -256,6 +256,7 @@ pub struct DashboardPage {
     csv_lines: String,
     csv_alerts: String,
     petitions: Vec<(&'static str, String)>,
+    documents: Vec<(&'static str, String)>,
     catalogue: Vec<(&'static str, String)>,
     /// The unit's assigned tasks in the period: (label key, value, the tasks behind it).
     tasks: Vec<(&'static str, String, String)>,
@@ -377,6 +378,7 @@ pub async fn page(
         at: t.datetime(&report.at),
         headlines,
         petitions: petition_rows(&t, &report.petitions),
+        documents: document_rows(&t, &report.documents),
         catalogue: report
             .catalogue
             .as_ref()

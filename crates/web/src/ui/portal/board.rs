@@ -15,8 +15,8 @@ use motcua_domain::kpi::catalogue::CatalogueFigures;
 use motcua_domain::kpi::index766::{Indicator, Score};
 use motcua_domain::kpi::period::{Period, Span};
 use motcua_domain::kpi::petitions::PetitionCounts;
-use motcua_service::kpi::KpiBoard;
 use motcua_service::kpi::imports::ImportedRow;
+use motcua_service::kpi::{IssuedDocuments, KpiBoard};
 use serde::Deserialize;
 
 use crate::AppState;
@@ -131,6 +131,8 @@ struct Board {
     catalogue: Vec<(&'static str, String)>,
     /// The period's feedback and petitions.
     petitions: Vec<(&'static str, String)>,
+    /// The sealed documents issued in the period.
+    documents: Vec<(&'static str, String)>,
     /// The results of the tasks of plans whose results are public, when there are any.
     tasks: Option<TaskResults>,
 }
@@ -187,6 +189,14 @@ pub(crate) fn catalogue_rows(t: &Tr, c: &CatalogueFigures) -> Vec<(&'static str,
             t.num(c.plans_approved_in_all()),
         ),
         ("portal.board.cat_plans_cut", t.num(c.plans_cutting_time)),
+    ]
+}
+
+/// The sealed documents issued in the period as label and value rows.
+pub(crate) fn document_rows(t: &Tr, d: &IssuedDocuments) -> Vec<(&'static str, String)> {
+    vec![
+        ("portal.board.doc_results", t.num(d.results)),
+        ("portal.board.doc_copies", t.num(d.certified_copies)),
     ]
 }
 
@@ -356,6 +366,7 @@ fn board(
             .map(|c| catalogue_rows(t, c))
             .unwrap_or_default(),
         petitions: petition_rows(t, &r.petitions),
+        documents: document_rows(t, &r.documents),
         tasks: None,
     }
 }
