@@ -44,3 +44,35 @@ fn the_load_test_refuses_a_database_without_the_demo() {
     let err = cli.fails(&["loadtest", "--duration", "0.1", "--scenario", "search"]);
     assert!(err.contains("demo"), "{err}");
 }
+
+#[test]
+fn at_a_fixed_rate_the_load_test_sends_that_many_requests() {
+    let cli = Cli::new();
+    cli.ok(&["demo", "--no-serve", "--dossiers", "100", "--seed", "6"]);
+    let out = cli.ok(&[
+        "loadtest",
+        "--connections",
+        "4",
+        "--rate",
+        "100",
+        "--duration",
+        "1",
+        "--warmup",
+        "0.2",
+        "--scenario",
+        "track,search",
+    ]);
+
+    assert!(out.contains("open loop"), "{out}");
+    for scenario in ["track", "search"] {
+        let line = out
+            .lines()
+            .find(|l| l.split_whitespace().next() == Some(scenario))
+            .unwrap_or_else(|| panic!("no row '{scenario}' in:\n{out}"));
+        let requests: u64 = line.split_whitespace().nth(1).unwrap().parse().unwrap();
+        // 100 per second for one second: a closed loop would send many times more.
+        assert!((90..=110).contains(&requests), "{line}");
+    }
+    let err = cli.fails(&["loadtest", "--rate", "0", "--scenario", "search"]);
+    assert!(err.contains("--rate"), "{err}");
+}

@@ -1,7 +1,10 @@
 //! `motcua loadtest`: a load generator against the served portal (issue 4 §7).
 //!
 //! A fixed number of simulated clients, each with one HTTP/1.1 keep-alive connection, send
-//! requests back to back (closed loop) for a fixed time per scenario: tracking a dossier by
+//! requests for a fixed time per scenario, either back to back (closed loop, the default:
+//! the server's most) or at a fixed total rate (`--rate`, open loop: a request's latency runs
+//! from when it was due, so a server that falls behind is charged for the wait, as wrk2
+//! does). The scenarios: tracking a dossier by
 //! its code and second factor, a signed-in officer's worklist page, a procedure search and
 //! an online submission by a signed-in citizen — through the same HTML forms a browser
 //! posts, CSRF tokens included. Every latency is kept, so the percentiles are exact.
@@ -80,6 +83,10 @@ pub struct LoadtestArgs {
     /// Concurrent keep-alive connections (simulated clients).
     #[arg(long, default_value_t = 64, value_parser = clap::value_parser!(u16).range(1..=4096))]
     connections: u16,
+    /// Requests per second offered by all connections together (open loop). Without it, each
+    /// connection sends its next request as soon as the answer arrives (closed loop).
+    #[arg(long)]
+    rate: Option<f64>,
     /// Seconds measured per scenario (and again for its reference).
     #[arg(long, default_value_t = 10.0)]
     duration: f64,
@@ -504,19 +511,30 @@ struct ClientResult {
     first_error: Option<String>,
 }
 
+/// When each client sends: back to back, or at a fixed total rate.
+#[derive(Debug, Clone, Copy)]
+enum Pace {
+    Closed,
+    /// Open loop: each client sends every `connections / rate` seconds, the clients evenly
+    /// staggered.
+    Rate(f64),
+}
+
 /// Runs `load` on `connections` clients: `warmup` unmeasured, then `duration` measured.
 async fn measure(
     target: &Arc<Target>,
     fixtures: &Arc<Fixtures>,
     load: Load,
+    pace: Pace,
     warmup: Duration,
     duration: Duration,
 ) -> anyhow::Result<Figures> {
     let start = Instant::now();
     let measure_from = start + warmup;
     let until = measure_from + duration;
+    let connections = fixtures.connections;
     let mut clients = tokio::task::JoinSet::new();
-    for client in 0..fixtures.connections {
+    for client in 0..connections {
         let target = Arc::clone(target);
         let fixtures = Arc::clone(fixtures);
         clients.spawn(async move {
@@ -527,9 +545,33 @@ async fn measure(
                 errors: 0,
                 first_error: None,
             };
+            let interval = match pace {
+                Pace::Closed => None,
+                Pace::Rate(rate) => Some(connections as f64 / rate),
+            };
             for n in 0.. {
-                let sent = Instant::now();
-                if sent >= until {
+                // `due`: when the request should go. `sent`: where its latency starts.
+                let (due, sent) = match interval {
+                    None => {
+                        let now = Instant::now();
+                        (now, now)
+                    }
+                    Some(every) => {
+                        let offset = every * (n as f64 + client as f64 / connections as f64);
+                        let due = start + Duration::from_secs_f64(offset);
+                        let now = Instant::now();
+                        if now < due {
+                            tokio::time::sleep_until(due.into()).await;
+                            // On time: the timer's own lateness (up to a millisecond) is
+                            // the generator's, not the server's.
+                            (due, Instant::now())
+                        } else {
+                            // Behind: the server kept us waiting, so the wait counts.
+                            (due, due)
+                        }
+                    }
+                };
+                if due >= until {
                     break;
                 }
                 let (request, expect) = fixtures.request(load, client, n)?;
@@ -538,9 +580,14 @@ async fn measure(
                     Err(e) => Err(format!("{e:#}")),
                 };
                 let done = Instant::now();
-                // Every answer that arrives in the window counts, also of a request sent
-                // during the warm-up: a request slower than the warm-up must still show.
-                if done >= measure_from {
+                // Closed loop: every answer that arrives in the window counts, also of a
+                // request sent during the warm-up (a request slower than the warm-up must
+                // still show). Open loop: every request due in the window.
+                let counted = match pace {
+                    Pace::Closed => done >= measure_from,
+                    Pace::Rate(_) => due >= measure_from,
+                };
+                if counted {
                     let micros = u64::try_from((done - sent).as_micros()).unwrap_or(u64::MAX);
                     result.micros.push(micros);
                     result.last = result.last.max(done);
@@ -888,6 +935,11 @@ pub async fn run(args: LoadtestArgs, config: &StoreConfig) -> anyhow::Result<()>
     if !(args.warmup.is_finite() && args.warmup >= 0.0) {
         bail!("--warmup không được âm / must not be negative");
     }
+    let pace = match args.rate {
+        None => Pace::Closed,
+        Some(rate) if rate.is_finite() && rate > 0.0 => Pace::Rate(rate),
+        Some(rate) => bail!("--rate phải là số dương / must be a positive number: {rate}"),
+    };
     let scenarios: Vec<Scenario> = if args.scenario.is_empty() {
         Scenario::ALL.to_vec()
     } else {
@@ -925,11 +977,13 @@ pub async fn run(args: LoadtestArgs, config: &StoreConfig) -> anyhow::Result<()>
     let duration = Duration::from_secs_f64(args.duration);
     let mut rows = Vec::new();
     for scenario in scenarios {
-        let reference = measure(&target, &fixtures, Load::Reference, warmup, duration).await?;
+        let reference =
+            measure(&target, &fixtures, Load::Reference, pace, warmup, duration).await?;
         let figures = measure(
             &target,
             &fixtures,
             Load::Scenario(scenario),
+            pace,
             warmup,
             duration,
         )
@@ -990,6 +1044,16 @@ fn print_table(
         "Tải / load: {} kết nối giữ mở / keep-alive connections, {} s mỗi phép đo / per measurement (+{} s khởi động / warm-up), {url}",
         args.connections, args.duration, args.warmup
     )?;
+    match args.rate {
+        Some(rate) => writeln!(
+            out,
+            "Vòng mở / open loop: {rate} yêu cầu/giây đưa vào / requests per second offered; độ trễ tính từ lúc đến hạn gửi / latency from when each request was due"
+        )?,
+        None => writeln!(
+            out,
+            "Vòng kín / closed loop: mỗi kết nối gửi ngay khi nhận trả lời / each connection sends as soon as its answer arrives"
+        )?,
+    }
     writeln!(
         out,
         "Tham chiếu / reference: GET /healthz cùng tải, đo ngay trước mỗi kịch bản / under the same load, measured just before each scenario"
@@ -1086,6 +1150,7 @@ fn print_json(
     let doc = json!({
         "url": url,
         "connections": args.connections,
+        "offered_rps": args.rate,
         "duration_seconds": args.duration,
         "warmup_seconds": args.warmup,
         "reference": "GET /healthz",
