@@ -268,7 +268,7 @@ fn demo_builds_prints_the_headline_and_is_not_built_twice() {
         (&["kpi"], "--unit (a unit or agency code) is missing"),
         (
             &["kpi", "--unit", "24", "--csv", "x.csv", "--table", "x"],
-            "the table must be bieu06, chi-so, xu-huong, xep-hang or so-lieu-nhap",
+            "the table must be bieu06, chi-so, xu-huong, xep-hang, so-lieu-nhap or nhiem-vu",
         ),
     ] {
         let out = Command::new(env!("CARGO_BIN_EXE_motcua"))

@@ -196,14 +196,9 @@ pub async fn record(
                 .rows_affected()
         })
     };
-    if affected != 1 {
-        return Err(StoreError::Conflict {
-            what: format!("tài liệu / document {code}"),
-            expected: expected_version,
-            actual: expected_version + 1,
-        });
-    }
-    Ok(())
+    crate::error::ensure_written(affected, 1, expected_version, || {
+        format!("tài liệu / document {code}")
+    })
 }
 
 /// Reads a document inside a write transaction.

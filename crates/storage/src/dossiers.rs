@@ -321,15 +321,10 @@ pub async fn record(
         Err(e) if crate::error::is_unique_violation(&e) => 0,
         Err(e) => return Err(e.into()),
     };
-    if affected != expected_rows {
-        // The transaction is abandoned by the caller, so nothing of this write remains.
-        return Err(StoreError::Conflict {
-            what: format!("hồ sơ / dossier {}", row.code),
-            expected: expected_version,
-            actual: expected_version + 1,
-        });
-    }
-    Ok(())
+    // The transaction is abandoned by the caller, so nothing of this write remains.
+    crate::error::ensure_written(affected, expected_rows, expected_version, || {
+        format!("hồ sơ / dossier {}", row.code)
+    })
 }
 
 /// Overwrites a dossier's projection with a state rebuilt from its log.

@@ -62,6 +62,24 @@ pub enum StoreError {
     Migration(#[from] sqlx::migrate::MigrateError),
 }
 
+/// Fails a compare-and-set write that changed `affected` rows instead of `wanted`: another
+/// writer moved `what` past the `expected` version first.
+pub(crate) fn ensure_written(
+    affected: u64,
+    wanted: u64,
+    expected: i64,
+    what: impl FnOnce() -> String,
+) -> Result<(), StoreError> {
+    if affected == wanted {
+        return Ok(());
+    }
+    Err(StoreError::Conflict {
+        what: what(),
+        expected,
+        actual: expected + 1,
+    })
+}
+
 impl From<sqlx::Error> for StoreError {
     fn from(e: sqlx::Error) -> Self {
         match e {

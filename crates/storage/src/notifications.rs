@@ -96,14 +96,9 @@ pub async fn unsubscribe(
             .await?
             .rows_affected()
     });
-    if affected != 1 {
-        return Err(StoreError::Conflict {
-            what: format!("đăng ký nhận thông báo / subscription {id}"),
-            expected: expected_version,
-            actual: expected_version + 1,
-        });
-    }
-    Ok(())
+    crate::error::ensure_written(affected, 1, expected_version, || {
+        format!("đăng ký nhận thông báo / subscription {id}")
+    })
 }
 
 type SubscriptionRow = (
@@ -219,14 +214,9 @@ pub async fn record(
                 .rows_affected()
         })
     };
-    if affected != 1 {
-        return Err(StoreError::Conflict {
-            what: format!("thông báo / notification {}", state.id),
-            expected: expected_version,
-            actual: expected_version + 1,
-        });
-    }
-    Ok(())
+    crate::error::ensure_written(affected, 1, expected_version, || {
+        format!("thông báo / notification {}", state.id)
+    })
 }
 
 /// Reads a notification inside a write transaction.

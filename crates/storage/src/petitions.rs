@@ -99,14 +99,9 @@ pub async fn record(
                 .rows_affected()
         })
     };
-    if affected != 1 {
-        return Err(StoreError::Conflict {
-            what: format!("phản ánh / petition {code}"),
-            expected: expected_version,
-            actual: expected_version + 1,
-        });
-    }
-    Ok(())
+    crate::error::ensure_written(affected, 1, expected_version, || {
+        format!("phản ánh / petition {code}")
+    })
 }
 
 /// Reads a petition inside a write transaction (the state a decision is based on).

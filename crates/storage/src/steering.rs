@@ -221,14 +221,9 @@ pub async fn record_task(
                 .rows_affected()
         })
     };
-    if affected != 1 {
-        return Err(StoreError::Conflict {
-            what: format!("nhiệm vụ / task {id}"),
-            expected: expected_version,
-            actual: expected_version + 1,
-        });
-    }
-    Ok(())
+    crate::error::ensure_written(affected, 1, expected_version, || {
+        format!("nhiệm vụ / task {id}")
+    })
 }
 
 /// Reads a task inside a write transaction (the state a decision is based on).

@@ -34,8 +34,8 @@ pub struct BoardQuery {
     unit: Option<String>,
     /// The period: a month YYYY-MM, a quarter YYYY-Qn, a year YYYY or YYYY-MM..YYYY-MM.
     thang: Option<String>,
-    /// The table of a CSV export: `bieu06`, `chi-so`, `xu-huong`, `xep-hang` or
-    /// `so-lieu-nhap`.
+    /// The table of a CSV export: `bieu06`, `chi-so`, `xu-huong`, `xep-hang`,
+    /// `so-lieu-nhap` or `nhiem-vu`.
     bang: Option<String>,
     /// The same, under its own name (`ky`, kỳ); wins over `thang` when both are given.
     ky: Option<String>,
