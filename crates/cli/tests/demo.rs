@@ -267,6 +267,14 @@ fn demo_builds_prints_the_headline_and_is_not_built_twice() {
         ),
         (&["kpi"], "--unit (a unit or agency code) is missing"),
         (
+            &["kpi", "--unit", "24", "--map", "x"],
+            "the map must be today or period, not «x»",
+        ),
+        (
+            &["kpi", "--unit", "27", "--period", "2026-10"],
+            "an old unit: read it on the period's map",
+        ),
+        (
             &["kpi", "--unit", "24", "--csv", "x.csv", "--table", "x"],
             "the table must be bieu06, chi-so, xu-huong, xep-hang, so-lieu-nhap or nhiem-vu",
         ),

@@ -133,6 +133,46 @@ fn old_communes_map_onto_new_communes() {
 }
 
 #[test]
+fn a_unit_is_placed_on_the_map_of_any_day() {
+    let r = registry().unwrap();
+    let today = NaiveDate::from_ymd_opt(2026, 10, 1).unwrap();
+    // The country holds everything; the names below it are what matters.
+    let names = |code: &str, as_of, day| -> Vec<String> {
+        let chain = r.chain_on(code, as_of, day);
+        assert_eq!(chain.last().map(|u| u.kind()), Some(UnitKind::Country));
+        chain[..chain.len() - 1]
+            .iter()
+            .map(|u| u.full_name.clone())
+            .collect()
+    };
+    // New Vũ Ninh (09169) was formed from three wards of Bắc Ninh city, old province 27;
+    // the code 09169 was old Thị Cầu's.
+    assert_eq!(
+        names("09169", today, old_day()),
+        ["Thành phố Bắc Ninh", "Tỉnh Bắc Ninh"]
+    );
+    assert_eq!(r.chain_on("09169", today, old_day())[1].code.as_str(), "27");
+    // New 07228 took communes of two districts of old Bắc Giang: only the province holds it.
+    assert_eq!(names("07228", today, old_day()), ["Tỉnh Bắc Giang"]);
+    // The merged province's own area straddled two old provinces: nothing holds it whole.
+    assert!(names("24", today, old_day()).is_empty());
+    // Today's map: a unit valid today is its own, and an old ward re-aggregates forward.
+    assert_eq!(
+        names("09169", today, today),
+        ["Phường Vũ Ninh", "Tỉnh Bắc Ninh"]
+    );
+    assert_eq!(
+        names("09163", old_day(), today),
+        ["Phường Vũ Ninh", "Tỉnh Bắc Ninh"]
+    );
+    assert_eq!(names("27", old_day(), today), ["Tỉnh Bắc Ninh"]);
+    // A ward split between several new ones lies whole only in their common units.
+    assert_eq!(names("00016", old_day(), today), ["Thành phố Hà Nội"]);
+    // An unknown code has no place.
+    assert!(r.chain_on("99999", today, old_day()).is_empty());
+}
+
+#[test]
 fn names_match_regardless_of_tone_placement() {
     let r = registry().unwrap();
     let provinces = |name| -> Vec<String> {

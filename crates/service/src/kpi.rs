@@ -12,7 +12,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use motcua_domain::authz::{self, Action};
 use motcua_domain::document::DocumentKind;
 use motcua_domain::dossier::Outcome;
@@ -24,7 +24,7 @@ use motcua_domain::kpi::index766::{self, Assessment, Indicator, Input766, Rules7
 use motcua_domain::kpi::period::Period;
 use motcua_domain::kpi::petitions::{self, PetitionCounts};
 use motcua_domain::kpi::report06::Report06Row;
-use motcua_domain::units::{AgencyKind, UnitKind};
+use motcua_domain::units::{Agency, AgencyKind, UnitKind};
 use motcua_storage::dossiers::DossierQuery;
 use motcua_storage::kpi::AgencyCounters;
 
@@ -33,7 +33,6 @@ pub mod imports;
 
 use crate::portal::VIETNAM;
 use crate::stats::timing_of;
-use crate::units::UnitFilter;
 use crate::{Acting, ServiceError, ServiceResult, Services};
 
 /// A unit's (or one agency's) figures for one period.
@@ -67,6 +66,71 @@ pub struct KpiReport {
     pub catalogue: Option<CatalogueFigures>,
     /// The sealed electronic documents its agencies issued in the period.
     pub documents: IssuedDocuments,
+    /// The day of the past map the unit was read on ([`UnitMap::Period`] for a unit since
+    /// merged); `None` on today's map.
+    pub map_day: Option<NaiveDate>,
+    /// The agencies whose area lay only partly in the unit on that map (a merged
+    /// province's own departments on the map before the merger): not counted in it.
+    pub straddling: Vec<String>,
+}
+
+/// Which map of administrative units a unit's figures are drawn on: statistics of merged
+/// units shown on the map of the period, or re-aggregated on today's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum UnitMap {
+    /// Today's units: an agency of a unit since merged counts in the unit it went into.
+    #[default]
+    Today,
+    /// The units in force on the period's first day: a merged unit as it then was, with
+    /// the agencies whose area lay wholly in it.
+    Period,
+}
+
+impl std::str::FromStr for UnitMap {
+    type Err = String;
+
+    /// Reads `hien-nay`/`today` or `ky`/`period`.
+    fn from_str(s: &str) -> Result<UnitMap, String> {
+        match s.trim() {
+            "hien-nay" | "today" => Ok(UnitMap::Today),
+            "ky" | "period" => Ok(UnitMap::Period),
+            other => Err(format!(
+                "bản đồ phải là hien-nay (hiện nay) hoặc ky (của kỳ), không phải «{other}» / \
+                 the map must be today or period, not «{other}»"
+            )),
+        }
+    }
+}
+
+/// A unit or agency code and the map to read it on; a bare code reads on today's map.
+#[derive(Debug, Clone, Copy)]
+pub struct OnMap<'a> {
+    /// The unit's or agency's code.
+    pub code: &'a str,
+    /// The map.
+    pub map: UnitMap,
+}
+
+impl<'a> OnMap<'a> {
+    /// `code` on `map`.
+    pub fn new(code: &'a str, map: UnitMap) -> OnMap<'a> {
+        OnMap {
+            code: code.trim(),
+            map,
+        }
+    }
+}
+
+impl<'a> From<&'a str> for OnMap<'a> {
+    fn from(code: &'a str) -> OnMap<'a> {
+        OnMap::new(code, UnitMap::Today)
+    }
+}
+
+impl<'a> From<&'a String> for OnMap<'a> {
+    fn from(code: &'a String) -> OnMap<'a> {
+        OnMap::new(code, UnitMap::Today)
+    }
 }
 
 /// Sealed electronic documents issued in a period (the figures a reform meeting cites
@@ -146,6 +210,10 @@ struct KpiScope {
     agencies: Vec<String>,
     level: UnitLevel,
     target: authz::Target,
+    /// The day of the past map the unit was read on; `None` on today's.
+    map_day: Option<NaiveDate>,
+    /// Agencies whose area straddled the unit on that map, not counted in it.
+    straddling: Vec<String>,
 }
 
 /// What the figures of a unit or agency need to know of it besides the counters: who it
@@ -329,12 +397,13 @@ impl Services {
     pub async fn kpi_report(
         &self,
         acting: &Acting,
-        unit: &str,
+        unit: impl Into<OnMap<'_>>,
         period: impl Into<Period>,
     ) -> ServiceResult<KpiReport> {
+        let on: OnMap<'_> = unit.into();
         let period = period.into();
-        let unit = unit.trim();
-        let r = self.kpi_reading(Some(acting), unit, period, None).await?;
+        let unit = on.code;
+        let r = self.kpi_reading(Some(acting), on, period, None).await?;
         Ok(self.figures(unit, &r.structure.scope, &r).0)
     }
 
@@ -346,14 +415,15 @@ impl Services {
     /// As [`Services::kpi_report`], without the permission check.
     pub async fn published_kpi(
         &self,
-        unit: &str,
+        unit: impl Into<OnMap<'_>>,
         period: impl Into<Period>,
     ) -> ServiceResult<KpiBoard> {
+        let on: OnMap<'_> = unit.into();
         let period = period.into();
-        let unit = unit.trim();
+        let unit = on.code;
         let months = twelve_months_to(period.last().min(self.current_month()));
         // One read serves the unit, its trend and every commune within it.
-        let r = self.kpi_reading(None, unit, period, Some(months)).await?;
+        let r = self.kpi_reading(None, on, period, Some(months)).await?;
         let (structure, extras) = (&r.structure, &r.extras);
         let scope = &structure.scope;
         let (report, summed) = self.figures(unit, scope, &r);
@@ -403,7 +473,7 @@ impl Services {
         last: Month,
     ) -> ServiceResult<Vec<(Month, Report06Row)>> {
         let unit = unit.trim();
-        let structure = self.kpi_structure(unit).await?;
+        let structure = self.kpi_structure(unit, self.today()).await?;
         let scope = &structure.scope;
         self.authorize_statistics(acting, &scope.target).await?;
         let live = self.check_begun(Period::month(last))?;
@@ -430,12 +500,13 @@ impl Services {
     pub async fn kpi_every_unit(
         &self,
         acting: &Acting,
-        unit: &str,
+        unit: impl Into<OnMap<'_>>,
         period: impl Into<Period>,
     ) -> ServiceResult<KpiUnits> {
+        let on: OnMap<'_> = unit.into();
         let period = period.into();
-        let unit = unit.trim();
-        let r = self.kpi_reading(Some(acting), unit, period, None).await?;
+        let unit = on.code;
+        let r = self.kpi_reading(Some(acting), on, period, None).await?;
         let structure = &r.structure;
         let (whole, _) = self.figures(unit, &structure.scope, &r);
         let each = |list: &[(String, KpiScope)]| -> Vec<KpiReport> {
@@ -460,12 +531,13 @@ impl Services {
     /// As [`Services::published_kpi`].
     pub async fn published_report06(
         &self,
-        unit: &str,
+        unit: impl Into<OnMap<'_>>,
         period: impl Into<Period>,
     ) -> ServiceResult<Report06ByAgency> {
+        let on: OnMap<'_> = unit.into();
         let period = period.into();
-        let unit = unit.trim();
-        let r = self.kpi_reading(None, unit, period, None).await?;
+        let unit = on.code;
+        let r = self.kpi_reading(None, on, period, None).await?;
         let structure = &r.structure;
         let scope = &structure.scope;
         let (report, _) = self.figures(unit, scope, &r);
@@ -512,7 +584,7 @@ impl Services {
         &self,
         unit: &str,
     ) -> ServiceResult<(String, authz::Target, Vec<(String, String)>)> {
-        let structure = self.kpi_structure(unit.trim()).await?;
+        let structure = self.kpi_structure(unit.trim(), self.today()).await?;
         let agencies = structure
             .agencies
             .iter()
@@ -674,11 +746,15 @@ impl Services {
     async fn kpi_reading(
         &self,
         acting: Option<&Acting>,
-        unit: &str,
+        unit: OnMap<'_>,
         period: Period,
         more: Option<Period>,
     ) -> ServiceResult<Reading> {
-        let structure = self.kpi_structure(unit).await?;
+        let day = match unit.map {
+            UnitMap::Today => self.today(),
+            UnitMap::Period => period.first().first_day().unwrap_or_else(|| self.today()),
+        };
+        let structure = self.kpi_structure(unit.code, day).await?;
         let scope = &structure.scope;
         if let Some(acting) = acting {
             self.authorize_statistics(acting, &scope.target).await?;
@@ -775,122 +851,148 @@ impl Services {
             petitions,
             catalogue,
             documents,
+            map_day: scope.map_day,
+            straddling: scope.straddling.clone(),
         };
         (report, summed)
     }
 
-    /// The structure of a unit or agency code, from the cache or read anew.
-    async fn kpi_structure(&self, unit: &str) -> ServiceResult<Arc<KpiStructure>> {
-        if let Some(found) = self.kpi_structures.get(unit) {
+    /// The structure of a unit or agency code on the map of `day`, from the cache or read
+    /// anew.
+    async fn kpi_structure(&self, unit: &str, day: NaiveDate) -> ServiceResult<Arc<KpiStructure>> {
+        let key = format!("{unit}@{day}");
+        if let Some(found) = self.kpi_structures.get(&key) {
             return Ok(found);
         }
         let generation = self.kpi_structures.generation();
-        let scope = self.kpi_scope(unit).await?;
-        // Each agency, and the units below `unit` its chain of units passes through.
-        let mut agencies = Vec::new();
-        let mut within: BTreeMap<String, Vec<String>> = BTreeMap::new();
-        if scope.agencies != [unit] {
-            for stored in self.agencies(None).await? {
-                let code = stored.agency.code.to_string();
-                if !scope.agencies.contains(&code) {
-                    continue;
+        let structure = Arc::new(match self.store().find_agency(unit).await? {
+            // The code names one agency: it is its own only agency, on any map.
+            Some(found) => {
+                let scope = self.agency_scope(unit, &found.agency).await?;
+                KpiStructure {
+                    agencies: vec![(unit.to_owned(), scope.clone())],
+                    scope,
+                    units: Vec::new(),
                 }
-                let target = self.agency_target(&code).await?;
-                if let Some(at) = target.units.iter().position(|u| u == unit) {
-                    for u in &target.units[..at] {
-                        within.entry(u.clone()).or_default().push(code.clone());
-                    }
-                }
-                let one = KpiScope {
-                    name: stored.agency.name.clone(),
-                    agencies: vec![code.clone()],
-                    level: agency_level(stored.agency.kind),
-                    target,
-                };
-                agencies.push((code, one));
             }
-        } else {
-            // The code names one agency: it is its own only agency.
-            agencies.push((unit.to_owned(), scope.clone()));
-        }
-        let mut units = Vec::new();
-        if !within.is_empty()
-            && let Ok(code) = unit.parse()
-        {
-            let filter = UnitFilter {
-                on: None,
-                kind: None,
-                within: Some(code),
-            };
-            for u in self.list_units(&filter).await? {
-                let Some(members) = within.remove(u.code.as_str()) else {
-                    continue;
-                };
-                let one = KpiScope {
-                    name: u.name.clone(),
-                    agencies: members,
-                    level: if u.kind() == UnitKind::Commune {
-                        UnitLevel::Commune
-                    } else {
-                        UnitLevel::Province
-                    },
-                    target: scope.target.clone(),
-                };
-                units.push((u.code.to_string(), one));
-            }
-        }
-        let structure = Arc::new(KpiStructure {
-            scope,
-            agencies,
-            units,
+            None => self.unit_structure(unit, day).await?,
         });
-        self.kpi_structures.put(unit, structure.clone(), generation);
+        self.kpi_structures.put(&key, structure.clone(), generation);
         Ok(structure)
     }
 
-    /// The name, agencies, 766 level and permission target of a unit or agency code.
-    async fn kpi_scope(&self, unit: &str) -> ServiceResult<KpiScope> {
-        if let Some(found) = self.store().find_agency(unit).await? {
-            let target = self.agency_target(unit).await?;
-            return Ok(KpiScope {
-                name: found.agency.name,
-                agencies: vec![unit.to_owned()],
-                level: agency_level(found.agency.kind),
-                target: self.with_committees(target).await?,
-            });
-        }
-        let versions = self.store().unit_versions(unit).await?;
-        let Some(found) = versions.last() else {
+    /// The scope of one agency.
+    async fn agency_scope(&self, code: &str, agency: &Agency) -> ServiceResult<KpiScope> {
+        let target = self.agency_target(code).await?;
+        Ok(KpiScope {
+            name: agency.name.clone(),
+            agencies: vec![code.to_owned()],
+            level: agency_level(agency.kind),
+            target: self.with_committees(target).await?,
+            map_day: None,
+            straddling: Vec::new(),
+        })
+    }
+
+    /// The structure of an administrative unit on the map of `day`: the agencies whose
+    /// area lies wholly in it on that map
+    /// ([`motcua_domain::units::UnitRegistry::chain_on`]), so an agency of a
+    /// unit since merged counts in the unit it went into on today's map, and an agency of a
+    /// merged unit counts in the old unit it came from on a past map; the agencies whose
+    /// area straddled it then (a merged province's departments) are named, not counted.
+    async fn unit_structure(&self, unit: &str, day: NaiveDate) -> ServiceResult<KpiStructure> {
+        let today = self.today();
+        let registry = self.unit_registry().await?;
+        let Some(found) = registry.unit_on(unit, day) else {
+            let (d, vi) = (day.format("%Y-%m-%d"), day.format("%d/%m/%Y"));
             return Err(ServiceError::Invalid(format!(
-                "không có cơ quan hay đơn vị hành chính mã «{unit}» / no agency or \
-                 administrative unit with code «{unit}»"
+                "không có cơ quan hay đơn vị hành chính mã «{unit}» trên bản đồ ngày {vi} \
+                 (đơn vị cũ: xem theo bản đồ của kỳ) / no agency or administrative unit \
+                 with code «{unit}» on the map of {d} (an old unit: read it on the \
+                 period's map)"
             )));
         };
-        let mut agencies = Vec::new();
-        for stored in self.agencies(None).await? {
-            let code = stored.agency.code.to_string();
-            if self
-                .agency_target(&code)
-                .await?
-                .units
-                .iter()
-                .any(|u| u == unit)
-            {
-                agencies.push(code);
-            }
-        }
-        let level = if found.unit.kind() == UnitKind::Commune {
+        let level = if found.kind() == UnitKind::Commune {
             UnitLevel::Commune
         } else {
             UnitLevel::Province
         };
-        let target = self.unit_target(unit).await?;
-        Ok(KpiScope {
-            name: found.unit.name.clone(),
-            agencies,
+        let on_today = registry
+            .unit_on(unit, today)
+            .is_some_and(|t| t.valid_from == found.valid_from);
+        let target = if on_today {
+            self.unit_target(unit).await?
+        } else {
+            // A unit of a past map: read by whoever reads the units holding it all today.
+            let holding = registry.chain_on(unit, day, today);
+            let codes: Vec<String> = holding.iter().map(|u| u.code.to_string()).collect();
+            authz::Target::INSTALLATION.within(codes)
+        };
+        let mut scope = KpiScope {
+            name: found.name.clone(),
+            agencies: Vec::new(),
             level,
             target: self.with_committees(target).await?,
+            map_day: (!on_today).then_some(day),
+            straddling: Vec::new(),
+        };
+        // Each agency, and the units below `unit` its chain on that map passes through.
+        let mut agencies = Vec::new();
+        let mut within: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for stored in self.agencies(None).await? {
+            let code = stored.agency.code.to_string();
+            let home = stored.agency.unit.as_str();
+            let chain: Vec<String> = registry
+                .chain_on(home, today, day)
+                .iter()
+                .map(|u| u.code.to_string())
+                .collect();
+            let Some(at) = chain.iter().position(|u| u == unit) else {
+                if registry.lies_partly_in(home, today, day, unit) {
+                    scope.straddling.push(stored.agency.name.clone());
+                }
+                continue;
+            };
+            for u in &chain[..at] {
+                within.entry(u.clone()).or_default().push(code.clone());
+            }
+            scope.agencies.push(code.clone());
+            agencies.push((
+                code.clone(),
+                self.agency_scope(&code, &stored.agency).await?,
+            ));
+        }
+        let mut units = Vec::new();
+        for (code, members) in within {
+            let Some(u) = registry.unit_on(&code, day) else {
+                continue;
+            };
+            let one = KpiScope {
+                name: u.name.clone(),
+                agencies: members,
+                level: if u.kind() == UnitKind::Commune {
+                    UnitLevel::Commune
+                } else {
+                    UnitLevel::Province
+                },
+                target: scope.target.clone(),
+                map_day: scope.map_day,
+                straddling: Vec::new(),
+            };
+            units.push((code, one));
+        }
+        Ok(KpiStructure {
+            scope,
+            agencies,
+            units,
         })
+    }
+
+    /// The name, agencies, 766 level and permission target of a unit or agency code on
+    /// today's map.
+    async fn kpi_scope(&self, unit: &str) -> ServiceResult<KpiScope> {
+        let structure = self.kpi_structure(unit, self.today()).await?;
+        Ok(structure.scope.clone())
     }
 
     /// A statistics target that the People's Committees of the units it lies within read

@@ -252,7 +252,7 @@ impl Snapshot {
 
 impl Services {
     /// Local date in Vietnam now.
-    fn today(&self) -> NaiveDate {
+    pub(crate) fn today(&self) -> NaiveDate {
         self.now().with_timezone(&VIETNAM).date_naive()
     }
 

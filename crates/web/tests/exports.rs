@@ -600,6 +600,30 @@ async fn bad_asks_get_the_pages_bilingual_refusal(store: &Store) {
             assert!(bad.body.contains(wanted), "{uri}: {}", bad.body);
         }
     }
+    // The map of units: today's or the period's, nothing else; the period's map of a month
+    // after the merger is today's, so its files link it on without a notice.
+    let bad = b
+        .get(app, "/dieu-hanh?don-vi=24&thang=2026-11&ban-do=cu")
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        bad.body.contains("ban-do") && bad.body.contains("the map must be hien-nay"),
+        "{}",
+        bad.body
+    );
+    let period_map = b
+        .get(app, "/dieu-hanh?don-vi=24&thang=2026-11&ban-do=ky")
+        .await;
+    assert_eq!(period_map.status, StatusCode::OK, "{}", period_map.body);
+    assert!(
+        period_map
+            .body
+            .contains("href=\"/dieu-hanh/xuat.xlsx?don-vi=24&#38;ky=2026-11&#38;ban-do=ky\"")
+            && period_map.body.contains("value=\"ky\" checked")
+            && !period_map.body.contains("class=\"notice\""),
+        "{}",
+        period_map.body
+    );
     for table in ["", "&bang=bieu-06", "&bang=x"] {
         let uri = format!("/dieu-hanh/xuat.csv?don-vi=24&thang=2026-11{table}");
         let bad = b.get(app, &uri).await;

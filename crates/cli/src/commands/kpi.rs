@@ -11,7 +11,7 @@ use motcua_domain::kpi::Ratio;
 use motcua_domain::kpi::index766::Score;
 use motcua_domain::kpi::period::Period;
 use motcua_service::Acting;
-use motcua_service::kpi::KpiReport;
+use motcua_service::kpi::{KpiReport, OnMap, UnitMap};
 use motcua_storage::StoreConfig;
 use motcua_web::export::{self, Export, Published, Table};
 use serde_json::json;
@@ -32,6 +32,11 @@ pub struct KpiArgs {
     /// progress classifies its open dossiers now.
     #[arg(long)]
     period: Option<String>,
+    /// The map of units: hien-nay (today's, default: an agency of a unit since merged
+    /// counts in the unit it went into) or ky (the period's: a merged unit as it was then,
+    /// e.g. `--unit 27 --period 2025-05 --map ky` for the old province of Bắc Ninh).
+    #[arg(long, default_value = "hien-nay", value_parser = map_of)]
+    map: UnitMap,
     /// Print JSON for machines.
     #[arg(long)]
     json: bool,
@@ -50,6 +55,11 @@ pub struct KpiArgs {
     /// this xlsx file (the file `/dieu-hanh/bieu-06.xlsx` serves).
     #[arg(long, value_name = "FILE")]
     form06: Option<PathBuf>,
+}
+
+/// `--map`.
+fn map_of(s: &str) -> Result<UnitMap, String> {
+    s.parse()
 }
 
 /// Writes an export to `path` and says so.
@@ -117,6 +127,20 @@ fn print_report(out: &mut impl Write, r: &KpiReport) -> std::io::Result<()> {
         r.agencies.len(),
         r.at
     )?;
+    if let Some(day) = r.map_day {
+        writeln!(
+            out,
+            "Theo bản đồ đơn vị hành chính ngày {} / on the map of administrative units of {day}",
+            day.format("%d/%m/%Y")
+        )?;
+    }
+    if !r.straddling.is_empty() {
+        writeln!(
+            out,
+            "Không tính (địa bàn chỉ một phần thuộc đơn vị) / not counted (their area lay only partly in the unit): {}",
+            r.straddling.join("; ")
+        )?;
+    }
     writeln!(out, "\nBiểu 06/VPCP/KSTT")?;
     writeln!(
         out,
@@ -250,6 +274,7 @@ pub async fn run(args: KpiArgs, config: &StoreConfig) -> anyhow::Result<()> {
                 Some(p) => p.parse().context("--period")?,
                 None => Period::month(services.current_month()),
             };
+            let on = OnMap::new(&unit, args.map);
             // The exports are of the published figures, open to everyone.
             if args.xlsx.is_some() || args.csv.is_some() || args.form06.is_some() {
                 let table = Table::parse(&args.table).with_context(|| {
@@ -259,7 +284,7 @@ pub async fn run(args: KpiArgs, config: &StoreConfig) -> anyhow::Result<()> {
                     )
                 })?;
                 if args.xlsx.is_some() || args.csv.is_some() {
-                    let board = services.published_kpi(&unit, period).await?;
+                    let board = services.published_kpi(on, period).await?;
                     let imported = services.imported_kpi(&unit, period).await?;
                     let tasks = services.public_task_figures(&unit, period).await?;
                     let page = Published {
@@ -275,11 +300,11 @@ pub async fn run(args: KpiArgs, config: &StoreConfig) -> anyhow::Result<()> {
                     }
                 }
                 if let Some(path) = &args.form06 {
-                    let form = services.published_report06(&unit, period).await?;
+                    let form = services.published_report06(on, period).await?;
                     save(&mut out, path, &export::form06(&form)?)?;
                 }
             } else if args.json {
-                let report = services.kpi_report(&acting, &unit, period).await?;
+                let report = services.kpi_report(&acting, on, period).await?;
                 let doc = json!({
                     "unit": report.unit,
                     "name": report.name,
@@ -298,11 +323,13 @@ pub async fn run(args: KpiArgs, config: &StoreConfig) -> anyhow::Result<()> {
                     "index766": report.index,
                     "petitions": report.petitions,
                     "catalogue": report.catalogue,
+                    "map_day": report.map_day,
+                    "straddling": report.straddling,
                 });
                 serde_json::to_writer_pretty(&mut out, &doc)?;
                 writeln!(out)?;
             } else {
-                let report = services.kpi_report(&acting, &unit, period).await?;
+                let report = services.kpi_report(&acting, on, period).await?;
                 print_report(&mut out, &report)?;
             }
         }

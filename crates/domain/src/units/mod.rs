@@ -787,6 +787,105 @@ impl UnitRegistry {
         }
         Ok(out)
     }
+
+    /// The units of `day`'s map that wholly contain the area of unit `code` (its version
+    /// valid on `as_of`, else its latest), nearest first: the statistics of merged units on
+    /// the map of a period, or re-aggregated on today's.
+    ///
+    /// A unit valid on `day` is its own area. For a day before it existed its area is the
+    /// units it was formed from (through every merger back to `day`); for a day after it
+    /// ended, the units it went into. The chain holds only the units containing all of that
+    /// area: only the country when the area straddled provinces (a merged province's own
+    /// departments on the old map), nothing when the history does not say.
+    pub fn chain_on(&self, code: &str, as_of: NaiveDate, day: NaiveDate) -> Vec<&AdminUnit> {
+        let Some(idx) = self.latest(code, as_of) else {
+            return Vec::new();
+        };
+        let mut areas = Vec::new();
+        self.areas_on(idx, day, 0, &mut areas);
+        let chains: Vec<Vec<usize>> = areas.iter().map(|&a| self.ancestors_on(a, day)).collect();
+        let Some((first, rest)) = chains.split_first() else {
+            return Vec::new();
+        };
+        first
+            .iter()
+            .filter(|i| rest.iter().all(|c| c.contains(i)))
+            .map(|&i| &self.units[i])
+            .collect()
+    }
+
+    /// Whether part, not necessarily all, of the area of unit `code` (as in
+    /// [`Self::chain_on`]) lay in unit `unit` on `day`.
+    pub fn lies_partly_in(&self, code: &str, as_of: NaiveDate, day: NaiveDate, unit: &str) -> bool {
+        let (Some(idx), Some(target)) = (self.latest(code, as_of), self.resolve(unit, day)) else {
+            return false;
+        };
+        let mut areas = Vec::new();
+        self.areas_on(idx, day, 0, &mut areas);
+        areas
+            .iter()
+            .any(|&a| self.ancestors_on(a, day).contains(&target))
+    }
+
+    /// The version of `code` valid on `as_of`, else its latest.
+    fn latest(&self, code: &str, as_of: NaiveDate) -> Option<usize> {
+        self.resolve(code, as_of).or_else(|| {
+            let versions = self.by_code.get(code)?;
+            versions
+                .iter()
+                .copied()
+                .max_by_key(|&i| self.units[i].valid_from)
+        })
+    }
+
+    /// The units valid on `day` that the area of unit `idx` lay in or went into.
+    fn areas_on(&self, idx: usize, day: NaiveDate, depth: usize, out: &mut Vec<usize>) {
+        let unit = &self.units[idx];
+        if depth > MAX_CHAIN {
+            return;
+        }
+        if unit.is_valid_on(day) {
+            if !out.contains(&idx) {
+                out.push(idx);
+            }
+            return;
+        }
+        let code = unit.code.as_str();
+        if let Some(from) = unit.valid_from.filter(|f| day < *f) {
+            for p in self.predecessors_of(code, from).unwrap_or_default() {
+                let before = p.merger.effective.pred_opt();
+                if let Some(pi) = before.and_then(|d| self.resolve(p.unit.code.as_str(), d)) {
+                    self.areas_on(pi, day, depth + 1, out);
+                }
+            }
+        } else if let Some(last) = unit.valid_to {
+            for s in self.successors_as_of(code, last, day).unwrap_or_default() {
+                let found = s.unit.valid_from.or(s.unit.valid_to).unwrap_or(day);
+                if let Some(si) = self.resolve(s.unit.code.as_str(), found) {
+                    self.areas_on(si, day, depth + 1, out);
+                }
+            }
+        }
+    }
+
+    /// Unit `idx` and the units above it on `day`, nearest first.
+    fn ancestors_on(&self, idx: usize, day: NaiveDate) -> Vec<usize> {
+        let mut chain = vec![idx];
+        let mut current = idx;
+        // Country → province → (district) → commune: never deeper than four levels.
+        for _ in 0..4 {
+            let parent = self.units[current].parent.as_ref();
+            let Some(up) = parent.and_then(|p| self.resolve(p.as_str(), day)) else {
+                break;
+            };
+            if chain.contains(&up) {
+                break;
+            }
+            chain.push(up);
+            current = up;
+        }
+        chain
+    }
 }
 
 /// Adds a successor, keeping the larger share when it is reached twice.

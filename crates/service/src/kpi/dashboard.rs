@@ -203,7 +203,7 @@ impl Services {
     /// # Errors
     /// As [`Services::kpi_report`].
     pub async fn kpi_alerts(&self, acting: &Acting, unit: &str) -> ServiceResult<Vec<AgencyAlert>> {
-        let structure = self.kpi_structure(unit.trim()).await?;
+        let structure = self.kpi_structure(unit.trim(), self.today()).await?;
         self.authorize_statistics(acting, &structure.scope.target)
             .await?;
         let now = self.now();
@@ -243,7 +243,7 @@ impl Services {
         agency: &str,
         urgency: Urgency,
     ) -> ServiceResult<Vec<DossierLine>> {
-        let structure = self.kpi_structure(agency.trim()).await?;
+        let structure = self.kpi_structure(agency.trim(), self.today()).await?;
         self.authorize_statistics(acting, &structure.scope.target)
             .await?;
         let agency = agency.trim();

@@ -16,7 +16,7 @@ use motcua_domain::kpi::index766::{Indicator, Score};
 use motcua_domain::kpi::period::{Period, Span};
 use motcua_domain::kpi::petitions::PetitionCounts;
 use motcua_service::kpi::imports::ImportedRow;
-use motcua_service::kpi::{IssuedDocuments, KpiBoard};
+use motcua_service::kpi::{IssuedDocuments, KpiBoard, OnMap, UnitMap};
 use serde::Deserialize;
 
 use crate::AppState;
@@ -39,6 +39,9 @@ pub struct BoardQuery {
     bang: Option<String>,
     /// The same, under its own name (`ky`, kỳ); wins over `thang` when both are given.
     ky: Option<String>,
+    /// The map of units: `hien-nay` (today's, the default) or `ky` (the period's).
+    #[serde(rename = "ban-do")]
+    map: Option<String>,
 }
 
 /// One headline figure.
@@ -107,6 +110,8 @@ pub struct BoardPage {
     query: String,
     unit: String,
     month: String,
+    /// Whether the period's map was asked for.
+    period_map: bool,
     found: Option<Board>,
 }
 
@@ -135,6 +140,10 @@ struct Board {
     documents: Vec<(&'static str, String)>,
     /// The results of the tasks of plans whose results are public, when there are any.
     tasks: Option<TaskResults>,
+    /// The day of the past map the unit was read on.
+    map_day: Option<String>,
+    /// Agencies not counted: their area lay only partly in the unit on that map.
+    straddling: String,
 }
 
 /// One line of the published task results: a plan, or all of them.
@@ -368,6 +377,8 @@ fn board(
         petitions: petition_rows(t, &r.petitions),
         documents: document_rows(t, &r.documents),
         tasks: None,
+        map_day: r.map_day.map(|d| t.date(d)),
+        straddling: r.straddling.join("; "),
     }
 }
 
@@ -375,6 +386,20 @@ fn board(
 /// 422 every `/dieu-hanh` address gives.
 fn period_of(state: &AppState, query: &BoardQuery) -> Result<Period, PageError> {
     period_param(state, query.ky.as_deref(), query.thang.as_deref())
+}
+
+/// The map asked for (`ban-do`, default today's): a bad one is a 422 naming the field.
+fn map_of(query: &BoardQuery) -> Result<UnitMap, PageError> {
+    match query.map.as_deref().map(str::trim) {
+        None | Some("") => Ok(UnitMap::Today),
+        Some(m) => m.parse().map_err(|_| {
+            PageError(AppError::invalid(
+                "ban-do",
+                "bản đồ phải là hien-nay (hiện nay) hoặc ky (của kỳ)",
+                "the map must be hien-nay (today's) or ky (the period's)",
+            ))
+        }),
+    }
 }
 
 /// The unit asked for (`don-vi`), trimmed; empty when absent.
@@ -395,14 +420,29 @@ fn required_unit(query: &BoardQuery) -> Result<String, PageError> {
     Ok(unit)
 }
 
-/// The query of the page's other addresses (exports, print version) for `unit` and `period`.
-fn query_of(unit: &str, period: Period) -> String {
-    format!("don-vi={}&ky={period}", encode_component(unit))
+/// The query of the page's other addresses (exports, print version) for `unit` and `period`
+/// on `map`.
+fn query_of(unit: &str, period: Period, map: UnitMap) -> String {
+    let map = if map == UnitMap::Period {
+        "&ban-do=ky"
+    } else {
+        ""
+    };
+    format!("don-vi={}&ky={period}{map}", encode_component(unit))
 }
 
-/// What the page shows of `unit` and `period`: the published figures and those imported.
-async fn published(state: &AppState, unit: &str, period: Period) -> Result<Shown, PageError> {
-    let board = state.services.published_kpi(unit, period).await?;
+/// What the page shows of `unit` and `period` on `map`: the published figures and those
+/// imported.
+async fn published(
+    state: &AppState,
+    unit: &str,
+    period: Period,
+    map: UnitMap,
+) -> Result<Shown, PageError> {
+    let board = state
+        .services
+        .published_kpi(OnMap::new(unit, map), period)
+        .await?;
     let imported = state.services.imported_kpi(unit, period).await?;
     let tasks = state.services.public_task_figures(unit, period).await?;
     Ok(Shown {
@@ -446,16 +486,22 @@ pub async fn page(
 ) -> Result<Html<String>, PageError> {
     let unit = unit_of(&query);
     let period = period_of(&state, &query)?;
+    let map = map_of(&query)?;
     let found = if unit.is_empty() {
         None
     } else {
-        Some(published(&state, &unit, period).await?.board(&chrome.t))
+        Some(
+            published(&state, &unit, period, map)
+                .await?
+                .board(&chrome.t),
+        )
     };
     let page = BoardPage {
         chrome,
-        query: query_of(&unit, period),
+        query: query_of(&unit, period, map),
         unit,
         month: period.to_string(),
+        period_map: map == UnitMap::Period,
         found,
     };
     render(&page)
@@ -478,11 +524,12 @@ pub async fn print(
 ) -> Result<Html<String>, PageError> {
     let unit = required_unit(&query)?;
     let period = period_of(&state, &query)?;
-    let shown = published(&state, &unit, period).await?;
+    let map = map_of(&query)?;
+    let shown = published(&state, &unit, period, map).await?;
     let page = BoardPrintPage {
         b: shown.board(&chrome.t),
         chrome,
-        query: query_of(&unit, period),
+        query: query_of(&unit, period, map),
     };
     render(&page)
 }
@@ -513,7 +560,7 @@ pub async fn xlsx(
 ) -> Result<Response, PageError> {
     let unit = required_unit(&query)?;
     let period = period_of(&state, &query)?;
-    let shown = published(&state, &unit, period).await?;
+    let shown = published(&state, &unit, period, map_of(&query)?).await?;
     download(export::workbook(shown.files()))
 }
 
@@ -531,7 +578,7 @@ pub async fn csv(
             "the table must be bieu06, chi-so, xu-huong, xep-hang, so-lieu-nhap or nhiem-vu",
         ))
     })?;
-    let shown = published(&state, &unit, period).await?;
+    let shown = published(&state, &unit, period, map_of(&query)?).await?;
     download(export::csv(shown.files(), table))
 }
 
@@ -543,6 +590,7 @@ pub async fn form06(
 ) -> Result<Response, PageError> {
     let unit = required_unit(&query)?;
     let period = period_of(&state, &query)?;
-    let report = state.services.published_report06(&unit, period).await?;
+    let on = OnMap::new(&unit, map_of(&query)?);
+    let report = state.services.published_report06(on, period).await?;
     download(export::form06(&report))
 }
