@@ -6,7 +6,7 @@
 
 use std::sync::Arc;
 
-use chrono::{DateTime, FixedOffset, NaiveDate, TimeZone, Utc};
+use chrono::NaiveDate;
 use motcua_domain::catalog::{TimeLimit, TimeUnit, TimeValue};
 use motcua_domain::dossier::{Applicant, ApplicantId, ProcedureRef};
 use motcua_domain::event::{Channel, Role};
@@ -19,6 +19,10 @@ use motcua_service::{Acting, FixedClock, ServiceError, Services};
 use motcua_storage::Store;
 use motcua_test_support::contract_tests;
 
+mod common;
+
+use common::vn;
+
 /// UBND of old phường Vũ Ninh (09163, Bắc Ninh city, old province 27), closed 30/06/2025.
 const OLD_VU_NINH: &str = "001.00.60.H05";
 /// UBND of old phường Thọ Xương (07201, Bắc Giang city, old province 24), closed too.
@@ -27,14 +31,6 @@ const OLD_THO_XUONG: &str = "002.00.60.H05";
 const NEW_VU_NINH: &str = "003.00.50.H05";
 /// A department of the merged province (its area straddles both old provinces).
 const JUSTICE: &str = "000.00.10.H05";
-
-fn vn(y: i32, m: u32, d: u32) -> DateTime<Utc> {
-    FixedOffset::east_opt(7 * 3600)
-        .unwrap()
-        .with_ymd_and_hms(y, m, d, 9, 0, 0)
-        .unwrap()
-        .to_utc()
-}
 
 fn day(y: i32, m: u32, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, d).unwrap()
@@ -67,7 +63,7 @@ fn dossier(agency: &str) -> NewDossier {
 }
 
 async fn a_merged_unit_is_shown_on_either_map(store: &Store) {
-    let clock = FixedClock::new(vn(2025, 5, 12));
+    let clock = FixedClock::new(vn(2025, 5, 12, 9, 0));
     let s = Services::new(store.clone(), Arc::new(clock.clone()));
     let admin = Acting::cli("test");
     s.load_reference_units(&admin).await.unwrap();
@@ -122,11 +118,11 @@ async fn a_merged_unit_is_shown_on_either_map(store: &Store) {
             .await
             .unwrap();
     }
-    clock.set(vn(2025, 8, 12));
+    clock.set(vn(2025, 8, 12, 9, 0));
     s.submit_dossier(&admin, dossier(NEW_VU_NINH), true)
         .await
         .unwrap();
-    clock.set(vn(2025, 9, 15));
+    clock.set(vn(2025, 9, 15, 9, 0));
     let may: Month = "2025-05".parse().unwrap();
     let august: Month = "2025-08".parse().unwrap();
     let on_period = |code| OnMap::new(code, UnitMap::Period);
