@@ -48,6 +48,7 @@ fn submission(channel: Channel, limit: Option<TimeLimit>) -> Submission {
             limit,
             same_day_certification: false,
             document_result: true,
+            full_process_online: false,
         },
         applicant: Applicant {
             id: ApplicantId::Person("001090123456".parse().unwrap()),

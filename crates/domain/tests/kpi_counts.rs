@@ -58,6 +58,7 @@ fn dossier(
             }),
             same_day_certification: false,
             document_result: false,
+            full_process_online: false,
         },
         applicant: Applicant {
             id: ApplicantId::Person("001090123456".parse().unwrap()),
@@ -348,4 +349,35 @@ fn indicator_3_3_counts_online_receipts_with_their_electronic_result_in_the_rece
     // Without a time limit it still counts (3.3 divides by every dossier received).
     let unclassified = dossier(Channel::Online, None, vn(2026, 6, 15, 10), None);
     assert_eq!(flow(&unclassified), 1);
+}
+
+#[test]
+fn indicator_3_0_counts_online_receipts_of_full_process_procedures() {
+    let rules = OutcomeRules::default();
+    let june: Month = "2026-06".parse().unwrap();
+    let flows = |d: &Dossier| {
+        let c = contributions(d, &rules);
+        (
+            c.flow(Metric::FullProcessOnline, june.into()),
+            c.flow(Metric::FullProcessEligible, june.into()),
+        )
+    };
+    let full_process = |channel, days| {
+        let mut d = dossier(channel, days, vn(2026, 6, 15, 10), None);
+        d.submission.procedure.full_process_online = true;
+        d
+    };
+    // Online for a procedure offered full-process: numerator and denominator.
+    assert_eq!(flows(&full_process(Channel::Online, Some(5))), (1, 1));
+    // At the desk or by post: eligible, not a full-process online dossier.
+    assert_eq!(flows(&full_process(Channel::Desk, Some(5))), (0, 1));
+    assert_eq!(flows(&full_process(Channel::Post, Some(5))), (0, 1));
+    // Without a time limit it still counts; a procedure not offered full-process never.
+    assert_eq!(flows(&full_process(Channel::Online, None)), (1, 1));
+    let partial = dossier(Channel::Online, Some(5), vn(2026, 6, 15, 10), None);
+    assert_eq!(flows(&partial), (0, 0));
+    // Counted in the month of receipt, not in the next.
+    let july = june.next();
+    let c = contributions(&full_process(Channel::Online, Some(5)), &rules);
+    assert_eq!(c.flow(Metric::FullProcessOnline, july.into()), 0);
 }

@@ -117,6 +117,7 @@ pub fn sample_dossier() -> ServiceResult<NewDossier> {
             }),
             same_day_certification: false,
             document_result: true,
+            full_process_online: false,
         },
         applicant: Applicant {
             id: ApplicantId::Person(id),

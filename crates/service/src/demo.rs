@@ -811,6 +811,11 @@ const FALLBACK_LIMITS: &[(&str, u32)] = &[
 /// birth-registration bundles of the national portal (🔶 Decision 06/QĐ-TTg 2022).
 const ONLINE_ANYWAY: &[&str] = &["2.000815", "2.000986", "2.001023"];
 
+/// Of those, the birth-registration bundles are the national portal's full-process
+/// (toàn trình) services (🔶 Decision 06/QĐ-TTg 2022; the catalogue rows carry no online
+/// level), so the demo's dossiers measure 766 indicator 3.0.
+const FULL_PROCESS: &[&str] = &["2.000986", "2.001023"];
+
 /// Weight of the `rank`-th procedure of the tail: Zipf-like, `K / (rank + K)`.
 const ZIPF_K: f64 = 40.0;
 /// Base weight of a tail procedure done by the communes.
@@ -946,7 +951,9 @@ fn offer_online_anyway(procedures: &mut [Procedure]) {
         if !ONLINE_ANYWAY.contains(&p.code.to_string().as_str()) {
             continue;
         }
-        if p.online_level == catalog::OnlineLevel::None {
+        if FULL_PROCESS.contains(&p.code.to_string().as_str()) {
+            p.online_level = catalog::OnlineLevel::FullProcess;
+        } else if p.online_level == catalog::OnlineLevel::None {
             p.online_level = catalog::OnlineLevel::Partial;
         }
         if !p.channels.is_empty() && !p.channels.contains(&catalog::Channel::Online) {

@@ -286,7 +286,19 @@ fn index_input(
     let received = row.newly_received() + flow(Metric::Unclassified);
     let resolved = row.resolved;
     let unsatisfied = flow(Metric::LateOrDissatisfied);
-    Input766::new(unit, level)
+    let mut input = Input766::new(unit, level);
+    // 3.0 over the dossiers of procedures offered full-process (🔶 the catalogue's flag
+    // stands for "eligible"); a period without one leaves it unmeasured, since the sources do
+    // not say what no eligible dossier scores and 0 would punish a unit for procedures it
+    // does not have.
+    let eligible = flow(Metric::FullProcessEligible);
+    if eligible > 0 {
+        input.set(
+            Indicator::FullProcessOnline,
+            Ratio::new(flow(Metric::FullProcessOnline), eligible),
+        );
+    }
+    input
         .with(
             Indicator::ProcessedOnTime,
             on_time.numerator,

@@ -23,7 +23,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Days, FixedOffset, TimeDelta, Utc};
 use motcua_domain::authz::{self, Action, Principal, Scope, Target};
 use motcua_domain::calendar::Calendar;
-use motcua_domain::catalog::{self, Procedure};
+use motcua_domain::catalog::{self, OnlineLevel, Procedure};
 use motcua_domain::dossier::{
     Applicant, ApplicantId, Command, Context, Decision, Dossier, DossierCode, DossierError,
     DossierEvent, FeeLine, Outcome, OutcomeRules, PauseReason, ProcedureRef, ResultForm,
@@ -451,7 +451,8 @@ pub enum IntakeDecision {
 }
 
 /// The reference a dossier keeps of `procedure` (copied so later catalogue changes never
-/// alter it): the local limit when shorter, same-day certification, document result.
+/// alter it): the local limit when shorter, same-day certification, document result, and
+/// whether it is offered as a full-process online service.
 pub fn procedure_ref(procedure: &Procedure) -> ProcedureRef {
     ProcedureRef {
         code: procedure.code.to_string(),
@@ -459,6 +460,7 @@ pub fn procedure_ref(procedure: &Procedure) -> ProcedureRef {
         limit: procedure.effective_time_limit(),
         same_day_certification: catalog::is_same_day_certification(procedure),
         document_result: procedure.result.document_required,
+        full_process_online: procedure.online_level == OnlineLevel::FullProcess,
     }
 }
 

@@ -127,6 +127,7 @@ fn new_dossier(agency: &str, applicant: &str) -> NewDossier {
             }),
             same_day_certification: false,
             document_result: true,
+            full_process_online: false,
         },
         applicant: Applicant {
             id: ApplicantId::Person(applicant.parse().unwrap()),

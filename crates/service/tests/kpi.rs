@@ -199,6 +199,24 @@ async fn monthly_figures_agree_with_the_dossiers(store: &Store) {
         .find(|s| s.indicator == Indicator::ProcessedOnTime)
         .unwrap();
     assert_eq!(on_time.ratio, Some(row.on_time_766()));
+    // 3.0: of the dossiers received in the month for procedures offered full-process, those
+    // received online (the demo's catalogue offers some).
+    let (start, mut eligible, mut online) = (month.start(offset).unwrap(), 0, 0);
+    for d in &dossiers {
+        let received_at = d.timing().received_at;
+        if d.submission.procedure.full_process_online
+            && received_at.is_some_and(|r| r >= start && r < end_of)
+        {
+            eligible += 1;
+            online += u64::from(d.submission.channel == Channel::Online);
+        }
+    }
+    assert!(eligible > 0 && online > 0, "{eligible} {online}");
+    let full_process = province
+        .index
+        .indicator(Indicator::FullProcessOnline)
+        .unwrap();
+    assert_eq!(full_process.ratio, Some(Ratio::new(online, eligible)));
 
     // One agency's figures are its own share; the month in progress is classified now.
     let agency = &province.agencies[0];

@@ -48,6 +48,7 @@ fn dossier(agency: &str) -> NewDossier {
             }),
             same_day_certification: false,
             document_result: true,
+            full_process_online: false,
         },
         applicant: Applicant {
             id: ApplicantId::Person("027190123456".parse().unwrap()),

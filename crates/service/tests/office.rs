@@ -91,6 +91,7 @@ fn new_dossier(agency: &str, person: &str, name: &str) -> NewDossier {
             }),
             same_day_certification: false,
             document_result: true,
+            full_process_online: false,
         },
         applicant: Applicant {
             id: ApplicantId::Person(person.parse().unwrap()),

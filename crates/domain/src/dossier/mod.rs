@@ -109,6 +109,10 @@ pub struct ProcedureRef {
     pub same_day_certification: bool,
     /// Whether the procedure's result is a document (766 indicators 4.1, 4.2 count only those).
     pub document_result: bool,
+    /// Whether the procedure was offered as a full-process (toàn trình) online service when
+    /// the dossier was created (766 indicator 3.0); absent in older events: not offered.
+    #[serde(default)]
+    pub full_process_online: bool,
 }
 
 /// How a submitted component (thành phần hồ sơ) reached the dossier; feeds 766 group 6.

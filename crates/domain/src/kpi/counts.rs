@@ -195,11 +195,16 @@ pub enum Metric {
     /// is a document (766 indicator 3.3): counted in the month of receipt once the result
     /// is issued electronically, or at receipt when no document result is due.
     OnlineWithResult,
+    /// Received in the month, of a procedure offered as a full-process online service when
+    /// the dossier was created (766 indicator 3.0 denominator).
+    FullProcessEligible,
+    /// Of those, received online: a full-process online dossier (766 indicator 3.0).
+    FullProcessOnline,
 }
 
 impl Metric {
     /// Every metric.
-    pub const ALL: [Metric; 20] = [
+    pub const ALL: [Metric; 22] = [
         Metric::ReceivedOnline,
         Metric::ReceivedDesk,
         Metric::ReceivedPost,
@@ -220,6 +225,8 @@ impl Metric {
         Metric::RatedDissatisfied,
         Metric::LateOrDissatisfied,
         Metric::OnlineWithResult,
+        Metric::FullProcessEligible,
+        Metric::FullProcessOnline,
     ];
 
     /// The stable text a store keeps.
@@ -245,6 +252,8 @@ impl Metric {
             Metric::RatedDissatisfied => "rated_dissatisfied",
             Metric::LateOrDissatisfied => "late_or_dissatisfied",
             Metric::OnlineWithResult => "online_with_result",
+            Metric::FullProcessEligible => "full_process_eligible",
+            Metric::FullProcessOnline => "full_process_online",
         }
     }
 
@@ -455,6 +464,12 @@ pub fn contributions(dossier: &Dossier, rules: &OutcomeRules) -> Counters {
         && (!submission.procedure.document_result || electronic)
     {
         add(received_in, Metric::OnlineWithResult);
+    }
+    if submission.procedure.full_process_online {
+        add(received_in, Metric::FullProcessEligible);
+        if submission.channel == Channel::Online {
+            add(received_in, Metric::FullProcessOnline);
+        }
     }
     if let Some(ended) = ended_in {
         if submission.procedure.document_result {

@@ -122,11 +122,12 @@ pub enum Measure {
 
 impl Measure {
     /// The measures, in the dashboard's order.
-    pub const ALL: [Measure; 10] = [
+    pub const ALL: [Measure; 11] = [
         Measure::Indicator(Indicator::ProcessedOnTime),
         Measure::OnTimeResolved,
         Measure::Overdue766,
         Measure::OnlineShare,
+        Measure::Indicator(Indicator::FullProcessOnline),
         Measure::Indicator(Indicator::ElectronicResults),
         Measure::Indicator(Indicator::DigitizedDossiers),
         Measure::Indicator(Indicator::ReusedData),
