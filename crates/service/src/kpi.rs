@@ -880,7 +880,7 @@ impl Services {
         let structure = Arc::new(match self.store().find_agency(unit).await? {
             // The code names one agency: it is its own only agency, on any map.
             Some(found) => {
-                let scope = self.agency_scope(unit, &found.agency).await?;
+                let scope = self.agency_scope(unit, &found.agency, true).await?;
                 KpiStructure {
                     agencies: vec![(unit.to_owned(), scope.clone())],
                     scope,
@@ -893,14 +893,24 @@ impl Services {
         Ok(structure)
     }
 
-    /// The scope of one agency.
-    async fn agency_scope(&self, code: &str, agency: &Agency) -> ServiceResult<KpiScope> {
-        let target = self.agency_target(code).await?;
+    /// The scope of one agency; with `committees`, its target widened to the People's
+    /// Committees above it (a scope of its own, not one within a unit's: that would cost a
+    /// pass over every agency per agency).
+    async fn agency_scope(
+        &self,
+        code: &str,
+        agency: &Agency,
+        committees: bool,
+    ) -> ServiceResult<KpiScope> {
+        let mut target = self.agency_target(code).await?;
+        if committees {
+            target = self.with_committees(target).await?;
+        }
         Ok(KpiScope {
             name: agency.name.clone(),
             agencies: vec![code.to_owned()],
             level: agency_level(agency.kind),
-            target: self.with_committees(target).await?,
+            target,
             map_day: None,
             straddling: Vec::new(),
         })
@@ -971,7 +981,7 @@ impl Services {
             scope.agencies.push(code.clone());
             agencies.push((
                 code.clone(),
-                self.agency_scope(&code, &stored.agency).await?,
+                self.agency_scope(&code, &stored.agency, false).await?,
             ));
         }
         let mut units = Vec::new();
