@@ -137,7 +137,7 @@ fn assert_problem(page: &Page, status: StatusCode, code: &str, field: Option<&st
 }
 
 /// The province's People's Committee, which assigns the tasks of these tests.
-const COMMITTEE: &str = "000.00.00.H05";
+const COMMITTEE: &str = common::PROVINCE_COMMITTEE;
 
 /// The portal's fixture with the province's People's Committee and its leader
 /// `lanhdao.ubnd`.
@@ -145,20 +145,7 @@ async fn portal(store: &Store) -> Portal {
     let portal = common::portal(store).await;
     let s = &portal.app.services;
     let admin = Acting::cli("test");
-    s.register_agency(
-        &admin,
-        motcua_domain::units::Agency {
-            code: COMMITTEE.parse().unwrap(),
-            name: "Ủy ban nhân dân tỉnh Bắc Ninh".into(),
-            kind: motcua_domain::units::AgencyKind::ProvincialPeoplesCommittee,
-            unit: "24".parse().unwrap(),
-            valid_from: chrono::NaiveDate::from_ymd_opt(2025, 7, 1),
-            valid_to: None,
-        },
-        None,
-    )
-    .await
-    .unwrap();
+    common::register_province_committee(s).await;
     s.create_account(
         &admin,
         motcua_service::accounts::NewAccount::Staff {

@@ -12,33 +12,19 @@ use common::{
     Browser, FINANCE, JUSTICE, KINH_BAC, PDF, PORTAL_PASSWORD, Page, Part, Portal, portal,
 };
 use motcua_domain::event::Role;
-use motcua_domain::units::{Agency, AgencyKind};
 use motcua_service::Acting;
 use motcua_service::accounts::{NewAccount, Password};
 use motcua_storage::Store;
 use motcua_test_support::contract_tests;
 
-const COMMITTEE: &str = "000.00.00.H05";
+const COMMITTEE: &str = common::PROVINCE_COMMITTEE;
 
 /// The portal's fixture with the province's People's Committee and the staff steering needs.
 async fn fixture(store: &Store) -> Portal {
     let p = portal(store).await;
     let s = &p.app.services;
     let admin = Acting::cli("test");
-    s.register_agency(
-        &admin,
-        Agency {
-            code: COMMITTEE.parse().unwrap(),
-            name: "Ủy ban nhân dân tỉnh Bắc Ninh".into(),
-            kind: AgencyKind::ProvincialPeoplesCommittee,
-            unit: "24".parse().unwrap(),
-            valid_from: chrono::NaiveDate::from_ymd_opt(2025, 7, 1),
-            valid_to: None,
-        },
-        None,
-    )
-    .await
-    .unwrap();
+    common::register_province_committee(s).await;
     for (login, role, agency) in [
         ("lanhdao.ubnd", Role::Leader, COMMITTEE),
         ("chuyenvien.ubnd", Role::Specialist, COMMITTEE),

@@ -537,20 +537,7 @@ async fn a_leader_assigns_a_task_and_a_department_reports_it_done_in_chromium() 
     let portal = portal(&db.store).await;
     let admin = Acting::cli("test");
     let s = &portal.app.services;
-    s.register_agency(
-        &admin,
-        motcua_domain::units::Agency {
-            code: "000.00.00.H05".parse().unwrap(),
-            name: "Ủy ban nhân dân tỉnh Bắc Ninh".into(),
-            kind: motcua_domain::units::AgencyKind::ProvincialPeoplesCommittee,
-            unit: "24".parse().unwrap(),
-            valid_from: chrono::NaiveDate::from_ymd_opt(2025, 7, 1),
-            valid_to: None,
-        },
-        None,
-    )
-    .await
-    .unwrap();
+    common::register_province_committee(s).await;
     s.create_account(
         &admin,
         NewAccount::Staff {

@@ -203,6 +203,25 @@ pub const KINH_BAC: &str = "001.00.50.H05";
 /// The People's Committee of phường Đa Mai.
 pub const DA_MAI: &str = "002.00.50.H05";
 
+/// The People's Committee of Bắc Ninh (the shipped registry's code), which steers.
+pub const PROVINCE_COMMITTEE: &str = "000.00.00.H05";
+
+/// Registers [`PROVINCE_COMMITTEE`] in the merged province 24.
+pub async fn register_province_committee(services: &Services) {
+    let agency = motcua_domain::units::Agency {
+        code: PROVINCE_COMMITTEE.parse().unwrap(),
+        name: "Ủy ban nhân dân tỉnh Bắc Ninh".into(),
+        kind: motcua_domain::units::AgencyKind::ProvincialPeoplesCommittee,
+        unit: "24".parse().unwrap(),
+        valid_from: chrono::NaiveDate::from_ymd_opt(2025, 7, 1),
+        valid_to: None,
+    };
+    services
+        .register_agency(&motcua_service::Acting::cli("test"), agency, None)
+        .await
+        .unwrap();
+}
+
 /// A directory removed when dropped.
 pub struct TempDir(pub std::path::PathBuf);
 
