@@ -381,3 +381,84 @@ fn indicator_3_0_counts_online_receipts_of_full_process_procedures() {
     let c = contributions(&full_process(Channel::Online, Some(5)), &rules);
     assert_eq!(c.flow(Metric::FullProcessOnline, july.into()), 0);
 }
+
+#[test]
+fn indicator_3_6_counts_obligations_paid_online_in_the_receipt_month() {
+    let rules = OutcomeRules::default();
+    let june: Month = "2026-06".parse().unwrap();
+    let flows = |d: &Dossier| {
+        let c = contributions(d, &rules);
+        (
+            c.flow(Metric::PaidOnline, june.into()),
+            c.flow(Metric::FinancialObligation, june.into()),
+        )
+    };
+    let asked = |due: u64, paid_online: Option<bool>| {
+        let mut d = dossier(Channel::Desk, Some(5), vn(2026, 6, 15, 10), None);
+        d.payment_due_vnd = Some(due);
+        d.paid_online = paid_online;
+        d
+    };
+    // Paid online: numerator and denominator; at the desk or not yet paid: denominator only.
+    assert_eq!(flows(&asked(150_000, Some(true))), (1, 1));
+    assert_eq!(flows(&asked(150_000, Some(false))), (0, 1));
+    assert_eq!(flows(&asked(150_000, None)), (0, 1));
+    // Fees of 0 đồng, or never asked to pay: no obligation.
+    assert_eq!(flows(&asked(0, Some(true))), (0, 0));
+    let never = dossier(Channel::Online, Some(5), vn(2026, 6, 15, 10), None);
+    assert_eq!(flows(&never), (0, 0));
+    // Counted in the month of receipt, whenever the payment is made.
+    let c = contributions(&asked(150_000, Some(true)), &rules);
+    assert_eq!(c.flow(Metric::PaidOnline, june.next().into()), 0);
+}
+
+#[test]
+fn indicator_4_2_asks_for_a_result_file_where_the_result_is_a_document() {
+    use motcua_domain::dossier::{Component, FileRef, ResultForm};
+    let rules = OutcomeRules::default();
+    let june: Month = "2026-06".parse().unwrap();
+    let flow = |d: &Dossier| contributions(d, &rules).flow(Metric::Digitized, june.into());
+    let file = FileRef {
+        sha256: "ab".repeat(32),
+        name: "ket-qua.pdf".into(),
+        media_type: "application/pdf".into(),
+        size: 1024,
+    };
+    let scanned = |document_result: bool, finished: Option<DateTime<Utc>>| {
+        let mut d = dossier(Channel::Desk, Some(5), vn(2026, 6, 15, 10), finished);
+        d.submission.procedure.document_result = document_result;
+        d.submission.components = vec![Component {
+            name: "Tờ khai".into(),
+            has_file: true,
+            reused: false,
+            from_data_store: false,
+            files: vec![file.clone()],
+        }];
+        d
+    };
+    // No document result due: a component's file is enough, at receipt.
+    assert_eq!(flow(&scanned(false, None)), 1);
+    // A document result due: not until its file exists, then counted in the receipt month.
+    let open = scanned(true, None);
+    assert_eq!(flow(&open), 0);
+    let finished = scanned(true, Some(vn(2026, 7, 1, 10)));
+    assert_eq!(flow(&finished), 0);
+    let mut electronic = finished.clone();
+    electronic.result = Some((ResultForm::Electronic, vn(2026, 7, 1, 11)));
+    assert_eq!(flow(&electronic), 1);
+    let mut paper = finished.clone();
+    paper.result = Some((ResultForm::Paper, vn(2026, 7, 1, 11)));
+    assert_eq!(flow(&paper), 0);
+    paper.result_scan = Some(file.clone());
+    assert_eq!(flow(&paper), 1);
+    // Refused: no result is issued, so none is asked for.
+    let mut refused = finished;
+    refused.decision = Some(Decision::Refused {
+        reasons: "Thiếu giấy tờ".into(),
+    });
+    assert_eq!(flow(&refused), 1);
+    // No file on any component: never, whatever the result.
+    let mut bare = electronic;
+    bare.submission.components[0].has_file = false;
+    assert_eq!(flow(&bare), 0);
+}

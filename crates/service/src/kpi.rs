@@ -272,7 +272,7 @@ fn agency_level(kind: AgencyKind) -> UnitLevel {
 }
 
 /// The 766 input of a unit's period from its counters and Biểu 06 row. Indicators the
-/// counters do not measure (publication, payments, petitions, …) stay unmeasured, so the
+/// counters do not measure (publication, petitions, …) stay unmeasured, so the
 /// total says what it is out of.
 fn index_input(
     unit: &str,
@@ -296,6 +296,15 @@ fn index_input(
         input.set(
             Indicator::FullProcessOnline,
             Ratio::new(flow(Metric::FullProcessOnline), eligible),
+        );
+    }
+    // 3.6 over the dossiers asked to pay a non-zero amount (🔶 the portal's "fee-bearing
+    // procedures' dossiers less those whose fees are all 0"); unmeasured without one, as 3.0.
+    let obligations = flow(Metric::FinancialObligation);
+    if obligations > 0 {
+        input.set(
+            Indicator::DossiersPaidOnline,
+            Ratio::new(flow(Metric::PaidOnline), obligations),
         );
     }
     input
@@ -752,6 +761,14 @@ impl Services {
         Ok(levels)
     }
 
+    /// The day whose map of units `map` means for `period`: today, or the period's first day.
+    pub(crate) fn map_day(&self, map: UnitMap, period: Period) -> NaiveDate {
+        match map {
+            UnitMap::Today => self.today(),
+            UnitMap::Period => period.first().first_day().unwrap_or_else(|| self.today()),
+        }
+    }
+
     /// What a report of `unit` for `period` reads, once for all the agencies and units within
     /// it: their structure, their counters (for `more` too, e.g. a trend's months) and what
     /// else the figures need. With `acting`, refuses unless it may read the statistics.
@@ -762,10 +779,7 @@ impl Services {
         period: Period,
         more: Option<Period>,
     ) -> ServiceResult<Reading> {
-        let day = match unit.map {
-            UnitMap::Today => self.today(),
-            UnitMap::Period => period.first().first_day().unwrap_or_else(|| self.today()),
-        };
+        let day = self.map_day(unit.map, period);
         let structure = self.kpi_structure(unit.code, day).await?;
         let scope = &structure.scope;
         if let Some(acting) = acting {

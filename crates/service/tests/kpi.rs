@@ -217,6 +217,23 @@ async fn monthly_figures_agree_with_the_dossiers(store: &Store) {
         .indicator(Indicator::FullProcessOnline)
         .unwrap();
     assert_eq!(full_process.ratio, Some(Ratio::new(online, eligible)));
+    // 3.6: of the dossiers received in the month and asked to pay, those paid online.
+    let (mut owing, mut paid_online) = (0, 0);
+    for d in &dossiers {
+        let received_at = d.timing().received_at;
+        if d.payment_due_vnd.is_some_and(|vnd| vnd > 0)
+            && received_at.is_some_and(|r| r >= start && r < end_of)
+        {
+            owing += 1;
+            paid_online += u64::from(d.paid_online == Some(true));
+        }
+    }
+    assert!(paid_online > 0, "{owing} {paid_online}");
+    let paid = province
+        .index
+        .indicator(Indicator::DossiersPaidOnline)
+        .unwrap();
+    assert_eq!(paid.ratio, Some(Ratio::new(paid_online, owing)));
 
     // One agency's figures are its own share; the month in progress is classified now.
     let agency = &province.agencies[0];
@@ -396,7 +413,7 @@ async fn the_drill_down_adds_up_to_the_figures(store: &Store) {
     // Alerts: the overdue dossiers of the agencies are the month in progress's overdue.
     let current = svc.current_month();
     let live = svc.kpi_report(&operator(), "24", current).await.unwrap();
-    let alerts = svc.kpi_alerts(&operator(), "24").await.unwrap();
+    let alerts = svc.kpi_alerts(&operator(), "24", current).await.unwrap();
     let overdue: u64 = alerts.iter().map(|a| a.overdue).sum();
     assert_eq!(overdue, live.report06.counts.overdue);
     assert!(overdue > 0);
@@ -418,7 +435,7 @@ async fn the_drill_down_adds_up_to_the_figures(store: &Store) {
         .unwrap_err();
     assert!(matches!(&not_one, ServiceError::Invalid(m) if m.contains("not one agency")));
     assert!(matches!(
-        svc.kpi_alerts(&citizen(), "24").await,
+        svc.kpi_alerts(&citizen(), "24", current).await,
         Err(ServiceError::Forbidden(_))
     ));
     assert!(matches!(

@@ -158,6 +158,15 @@ async fn a_merged_unit_is_shown_on_either_map(store: &Store) {
     let within: Vec<&str> = every.units.iter().map(|u| u.unit.as_str()).collect();
     assert_eq!(within, ["09163", "256"]);
     assert_eq!(every.units[0].report06.received, 2);
+    // Its alerts, live, are those of the same agencies; on today's map old 27 is no unit.
+    let alerts = s.kpi_alerts(&admin, on_period("27"), may).await.unwrap();
+    let mut alerted: Vec<&str> = alerts.iter().map(|a| a.agency.as_str()).collect();
+    alerted.sort_unstable();
+    let mut wanted = [OLD_VU_NINH, NEW_VU_NINH];
+    wanted.sort_unstable();
+    assert_eq!(alerted, wanted);
+    assert_eq!(alerts.iter().map(|a| a.open).sum::<u64>(), 3);
+    assert!(s.kpi_alerts(&admin, "27", may).await.is_err());
 
     // Today's map: everything re-aggregated into the merged Bắc Ninh, old wards included.
     let merged = s.kpi_report(&admin, "24", may).await.unwrap();

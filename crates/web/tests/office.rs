@@ -1195,6 +1195,22 @@ async fn the_dashboard_drills_down_to_the_dossiers_behind_a_figure(store: &Store
         .await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
 
+    // The units may be gathered on the period's map (today's for a month since the merger,
+    // so no notice), which the form keeps and the files follow.
+    let on_period = leader
+        .get(&app.router, "/can-bo/dieu-hanh?ky=2026-Q4&ban-do=ky")
+        .await;
+    assert_eq!(on_period.status, StatusCode::OK, "{}", on_period.body);
+    assert!(
+        on_period.body.contains("value=\"ky\" checked")
+            && on_period
+                .body
+                .contains("&#38;ky=2026-Q4&#38;ban-do=ky\" download>xlsx")
+            && !on_period.body.contains("class=\"notice\""),
+        "{}",
+        on_period.body
+    );
+
     // Every table of the dashboard as files too: the agencies and the alerts of the unit,
     // the procedures of an agency, with each ratio's numerator and denominator.
     assert!(
@@ -1326,6 +1342,7 @@ async fn the_dashboard_drills_down_to_the_dossiers_behind_a_figure(store: &Store
             "must be tu-so, mau-so or chua-dat",
         ),
         ("/can-bo/dieu-hanh/co-quan", "the agency code is missing"),
+        ("/can-bo/dieu-hanh?ban-do=cu", "the map must be hien-nay"),
     ] {
         let bad = leader.get(&app.router, uri).await;
         assert_eq!(

@@ -39,7 +39,7 @@ use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::period::Period;
-use crate::dossier::{Dossier, Outcome, OutcomeRules, Rating, ResultForm};
+use crate::dossier::{Decision, Dossier, Outcome, OutcomeRules, Rating, ResultForm};
 use crate::event::Channel;
 
 /// A calendar month (tháng), the bucket of the counters.
@@ -174,7 +174,9 @@ pub enum Metric {
     DocumentResult,
     /// Of those, the result was issued electronically (766 indicator 4.1).
     ElectronicResult,
-    /// Received in the month with a file attached to some component (766 indicator 4.2).
+    /// Received in the month with a file attached to some component and, where the
+    /// procedure's result is a document, a result file: the electronic result or the scan of
+    /// the paper one (766 indicator 4.2). Counted in the month of receipt once both hold.
     Digitized,
     /// Received in the month reusing an earlier dossier's digitized component (766 4.3).
     Reused,
@@ -200,11 +202,16 @@ pub enum Metric {
     FullProcessEligible,
     /// Of those, received online: a full-process online dossier (766 indicator 3.0).
     FullProcessOnline,
+    /// Received in the month and asked to pay a non-zero amount of fees or taxes: a dossier
+    /// with a financial obligation (766 indicator 3.6 denominator).
+    FinancialObligation,
+    /// Of those, the obligation was paid online (766 indicator 3.6).
+    PaidOnline,
 }
 
 impl Metric {
     /// Every metric.
-    pub const ALL: [Metric; 22] = [
+    pub const ALL: [Metric; 24] = [
         Metric::ReceivedOnline,
         Metric::ReceivedDesk,
         Metric::ReceivedPost,
@@ -227,6 +234,8 @@ impl Metric {
         Metric::OnlineWithResult,
         Metric::FullProcessEligible,
         Metric::FullProcessOnline,
+        Metric::FinancialObligation,
+        Metric::PaidOnline,
     ];
 
     /// The stable text a store keeps.
@@ -254,6 +263,8 @@ impl Metric {
             Metric::OnlineWithResult => "online_with_result",
             Metric::FullProcessEligible => "full_process_eligible",
             Metric::FullProcessOnline => "full_process_online",
+            Metric::FinancialObligation => "financial_obligation",
+            Metric::PaidOnline => "paid_online",
         }
     }
 
@@ -447,7 +458,13 @@ pub fn contributions(dossier: &Dossier, rules: &OutcomeRules) -> Counters {
     let received_in = Month::of(received, offset);
     let ended_in = timing.finished_at.map(|at| Month::of(at, offset));
     let submission = &dossier.submission;
-    if submission.components.iter().any(|c| c.has_file) {
+    let electronic = matches!(dossier.result, Some((ResultForm::Electronic, _)));
+    // A dossier ended without approval (refused, withdrawn, stopped) issues no result, so
+    // needs no result file; an open one may still get it.
+    let result_file_due = submission.procedure.document_result
+        && (ended_in.is_none() || dossier.decision == Some(Decision::Approved));
+    let result_file = electronic || dossier.result_scan.is_some();
+    if submission.components.iter().any(|c| c.has_file) && (!result_file_due || result_file) {
         add(received_in, Metric::Digitized);
     }
     if submission.components.iter().any(|c| c.reused) {
@@ -459,7 +476,6 @@ pub fn contributions(dossier: &Dossier, rules: &OutcomeRules) -> Counters {
     if submission.eid_verified {
         add(received_in, Metric::EidVerified);
     }
-    let electronic = matches!(dossier.result, Some((ResultForm::Electronic, _)));
     if submission.channel == Channel::Online
         && (!submission.procedure.document_result || electronic)
     {
@@ -469,6 +485,12 @@ pub fn contributions(dossier: &Dossier, rules: &OutcomeRules) -> Counters {
         add(received_in, Metric::FullProcessEligible);
         if submission.channel == Channel::Online {
             add(received_in, Metric::FullProcessOnline);
+        }
+    }
+    if dossier.payment_due_vnd.is_some_and(|vnd| vnd > 0) {
+        add(received_in, Metric::FinancialObligation);
+        if dossier.paid_online == Some(true) {
+            add(received_in, Metric::PaidOnline);
         }
     }
     if let Some(ended) = ended_in {

@@ -16,7 +16,7 @@ use motcua_domain::kpi::index766::{self, Assessment, Indicator, Input766, Rules7
 use motcua_domain::kpi::period::Period;
 use motcua_domain::kpi::report06::Report06Row;
 
-use super::{KpiReport, index_input};
+use super::{KpiReport, OnMap, index_input};
 use crate::office::{Urgency, timing_urgency};
 use crate::portal::VIETNAM;
 use crate::stats::timing_of;
@@ -122,12 +122,13 @@ pub enum Measure {
 
 impl Measure {
     /// The measures, in the dashboard's order.
-    pub const ALL: [Measure; 11] = [
+    pub const ALL: [Measure; 12] = [
         Measure::Indicator(Indicator::ProcessedOnTime),
         Measure::OnTimeResolved,
         Measure::Overdue766,
         Measure::OnlineShare,
         Measure::Indicator(Indicator::FullProcessOnline),
+        Measure::Indicator(Indicator::DossiersPaidOnline),
         Measure::Indicator(Indicator::ElectronicResults),
         Measure::Indicator(Indicator::DigitizedDossiers),
         Measure::Indicator(Indicator::ReusedData),
@@ -199,12 +200,21 @@ fn add_input(into: &mut Input766, other: &Input766) {
 
 impl Services {
     /// The open dossiers of each agency within `unit` that are overdue or due within one
-    /// working day now, most overdue first. Needs [`Action::ReadStatistics`] on the unit.
+    /// working day now, most overdue first: the agencies of today's map, or of `period`'s
+    /// when asked on the period's map (as its figures are). Needs [`Action::ReadStatistics`]
+    /// on the unit.
     ///
     /// # Errors
     /// As [`Services::kpi_report`].
-    pub async fn kpi_alerts(&self, acting: &Acting, unit: &str) -> ServiceResult<Vec<AgencyAlert>> {
-        let structure = self.kpi_structure(unit.trim(), self.today()).await?;
+    pub async fn kpi_alerts(
+        &self,
+        acting: &Acting,
+        unit: impl Into<OnMap<'_>>,
+        period: impl Into<Period>,
+    ) -> ServiceResult<Vec<AgencyAlert>> {
+        let on: OnMap<'_> = unit.into();
+        let day = self.map_day(on.map, period.into());
+        let structure = self.kpi_structure(on.code, day).await?;
         self.authorize_statistics(acting, &structure.scope.target)
             .await?;
         let now = self.now();
@@ -266,16 +276,17 @@ impl Services {
         Ok(lines)
     }
 
-    /// The figures of every agency within `unit` for `period` (a month, quarter, year or
-    /// run of months), as [`Services::kpi_report`] gives one, from one read of their
-    /// counters; the unit's own first.
+    /// The figures of every agency within `unit` (on today's map, or on the period's: see
+    /// [`OnMap`]) for `period` (a month, quarter, year or run of months), as
+    /// [`Services::kpi_report`] gives one, from one read of their counters; the unit's own
+    /// first.
     ///
     /// # Errors
     /// As [`Services::kpi_report`].
     pub async fn kpi_agency_reports(
         &self,
         acting: &Acting,
-        unit: &str,
+        unit: impl Into<OnMap<'_>>,
         period: impl Into<Period>,
     ) -> ServiceResult<(KpiReport, Vec<KpiReport>)> {
         let every = self.kpi_every_unit(acting, unit, period).await?;

@@ -12,8 +12,8 @@ use motcua_domain::kpi::Ratio;
 use motcua_domain::kpi::index766::Assessment;
 use motcua_domain::kpi::period::Period;
 use motcua_domain::kpi::report06::Report06Row;
-use motcua_service::kpi::KpiReport;
 use motcua_service::kpi::dashboard::{AgencyAlert, DossierLine, Measure, Part};
+use motcua_service::kpi::{KpiReport, OnMap, UnitMap};
 use motcua_service::office::Urgency;
 use serde::Deserialize;
 
@@ -26,7 +26,9 @@ use crate::export::{
     ListedDossier,
 };
 use crate::i18n::{Lang, Tr};
-use crate::ui::portal::board::{catalogue_rows, document_rows, download, petition_rows};
+use crate::ui::portal::board::{
+    catalogue_rows, document_rows, download, map_param, map_suffix, petition_rows,
+};
 use crate::ui::{Chrome, period_label, period_param, render};
 
 /// The query of the dashboard pages; every parameter is text so a bad one gets a clear 422.
@@ -56,6 +58,10 @@ pub struct DashboardQuery {
     alert: Option<String>,
     /// The table of a CSV file: `co-quan` or `canh-bao` of a unit, `thu-tuc` of an agency.
     bang: Option<String>,
+    /// The map of administrative units a unit's agencies are gathered on: `hien-nay`
+    /// (today's, the default) or `ky` (the period's).
+    #[serde(rename = "ban-do")]
+    map: Option<String>,
 }
 
 fn blank(value: &Option<String>) -> Option<&str> {
@@ -251,6 +257,12 @@ pub struct DashboardPage {
     bars: Vec<Bar>,
     chart_height: u32,
     public_link: String,
+    /// Whether the agencies are gathered on the period's map.
+    period_map: bool,
+    /// The day of the map the figures are read on, when not today's.
+    map_day: Option<String>,
+    /// Agencies whose area straddled the unit on that map, not counted.
+    straddling: String,
     /// The tables as files.
     xlsx: String,
     csv_lines: String,
@@ -269,6 +281,7 @@ pub struct DashboardPage {
 struct UnitFigures {
     unit: String,
     period: Period,
+    map: UnitMap,
     report: KpiReport,
     active: Vec<KpiReport>,
     quiet: usize,
@@ -283,12 +296,16 @@ async fn unit_figures(
     query: &DashboardQuery,
 ) -> Result<UnitFigures, PageError> {
     let period = period_of(state, query)?;
+    let map = map_param(query.map.as_deref())?;
     let unit = super::home_unit(state, staff, blank(&query.unit)).await?;
     let (report, agencies) = state
         .services
-        .kpi_agency_reports(&staff.acting, &unit, period)
+        .kpi_agency_reports(&staff.acting, OnMap::new(&unit, map), period)
         .await?;
-    let alerts = state.services.kpi_alerts(&staff.acting, &unit).await?;
+    let alerts = state
+        .services
+        .kpi_alerts(&staff.acting, OnMap::new(&unit, map), period)
+        .await?;
     let all = agencies.len();
     let mut active: Vec<KpiReport> = agencies
         .into_iter()
@@ -298,6 +315,7 @@ async fn unit_figures(
     Ok(UnitFigures {
         unit,
         period,
+        map,
         report,
         quiet: all - active.len(),
         active,
@@ -319,6 +337,7 @@ pub async fn page(
     let UnitFigures {
         unit,
         period,
+        map,
         report,
         active,
         quiet,
@@ -367,7 +386,8 @@ pub async fn page(
         .task_figures(&staff.acting, &unit, period)
         .await?;
     let (tasks, tasks_page) = super::task_board::summary(t, &figures);
-    let files = format!("?don-vi={}&ky={m}", encode_component(&unit));
+    let on_map = map_suffix(map);
+    let files = format!("?don-vi={}&ky={m}{on_map}", encode_component(&unit));
     let page = DashboardPage {
         nav: OfficeNav::of(&staff),
         unit: unit.clone(),
@@ -400,7 +420,13 @@ pub async fn page(
         chart_height: u32::try_from(bars.len()).unwrap_or(0) * 22,
         bars,
         agencies: lines,
-        public_link: format!("/dieu-hanh?don-vi={}&ky={m}", encode_component(&unit)),
+        public_link: format!(
+            "/dieu-hanh?don-vi={}&ky={m}{on_map}",
+            encode_component(&unit)
+        ),
+        period_map: map == UnitMap::Period,
+        map_day: report.map_day.map(|d| t.date(d)),
+        straddling: report.straddling.join("; "),
         xlsx: format!("/can-bo/dieu-hanh/xuat.xlsx{files}"),
         csv_lines: format!("/can-bo/dieu-hanh/xuat.csv{files}&bang=co-quan"),
         csv_alerts: format!("/can-bo/dieu-hanh/xuat.csv{files}&bang=canh-bao"),
@@ -799,7 +825,16 @@ async fn unit_file(
         })
         .transpose()?;
     let f = unit_figures(state, staff, query).await?;
-    let subtitle = heading(Tr { lang: Lang::Vi }, &f.report, f.period);
+    let vi = Tr { lang: Lang::Vi };
+    let mut subtitle = heading(vi, &f.report, f.period);
+    if let Some(day) = f.report.map_day {
+        // A file read apart from the page says which map its units are drawn on.
+        subtitle = format!(
+            "{subtitle} ({} {})",
+            vi.t("portal.board.map_of"),
+            vi.date(day)
+        );
+    }
     let lines: Vec<FigureLine<'_>> = f
         .active
         .iter()

@@ -390,7 +390,12 @@ fn period_of(state: &AppState, query: &BoardQuery) -> Result<Period, PageError> 
 
 /// The map asked for (`ban-do`, default today's): a bad one is a 422 naming the field.
 fn map_of(query: &BoardQuery) -> Result<UnitMap, PageError> {
-    match query.map.as_deref().map(str::trim) {
+    map_param(query.map.as_deref())
+}
+
+/// A `ban-do` parameter (default today's map); a bad one is a 422 naming the field.
+pub(crate) fn map_param(value: Option<&str>) -> Result<UnitMap, PageError> {
+    match value.map(str::trim) {
         None | Some("") => Ok(UnitMap::Today),
         Some(m) => m.parse().map_err(|_| {
             PageError(AppError::invalid(
@@ -423,12 +428,20 @@ fn required_unit(query: &BoardQuery) -> Result<String, PageError> {
 /// The query of the page's other addresses (exports, print version) for `unit` and `period`
 /// on `map`.
 fn query_of(unit: &str, period: Period, map: UnitMap) -> String {
-    let map = if map == UnitMap::Period {
+    format!(
+        "don-vi={}&ky={period}{}",
+        encode_component(unit),
+        map_suffix(map)
+    )
+}
+
+/// What an address adds to ask for `map`: nothing for today's, the default.
+pub(crate) fn map_suffix(map: UnitMap) -> &'static str {
+    if map == UnitMap::Period {
         "&ban-do=ky"
     } else {
         ""
-    };
-    format!("don-vi={}&ky={period}{map}", encode_component(unit))
+    }
 }
 
 /// What the page shows of `unit` and `period` on `map`: the published figures and those
