@@ -289,15 +289,19 @@ pub async fn save(
         }
     }
 
-    // A component taken from the applicant's own data store instead of an upload.
-    let store = state.services.own_data_store(&user.acting).await?;
+    // A component taken from the applicant's own data store instead of an upload; the store
+    // (up to 200 dossiers) is read only when some component asks for it.
+    let mut store = None;
     for index in 0..offer.components.len() {
         let index = u32::try_from(index).unwrap_or(u32::MAX);
         let chosen = form.text(&format!("store-{index}"));
         if chosen.is_empty() || stored.contains_key(&index) {
             continue;
         }
-        match store.iter().find(|item| item.file.sha256 == chosen) {
+        if store.is_none() {
+            store = Some(state.services.own_data_store(&user.acting).await?);
+        }
+        match store.iter().flatten().find(|item| item.file.sha256 == chosen) {
             Some(item) => {
                 stored.insert(index, item.file.clone());
             }
@@ -343,6 +347,10 @@ pub async fn save(
             let status = match e {
                 ServiceError::Store(StoreError::Conflict { .. }) => StatusCode::CONFLICT,
                 _ => StatusCode::UNPROCESSABLE_ENTITY,
+            };
+            let store = match store {
+                Some(store) => store,
+                None => state.services.own_data_store(&user.acting).await?,
             };
             let html = render(&page(
                 chrome,
@@ -390,6 +398,10 @@ pub async fn save(
     if errors.is_empty() {
         return Ok(Redirect::to(&format!("/ho-so-nhap/{}?da-luu=1", draft.id)).into_response());
     }
+    let store = match store {
+        Some(store) => store,
+        None => state.services.own_data_store(&user.acting).await?,
+    };
     let html = render(&page(
         chrome,
         user.csrf(),
