@@ -348,10 +348,7 @@ pub async fn save(
                 ServiceError::Store(StoreError::Conflict { .. }) => StatusCode::CONFLICT,
                 _ => StatusCode::UNPROCESSABLE_ENTITY,
             };
-            let store = match store {
-                Some(store) => store,
-                None => state.services.own_data_store(&user.acting).await?,
-            };
+            let store = kept_or_read(&state, &user, store).await?;
             let html = render(&page(
                 chrome,
                 user.csrf(),
@@ -398,10 +395,7 @@ pub async fn save(
     if errors.is_empty() {
         return Ok(Redirect::to(&format!("/ho-so-nhap/{}?da-luu=1", draft.id)).into_response());
     }
-    let store = match store {
-        Some(store) => store,
-        None => state.services.own_data_store(&user.acting).await?,
-    };
+    let store = kept_or_read(&state, &user, store).await?;
     let html = render(&page(
         chrome,
         user.csrf(),
@@ -418,6 +412,19 @@ pub async fn save(
         },
     ))?;
     Ok(private(StatusCode::UNPROCESSABLE_ENTITY, None, html))
+}
+
+/// The applicant's data store, as read already for this request or read now (the form
+/// offers its documents again).
+async fn kept_or_read(
+    state: &AppState,
+    user: &CurrentUser,
+    kept: Option<Vec<StoreItem>>,
+) -> Result<Vec<StoreItem>, PageError> {
+    match kept {
+        Some(store) => Ok(store),
+        None => Ok(state.services.own_data_store(&user.acting).await?),
+    }
 }
 
 /// A draft as listed.
