@@ -20,6 +20,7 @@ use motcua_domain::fold::fold;
 use motcua_domain::kpi::Ratio;
 use motcua_domain::kpi::catalogue::{self, CatalogueFigures, ProcedureSets};
 use motcua_domain::kpi::counts::{self, Counters, Metric, Month, Node};
+use motcua_domain::kpi::imported::{self, ImportedFigure};
 use motcua_domain::kpi::index766::{self, Assessment, Indicator, Input766, Rules766, UnitLevel};
 use motcua_domain::kpi::period::Period;
 use motcua_domain::kpi::petitions::{self, PetitionCounts};
@@ -263,6 +264,8 @@ struct Extras {
     copying: BTreeSet<String>,
     /// What each agency issued in the period.
     issued: BTreeMap<String, IssuedDocuments>,
+    /// The imported parts of 766 indicators in the period's months, by unit code.
+    imported_index: BTreeMap<String, Vec<ImportedFigure>>,
 }
 
 /// The 766 level of an agency's figures.
@@ -719,6 +722,10 @@ impl Services {
             catalogue: self.catalogue_levels().await?,
             copying,
             issued,
+            imported_index: self
+                .store()
+                .imported_index_figures(period.first(), period.last())
+                .await?,
         })
     }
 
@@ -840,6 +847,12 @@ impl Services {
             catalogue.as_ref(),
         );
         // 3.2, 3.5, 3.5b, 4.5a: the unit's procedures with a dossier of the kind this period.
+        // 1.1, 1.2, 1.4 from elsewhere, where the unit imported them.
+        if let Some(figures) = extras.imported_index.get(unit) {
+            for (indicator, ratio) in imported::index_ratios(figures) {
+                input.set_imported(indicator, ratio);
+            }
+        }
         for (indicator, ratio) in sets
             .map(|s| s.used_ratios(&summed, period))
             .into_iter()

@@ -603,6 +603,58 @@ async fn figures_from_elsewhere_are_imported_and_kept_with_their_source(store: &
     assert_eq!(svc.imported_kpi("24", month).await.unwrap().len(), 2);
     let refused = svc.import_kpi_csv(&citizen(), again).await.unwrap_err();
     assert!(matches!(refused, ServiceError::Forbidden(_)), "{refused:?}");
+
+    // 766 indicators motcua cannot count (1.1, 1.2, 1.4) score from their imported parts,
+    // marked as imported; a part without the other measures nothing; a counted one (2.1)
+    // cannot be imported.
+    let before = svc.kpi_report(&operator(), "24", month).await.unwrap();
+    assert_eq!(
+        before
+            .index
+            .indicator(Indicator::DossiersSynced)
+            .unwrap()
+            .ratio,
+        None
+    );
+    let parts = "don_vi,thang,ma,ten,gia_tri,don_vi_tinh,nguon\n\
+        24,2026-09,chi_so_766.1_4.tu_so,Hồ sơ đồng bộ,18,hồ sơ,Cổng DVCQG\n\
+        24,2026-09,chi_so_766.1_4.mau_so,Hồ sơ tiếp nhận,20,hồ sơ,Cổng DVCQG\n\
+        24,2026-09,chi_so_766.1_1.tu_so,TTHC công bố đúng hạn,4,TTHC,CSDLQG về TTHC\n";
+    assert_eq!(svc.import_kpi_csv(&operator(), parts).await.unwrap(), 3);
+    // A new service instance: the report is not one kept from before the import.
+    let report = services(store)
+        .kpi_report(&operator(), "24", month)
+        .await
+        .unwrap();
+    let synced = report.index.indicator(Indicator::DossiersSynced).unwrap();
+    assert_eq!(synced.ratio, Some(Ratio::new(18, 20)));
+    assert!(synced.imported && synced.score.points().is_some());
+    assert!(report.index.total.out_of > before.index.total.out_of);
+    let published = report.index.indicator(Indicator::PublishedOnTime).unwrap();
+    assert_eq!((published.ratio, published.imported), (None, false));
+    let counted = report.index.indicator(Indicator::ProcessedOnTime).unwrap();
+    assert!(!counted.imported);
+    // Another unit's figures are its own.
+    let commune = &report.agencies[0];
+    let other = services(store)
+        .kpi_report(&operator(), commune, month)
+        .await
+        .unwrap();
+    assert_eq!(
+        other
+            .index
+            .indicator(Indicator::DossiersSynced)
+            .unwrap()
+            .ratio,
+        None
+    );
+    let counted = "don_vi,thang,ma,ten,gia_tri,don_vi_tinh,nguon\n\
+        24,2026-09,chi_so_766.2_1.tu_so,Đúng hạn,1,hồ sơ,X\n";
+    let e = svc.import_kpi_csv(&operator(), counted).await.unwrap_err();
+    assert!(
+        matches!(&e, ServiceError::Invalid(m) if m.contains("importable")),
+        "{e:?}"
+    );
 }
 
 contract_tests!(

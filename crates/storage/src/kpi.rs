@@ -511,6 +511,45 @@ impl crate::Store {
             })
             .collect()
     }
+
+    /// The imported parts of 766 indicators (keys beginning with
+    /// [`motcua_domain::kpi::imported::INDEX_PREFIX`]) of every unit in the months `first`
+    /// to `last`, by unit: a few rows per unit and month at most.
+    pub async fn imported_index_figures(
+        &self,
+        first: Month,
+        last: Month,
+    ) -> StoreResult<BTreeMap<String, Vec<ImportedFigure>>> {
+        const SQL: &str = "SELECT unit, month, key, name, value, measure, source \
+             FROM kpi_imported WHERE month >= $1 AND month <= $2 AND key LIKE $3";
+        type Row = (String, String, String, String, f64, String, String);
+        // `_` matches any character here; the caller reads only the exact keys.
+        let prefix = format!("{}%", motcua_domain::kpi::imported::INDEX_PREFIX);
+        let rows: Vec<Row> = on_pool!(self, pool => {
+            sqlx::query_as(SQL)
+                .bind(first.to_string())
+                .bind(last.to_string())
+                .bind(&prefix)
+                .fetch_all(pool)
+                .await?
+        });
+        let mut out: BTreeMap<String, Vec<ImportedFigure>> = BTreeMap::new();
+        for (unit, month, key, name, value, measure, source) in rows {
+            let month = month
+                .parse()
+                .map_err(|e: String| StoreError::Corrupt(format!("kpi_imported {unit}: {e}")))?;
+            out.entry(unit.clone()).or_default().push(ImportedFigure {
+                unit,
+                month,
+                key,
+                name,
+                value,
+                measure,
+                source,
+            });
+        }
+        Ok(out)
+    }
 }
 
 #[cfg(test)]

@@ -171,6 +171,7 @@ fn both(key: &'static str) -> [Cell; 2] {
 /// Why an indicator has no points, or how it got them, in both languages.
 fn score_note(s: &IndicatorScore) -> Cell {
     let key = match s.score {
+        Score::Computed(_) if s.imported => "portal.board.imported",
         Score::Computed(_) => return Cell::Empty,
         Score::EmptyDenominator(_) => "portal.export.empty_denominator",
         Score::Exempt(_) => "portal.export.exempt",

@@ -203,11 +203,16 @@ fn print_report(out: &mut impl Write, r: &KpiReport) -> std::io::Result<()> {
         };
         writeln!(
             out,
-            "  {:<5} {:<60} {:<28} {}",
+            "  {:<5} {:<60} {:<28} {}{}",
             s.indicator.code(),
             s.indicator.spec().name_vi,
             score,
-            percent(s.ratio)
+            percent(s.ratio),
+            if s.imported {
+                " (nhập / imported)"
+            } else {
+                ""
+            }
         )?;
     }
     for g in &r.index.groups {

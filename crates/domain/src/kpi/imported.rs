@@ -15,10 +15,97 @@
 //! (lower-case letters, digits, `.`, `_`, `-`), `ten` its name, `gia_tri` a number (a
 //! decimal point or a Vietnamese decimal comma in quotes), `don_vi_tinh` its unit of
 //! measure (may be empty), `nguon` where it comes from.
+//!
+//! The Decision 766 indicators motcua cannot count from its own records come in the same
+//! way, as a numerator and a denominator per unit and month under the keys of
+//! [`index_key`]: 1.1 and 1.2 (publication in the National TTHC Database, whose dates the
+//! catalogue does not hold) and 1.4 (dossiers synced to the national portal). They then
+//! score in the unit's index, marked as imported ([`index_ratios`]).
+
+use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use super::Ratio;
 use super::counts::Month;
+use super::index766::Indicator;
+
+/// The 766 indicators a unit may import, with the code their keys carry.
+pub const IMPORTABLE_INDICATORS: [(Indicator, &str); 3] = [
+    (Indicator::PublishedOnTime, "1_1"),
+    (Indicator::UpdatedOnTime, "1_2"),
+    (Indicator::DossiersSynced, "1_4"),
+];
+
+/// Which part of an imported 766 ratio a figure is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IndexPart {
+    /// Tử số: what is counted.
+    Numerator,
+    /// Mẫu số: what it is counted among.
+    Denominator,
+}
+
+impl IndexPart {
+    fn suffix(self) -> &'static str {
+        match self {
+            IndexPart::Numerator => "tu_so",
+            IndexPart::Denominator => "mau_so",
+        }
+    }
+}
+
+/// The key of an imported 766 figure: `chi_so_766.1_4.tu_so` (numerator) or
+/// `chi_so_766.1_4.mau_so` (denominator); `None` for an indicator that is not importable.
+pub fn index_key(indicator: Indicator, part: IndexPart) -> Option<String> {
+    let (_, code) = IMPORTABLE_INDICATORS
+        .iter()
+        .find(|(i, _)| *i == indicator)?;
+    Some(format!("{INDEX_PREFIX}{code}.{}", part.suffix()))
+}
+
+/// The prefix of the keys of imported 766 figures.
+pub const INDEX_PREFIX: &str = "chi_so_766.";
+
+/// The indicator and part a key names, if it is one of [`index_key`]'s.
+pub fn index_part(key: &str) -> Option<(Indicator, IndexPart)> {
+    IMPORTABLE_INDICATORS.iter().find_map(|(indicator, _)| {
+        [IndexPart::Numerator, IndexPart::Denominator]
+            .into_iter()
+            .find(|part| index_key(*indicator, *part).as_deref() == Some(key))
+            .map(|part| (*indicator, part))
+    })
+}
+
+/// The imported 766 ratios of one unit from its figures of a period's months: each part
+/// summed over the months (🔶 a procedure counted in two months of a quarter counts twice;
+/// the sources define these ratios per period, so import the quarter's parts in one month
+/// of it to avoid that). An indicator counts only with both parts.
+pub fn index_ratios<'a>(
+    figures: impl IntoIterator<Item = &'a ImportedFigure>,
+) -> BTreeMap<Indicator, Ratio> {
+    let mut parts: BTreeMap<Indicator, (Option<u64>, Option<u64>)> = BTreeMap::new();
+    for figure in figures {
+        let Some((indicator, part)) = index_part(&figure.key) else {
+            continue;
+        };
+        // Validated as whole and not negative on import.
+        let n = figure.value.max(0.0).round() as u64;
+        let entry = parts.entry(indicator).or_default();
+        let slot = match part {
+            IndexPart::Numerator => &mut entry.0,
+            IndexPart::Denominator => &mut entry.1,
+        };
+        *slot = Some(slot.unwrap_or(0) + n);
+    }
+    parts
+        .into_iter()
+        .filter_map(|(indicator, parts)| match parts {
+            (Some(n), Some(d)) => Some((indicator, Ratio::new(n, d))),
+            _ => None,
+        })
+        .collect()
+}
 
 /// The CSV header, column by column.
 pub const CSV_HEADER: [&str; 7] = [
@@ -86,6 +173,22 @@ impl ImportedFigure {
                 "giá trị phải là một số",
                 "the value must be a number",
             );
+        }
+        if self.key.starts_with(INDEX_PREFIX) {
+            if index_part(&self.key).is_none() {
+                return bad(
+                    "ma",
+                    "chỉ số 766 nhập được là chi_so_766.1_1, chi_so_766.1_2, chi_so_766.1_4, kèm .tu_so hoặc .mau_so",
+                    "the importable 766 indicators are chi_so_766.1_1, chi_so_766.1_2, chi_so_766.1_4, with .tu_so or .mau_so",
+                );
+            }
+            if self.value < 0.0 || self.value.fract() != 0.0 || self.value > 1e15 {
+                return bad(
+                    "gia_tri",
+                    "tử số và mẫu số của chỉ số 766 là số nguyên không âm",
+                    "a 766 numerator or denominator is a whole number, not negative",
+                );
+            }
         }
         if self.source.trim().is_empty() || self.source.chars().count() > 200 {
             return bad(
@@ -253,5 +356,55 @@ mod tests {
                 "Vietnamese first: {e}"
             );
         }
+    }
+
+    #[test]
+    fn imported_766_parts_make_a_ratio_only_together() {
+        let text = "don_vi,thang,ma,ten,gia_tri,don_vi_tinh,nguon\n\
+            24,2026-10,chi_so_766.1_4.tu_so,Hồ sơ đồng bộ,950,hồ sơ,Cổng DVCQG\n\
+            24,2026-10,chi_so_766.1_4.mau_so,Hồ sơ tiếp nhận,1000,hồ sơ,Cổng DVCQG\n\
+            24,2026-11,chi_so_766.1_4.tu_so,Hồ sơ đồng bộ,40,hồ sơ,Cổng DVCQG\n\
+            24,2026-11,chi_so_766.1_4.mau_so,Hồ sơ tiếp nhận,50,hồ sơ,Cổng DVCQG\n\
+            24,2026-11,chi_so_766.1_1.tu_so,TTHC công bố đúng hạn,3,TTHC,CSDLQG\n\
+            24,2026-11,vneid.kich_hoat,Tài khoản kích hoạt,10,tài khoản,Công an tỉnh\n";
+        let figures = parse_csv(text).unwrap();
+        let ratios = index_ratios(&figures);
+        // 1.4 summed over the two months; 1.1 has no denominator, so it is not measured.
+        assert_eq!(
+            ratios.into_iter().collect::<Vec<_>>(),
+            [(Indicator::DossiersSynced, Ratio::new(990, 1050))]
+        );
+        assert_eq!(
+            index_ratios(figures.iter().filter(|f| f.month.month() == 11)),
+            [(Indicator::DossiersSynced, Ratio::new(40, 50))].into()
+        );
+        assert_eq!(
+            index_part("chi_so_766.1_2.mau_so"),
+            Some((Indicator::UpdatedOnTime, IndexPart::Denominator))
+        );
+        assert_eq!(
+            index_key(Indicator::ProcessedOnTime, IndexPart::Numerator),
+            None
+        );
+    }
+
+    #[test]
+    fn a_766_figure_must_be_importable_and_whole() {
+        let line = |key: &str, value: &str| {
+            format!(
+                "don_vi,thang,ma,ten,gia_tri,don_vi_tinh,nguon\n24,2026-10,{key},Tên,{value},,Nguồn\n"
+            )
+        };
+        // 2.1 is counted by motcua, never imported.
+        let err = parse_csv(&line("chi_so_766.2_1.tu_so", "5")).unwrap_err();
+        assert!(err.contains("ma") && err.contains("importable"), "{err}");
+        for value in ["-1", "\"2,5\""] {
+            let err = parse_csv(&line("chi_so_766.1_4.tu_so", value)).unwrap_err();
+            assert!(
+                err.contains("gia_tri") && err.contains("whole number"),
+                "{err}"
+            );
+        }
+        assert!(parse_csv(&line("chi_so_766.1_4.tu_so", "7")).is_ok());
     }
 }

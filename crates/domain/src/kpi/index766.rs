@@ -14,7 +14,7 @@
 //! denominator for one unit and one period (month, quarter or year). An indicator without an
 //! input is [`Score::NotMeasured`] and the [`Total`] says which indicators it is out of.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::ops::Add;
 
@@ -982,6 +982,10 @@ pub struct Input766 {
     pub level: UnitLevel,
     /// Measured indicators.
     pub ratios: BTreeMap<Indicator, Ratio>,
+    /// Of those, the ones whose figures were imported from elsewhere (see
+    /// [`crate::kpi::imported::index_ratios`]) rather than counted.
+    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
+    pub imported: BTreeSet<Indicator>,
 }
 
 impl Input766 {
@@ -991,6 +995,7 @@ impl Input766 {
             unit: unit.into(),
             level,
             ratios: BTreeMap::new(),
+            imported: BTreeSet::new(),
         }
     }
 
@@ -1003,6 +1008,15 @@ impl Input766 {
     /// Records `ratio` for `indicator`, replacing any earlier value.
     pub fn set(&mut self, indicator: Indicator, ratio: Ratio) {
         self.ratios.insert(indicator, ratio);
+    }
+
+    /// Records an imported `ratio` for `indicator`, unless it is already measured: a counted
+    /// figure is never overwritten by an imported one.
+    pub fn set_imported(&mut self, indicator: Indicator, ratio: Ratio) {
+        if let std::collections::btree_map::Entry::Vacant(slot) = self.ratios.entry(indicator) {
+            slot.insert(ratio);
+            self.imported.insert(indicator);
+        }
     }
 }
 
@@ -1095,6 +1109,9 @@ pub struct IndicatorScore {
     pub max: Points,
     /// Its score.
     pub score: Score,
+    /// Whether its figures were imported from elsewhere rather than counted.
+    #[serde(default)]
+    pub imported: bool,
 }
 
 /// One group of an [`Assessment`].
@@ -1163,8 +1180,10 @@ impl Assessment {
     pub fn input(&self) -> Input766 {
         let mut input = Input766::new(&self.unit, self.level);
         for s in &self.indicators {
-            if let Some(r) = s.ratio {
-                input.set(s.indicator, r);
+            match s.ratio {
+                Some(r) if s.imported => input.set_imported(s.indicator, r),
+                Some(r) => input.set(s.indicator, r),
+                None => {}
             }
         }
         input
@@ -1255,6 +1274,7 @@ pub fn assess(input: &Input766, rules: &Rules766) -> Assessment {
                 ratio,
                 max,
                 score,
+                imported: input.imported.contains(&indicator),
             }
         })
         .collect();

@@ -57,6 +57,8 @@ struct IndicatorRow {
     name: &'static str,
     why: String,
     score: String,
+    /// Its figures were imported from elsewhere, not counted.
+    imported: bool,
 }
 
 /// One bar of the trend chart, in SVG user units.
@@ -303,6 +305,7 @@ fn board(
                 }
                 None => t.t("portal.board.excluded").to_owned(),
             },
+            imported: s.imported,
         })
         .collect();
     let groups = r
