@@ -48,6 +48,11 @@
 //! (`FALLBACK_LIMITS`), recorded in the catalogue as the province's commitment; the few others without a limit are drawn rarely and are counted
 //! apart by the statistics.
 //!
+//! Figures that come from elsewhere (the e-ID accounts activated, public investment disbursed,
+//! and the parts of 766 indicators 1.1, 1.2 and 1.4 that no record of motcua holds) are
+//! imported for the province each month as such figures are, their source saying they are the
+//! demo's samples ([`figures_from_elsewhere`]).
+//!
 //! # Time
 //!
 //! Submissions are spread over the local days of the history (Mondays, January and December
@@ -498,6 +503,8 @@ impl Services {
         )
         .await?;
         plans(&at, &acting, &stored).await?;
+        self.figures_from_elsewhere(&acting, &window, end, config.seed)
+            .await?;
         let steering = at
             .build_steering_demo(&clock, (window.from, end), config.seed)
             .await?;
@@ -2645,6 +2652,108 @@ async fn feedback(
 fn answer() -> motcua_domain::petition::PetitionCommand {
     motcua_domain::petition::PetitionCommand::Answer {
         answer: "Cơ quan đã xem xét và trả lời nội dung phản ánh (dữ liệu mẫu).".into(),
+    }
+}
+
+/// Where the demo's imported figures say they come from.
+const SAMPLE_SOURCE: &str = "số liệu mẫu của bản demo / demo sample";
+
+impl Services {
+    /// Imports, for the province and each month of the history, the figures a province gets
+    /// from elsewhere, drawn from `seed` and marked as samples: e-ID accounts activated
+    /// (rising), public investment disbursed (the year's share so far), and the numerators
+    /// and denominators of 766 indicators 1.1 and 1.2 (a few procedures published a month,
+    /// nearly all on time) and 1.4 (the month's dossiers received, nearly all synced).
+    async fn figures_from_elsewhere(
+        &self,
+        acting: &Acting,
+        window: &Window,
+        end: DateTime<Utc>,
+        seed: u64,
+    ) -> ServiceResult<()> {
+        use motcua_domain::kpi::counts::Month;
+        use motcua_domain::kpi::imported::{ImportedFigure, IndexPart, index_key};
+        use motcua_domain::kpi::index766::Indicator;
+        let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0x766);
+        let first = Month::of(window.from, window.offset);
+        let last = Month::of(end, window.offset);
+        let figure = |month, key: String, name: &str, value: f64, measure: &str, source: &str| {
+            ImportedFigure {
+                unit: PROVINCE.to_owned(),
+                month,
+                key,
+                name: name.to_owned(),
+                value,
+                measure: measure.to_owned(),
+                source: format!("{source} ({SAMPLE_SOURCE})"),
+            }
+        };
+        let parts = |indicator: Indicator, numerator: u64, denominator: u64| {
+            let key = |part| index_key(indicator, part).unwrap_or_default();
+            [
+                (key(IndexPart::Numerator), numerator),
+                (key(IndexPart::Denominator), denominator),
+            ]
+        };
+        let mut figures = Vec::new();
+        let mut activated = 1_850_000_u64;
+        let mut month = first;
+        while month <= last {
+            activated += rng.random_range(9_000..16_000);
+            figures.push(figure(
+                month,
+                "vneid.kich_hoat".into(),
+                "Tài khoản định danh điện tử được kích hoạt (lũy kế)",
+                activated as f64,
+                "tài khoản",
+                "Công an tỉnh",
+            ));
+            let share = f64::from(month.month()) / 12.0 * rng.random_range(0.75..0.95);
+            figures.push(figure(
+                month,
+                "dtc.giai_ngan".into(),
+                "Tỷ lệ giải ngân vốn đầu tư công (lũy kế năm)",
+                (share * 1000.0).round() / 10.0,
+                "%",
+                "Sở Tài chính",
+            ));
+            let report = self.kpi_report(acting, PROVINCE, month).await?;
+            let received = report.report06.counts.online
+                + report.report06.counts.in_person
+                + report.report06.counts.postal
+                + report.unclassified;
+            let synced = received - rng.random_range(0..=received / 100);
+            let mut published = || {
+                let all = rng.random_range(2..=9_u64);
+                (all - rng.random_range(0..=1), all)
+            };
+            let (on_time_1, all_1) = published();
+            let (on_time_2, all_2) = published();
+            for (indicator, numerator, denominator, source) in [
+                (
+                    Indicator::PublishedOnTime,
+                    on_time_1,
+                    all_1,
+                    "CSDLQG về TTHC",
+                ),
+                (Indicator::UpdatedOnTime, on_time_2, all_2, "CSDLQG về TTHC"),
+                (
+                    Indicator::DossiersSynced,
+                    synced,
+                    received,
+                    "Cổng Dịch vụ công quốc gia",
+                ),
+            ] {
+                let name = indicator.spec().name_vi;
+                let [(n_key, n), (d_key, d)] = parts(indicator, numerator, denominator);
+                let (n_name, d_name) = (format!("{name}: tử số"), format!("{name}: mẫu số"));
+                figures.push(figure(month, n_key, &n_name, n as f64, "", source));
+                figures.push(figure(month, d_key, &d_name, d as f64, "", source));
+            }
+            month = month.next();
+        }
+        self.import_kpi_figures(acting, &figures).await?;
+        Ok(())
     }
 }
 

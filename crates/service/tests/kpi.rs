@@ -548,36 +548,58 @@ async fn figures_from_elsewhere_are_imported_and_kept_with_their_source(store: &
     build(store, 2, 20).await;
     let svc = services(store);
     let month: Month = "2026-09".parse().unwrap();
+    // The demo imports the province's samples each month: two figures and the parts of 766
+    // indicators 1.1, 1.2 and 1.4, whose 1.4 denominator is the month's dossiers received.
+    let demo = svc.imported_kpi("24", month).await.unwrap();
+    assert_eq!(demo.len(), 8);
+    assert!(demo.iter().all(|(f, _)| f.source.contains("demo")));
+    let report = svc.kpi_report(&operator(), "24", month).await.unwrap();
+    let c = &report.report06.counts;
+    let received = c.online + c.in_person + c.postal + report.unclassified;
+    let synced = report.index.indicator(Indicator::DossiersSynced).unwrap();
+    assert!(synced.imported && synced.score.points().is_some());
+    let ratio = synced.ratio.unwrap();
+    assert_eq!(ratio.denominator, received);
+    assert!(ratio.numerator <= received && received > 0);
+    for indicator in [Indicator::PublishedOnTime, Indicator::UpdatedOnTime] {
+        assert!(report.index.indicator(indicator).unwrap().imported);
+    }
+    assert!(
+        !report
+            .index
+            .indicator(Indicator::ProcessedOnTime)
+            .unwrap()
+            .imported
+    );
+
     let csv = "\u{feff}don_vi,thang,ma,ten,gia_tri,don_vi_tinh,nguon\n\
         24,2026-09,vneid.kich_hoat,Tài khoản VNeID được kích hoạt,152340,tài khoản,Công an tỉnh\n\
         24,2026-09,dtc.giai_ngan,Giải ngân vốn đầu tư công,\"61,5\",%,Sở Tài chính\n";
     assert_eq!(svc.import_kpi_csv(&operator(), csv).await.unwrap(), 2);
-    // A later import of a key replaces its value; the log keeps both.
+    // A later import of a key replaces its value; the log keeps every import.
     let again = "don_vi,thang,ma,ten,gia_tri,don_vi_tinh,nguon\n\
         24,2026-09,dtc.giai_ngan,Giải ngân vốn đầu tư công,63.2,%,Sở Tài chính\n";
     svc.import_kpi_csv(&operator(), again).await.unwrap();
     let shown = svc.imported_kpi("24", month).await.unwrap();
     let values: Vec<(&str, f64)> = shown
         .iter()
+        .filter(|(f, _)| !f.key.starts_with("chi_so_766."))
         .map(|(f, _)| (f.key.as_str(), f.value))
         .collect();
     assert_eq!(
         values,
         [("dtc.giai_ngan", 63.2), ("vneid.kich_hoat", 152_340.0)]
     );
-    assert_eq!(shown[1].0.source, "Công an tỉnh");
-    assert_eq!(shown[1].1, end());
+    let eid = shown
+        .iter()
+        .find(|(f, _)| f.key == "vneid.kich_hoat")
+        .unwrap();
+    assert_eq!((eid.0.source.as_str(), eid.1), ("Công an tỉnh", end()));
     let log = store
         .load_stream(motcua_storage::kpi::IMPORT_STREAM, "24/2026-09")
         .await
         .unwrap();
-    assert_eq!(log.len(), 3);
-    assert!(
-        svc.imported_kpi("24", month.previous())
-            .await
-            .unwrap()
-            .is_empty()
-    );
+    assert_eq!(log.len(), 8 + 3);
 
     // All or none: a bad line, an unknown unit or a month not begun records nothing.
     for (text, wanted) in [
@@ -600,14 +622,14 @@ async fn figures_from_elsewhere_are_imported_and_kept_with_their_source(store: &
             "{e:?}"
         );
     }
-    assert_eq!(svc.imported_kpi("24", month).await.unwrap().len(), 2);
+    assert_eq!(svc.imported_kpi("24", month).await.unwrap().len(), 8);
     let refused = svc.import_kpi_csv(&citizen(), again).await.unwrap_err();
     assert!(matches!(refused, ServiceError::Forbidden(_)), "{refused:?}");
 
-    // 766 indicators motcua cannot count (1.1, 1.2, 1.4) score from their imported parts,
-    // marked as imported; a part without the other measures nothing; a counted one (2.1)
-    // cannot be imported.
-    let before = svc.kpi_report(&operator(), "24", month).await.unwrap();
+    // An agency's own 766 parts: 1.4 scores from both, marked as imported; 1.1 with its
+    // numerator alone measures nothing; the province's figures stay its own.
+    let agency = report.agencies[0].clone();
+    let before = svc.kpi_report(&operator(), &agency, month).await.unwrap();
     assert_eq!(
         before
             .index
@@ -616,38 +638,38 @@ async fn figures_from_elsewhere_are_imported_and_kept_with_their_source(store: &
             .ratio,
         None
     );
-    let parts = "don_vi,thang,ma,ten,gia_tri,don_vi_tinh,nguon\n\
-        24,2026-09,chi_so_766.1_4.tu_so,Hồ sơ đồng bộ,18,hồ sơ,Cổng DVCQG\n\
-        24,2026-09,chi_so_766.1_4.mau_so,Hồ sơ tiếp nhận,20,hồ sơ,Cổng DVCQG\n\
-        24,2026-09,chi_so_766.1_1.tu_so,TTHC công bố đúng hạn,4,TTHC,CSDLQG về TTHC\n";
-    assert_eq!(svc.import_kpi_csv(&operator(), parts).await.unwrap(), 3);
+    assert!(svc.imported_kpi(&agency, month).await.unwrap().is_empty());
+    let parts = format!(
+        "don_vi,thang,ma,ten,gia_tri,don_vi_tinh,nguon\n\
+        {agency},2026-09,chi_so_766.1_4.tu_so,Hồ sơ đồng bộ,18,hồ sơ,Cổng DVCQG\n\
+        {agency},2026-09,chi_so_766.1_4.mau_so,Hồ sơ tiếp nhận,20,hồ sơ,Cổng DVCQG\n\
+        {agency},2026-09,chi_so_766.1_1.tu_so,TTHC công bố đúng hạn,4,TTHC,CSDLQG về TTHC\n"
+    );
+    assert_eq!(svc.import_kpi_csv(&operator(), &parts).await.unwrap(), 3);
     // A new service instance: the report is not one kept from before the import.
-    let report = services(store)
+    let after = services(store)
+        .kpi_report(&operator(), &agency, month)
+        .await
+        .unwrap();
+    let synced = after.index.indicator(Indicator::DossiersSynced).unwrap();
+    assert_eq!(synced.ratio, Some(Ratio::new(18, 20)));
+    assert!(synced.imported && synced.score.points().is_some());
+    assert!(after.index.total.out_of > before.index.total.out_of);
+    let published = after.index.indicator(Indicator::PublishedOnTime).unwrap();
+    assert_eq!((published.ratio, published.imported), (None, false));
+    let province = services(store)
         .kpi_report(&operator(), "24", month)
         .await
         .unwrap();
-    let synced = report.index.indicator(Indicator::DossiersSynced).unwrap();
-    assert_eq!(synced.ratio, Some(Ratio::new(18, 20)));
-    assert!(synced.imported && synced.score.points().is_some());
-    assert!(report.index.total.out_of > before.index.total.out_of);
-    let published = report.index.indicator(Indicator::PublishedOnTime).unwrap();
-    assert_eq!((published.ratio, published.imported), (None, false));
-    let counted = report.index.indicator(Indicator::ProcessedOnTime).unwrap();
-    assert!(!counted.imported);
-    // Another unit's figures are its own.
-    let commune = &report.agencies[0];
-    let other = services(store)
-        .kpi_report(&operator(), commune, month)
-        .await
-        .unwrap();
     assert_eq!(
-        other
+        province
             .index
             .indicator(Indicator::DossiersSynced)
             .unwrap()
             .ratio,
-        None
+        Some(ratio)
     );
+    // A counted indicator (2.1) cannot be imported.
     let counted = "don_vi,thang,ma,ten,gia_tri,don_vi_tinh,nguon\n\
         24,2026-09,chi_so_766.2_1.tu_so,Đúng hạn,1,hồ sơ,X\n";
     let e = svc.import_kpi_csv(&operator(), counted).await.unwrap_err();
