@@ -14,7 +14,7 @@ use motcua_domain::dossier::{
 };
 use motcua_domain::event::Channel;
 use motcua_domain::kpi::counts::{
-    self, Counters, Metric, Month, Node, ProcedureFlow, Stock, contributions, nodes_for,
+    self, Counters, Metric, Month, Node, Stock, contributions, nodes_for,
 };
 use motcua_domain::kpi::period::Period;
 use motcua_domain::kpi::report06::{Report06Counts, Report06Row};
@@ -269,7 +269,6 @@ fn a_period_reads_only_its_months_and_a_few_stock_nodes() {
                 .filter(|((_, node), _)| nodes.contains(node))
                 .map(|(k, n)| (*k, *n))
                 .collect(),
-            procedures: Default::default(),
         };
         assert_eq!(
             counts::report06_counts(&cut, period),
@@ -298,7 +297,6 @@ fn a_trend_rolls_each_month_into_the_next_from_one_start() {
             .filter(|((_, node), _)| nodes.contains(node))
             .map(|(k, n)| (*k, *n))
             .collect(),
-        procedures: Default::default(),
     };
     let months = counts::monthly_report06(&cut, year);
     assert_eq!(months.len(), 12);
@@ -412,61 +410,6 @@ fn indicator_3_6_counts_obligations_paid_online_in_the_receipt_month() {
     // Counted in the month of receipt, whenever the payment is made.
     let c = contributions(&asked(150_000, Some(true)), &rules);
     assert_eq!(c.flow(Metric::PaidOnline, june.next().into()), 0);
-}
-
-#[test]
-fn indicators_counting_procedures_read_per_procedure_flows_of_the_receipt_month() {
-    use motcua_domain::dossier::Component;
-    let rules = OutcomeRules::default();
-    let june: Month = "2026-06".parse().unwrap();
-    let flows = |d: &Dossier| {
-        let c = contributions(d, &rules);
-        ProcedureFlow::ALL
-            .into_iter()
-            .filter(|f| c.procedures_with(*f, june.into()).contains("1.001234"))
-            .collect::<Vec<_>>()
-    };
-    let at = vn(2026, 6, 15, 10);
-    // At the desk, no e-ID, no fee: nothing.
-    assert_eq!(flows(&dossier(Channel::Desk, Some(5), at, None)), []);
-    // Online, without a time limit too (3.2 counts services used, classified or not).
-    assert_eq!(
-        flows(&dossier(Channel::Online, None, at, None)),
-        [ProcedureFlow::Online]
-    );
-    // e-ID, or a component from the data store: population data (4.5a).
-    let mut eid = dossier(Channel::Desk, Some(5), at, None);
-    eid.submission.eid_verified = true;
-    assert_eq!(flows(&eid), [ProcedureFlow::PopulationData]);
-    let mut stored = dossier(Channel::Desk, Some(5), at, None);
-    stored.submission.components = vec![Component {
-        name: "Giấy khai sinh".into(),
-        has_file: true,
-        reused: false,
-        from_data_store: true,
-        files: vec![],
-    }];
-    assert_eq!(flows(&stored), [ProcedureFlow::PopulationData]);
-    // A fee asked (3.5), and paid online (3.5b); 0 đồng is no fee data.
-    let mut paid = dossier(Channel::Online, Some(5), at, None);
-    paid.payment_due_vnd = Some(50_000);
-    paid.paid_online = Some(true);
-    assert_eq!(
-        flows(&paid),
-        [
-            ProcedureFlow::Online,
-            ProcedureFlow::FeeAsked,
-            ProcedureFlow::PaidOnline
-        ]
-    );
-    paid.payment_due_vnd = Some(0);
-    assert_eq!(flows(&paid), [ProcedureFlow::Online]);
-    // Counted in the month of receipt only.
-    let c = contributions(&dossier(Channel::Online, Some(5), at, None), &rules);
-    assert!(
-        c.procedures_with(ProcedureFlow::Online, june.next().into())
-            .is_empty()
-    );
 }
 
 #[test]

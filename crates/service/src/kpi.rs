@@ -18,7 +18,7 @@ use motcua_domain::document::DocumentKind;
 use motcua_domain::dossier::Outcome;
 use motcua_domain::fold::fold;
 use motcua_domain::kpi::Ratio;
-use motcua_domain::kpi::catalogue::{self, CatalogueFigures, ProcedureSets};
+use motcua_domain::kpi::catalogue::{self, CatalogueFigures};
 use motcua_domain::kpi::counts::{self, Counters, Metric, Month, Node};
 use motcua_domain::kpi::imported::{self, ImportedFigure};
 use motcua_domain::kpi::index766::{self, Assessment, Indicator, Input766, Rules766, UnitLevel};
@@ -231,14 +231,11 @@ pub(crate) struct KpiStructure {
 /// Open dossiers classified now, per agency: (within time, overdue).
 type OpenSplits = BTreeMap<String, (u64, u64)>;
 
-/// The catalogue's figures of a province's procedures and of a commune's, and the sets of
-/// their procedures the 766 indicators counting procedures divide by.
-#[derive(Debug, Clone, Default)]
+/// The catalogue's figures of a province's procedures and of a commune's.
+#[derive(Debug, Clone, Copy, Default)]
 pub(crate) struct CatalogueLevels {
     province: CatalogueFigures,
     commune: CatalogueFigures,
-    province_sets: ProcedureSets,
-    commune_sets: ProcedureSets,
 }
 
 /// The catalogue's figures and the catalogue's and plans' revisions and the day they were
@@ -763,8 +760,6 @@ impl Services {
                 catalogue::levels_of(false),
             ),
             commune: catalogue::catalogue_figures(&procedures, &plans, catalogue::levels_of(true)),
-            province_sets: catalogue::procedure_sets(&procedures, catalogue::levels_of(false)),
-            commune_sets: catalogue::procedure_sets(&procedures, catalogue::levels_of(true)),
         });
         *self
             .catalogue_levels
@@ -835,30 +830,21 @@ impl Services {
         // A unit's procedures are its level's; of a province's agencies only a commune's
         // People's Committee is known to carry out a level's procedures.
         let one_agency = scope.agencies == [unit];
-        let levels = &extras.catalogue;
-        let (catalogue, sets) = match scope.level {
-            UnitLevel::Commune => (Some(levels.commune), Some(&levels.commune_sets)),
-            _ if !one_agency => (Some(levels.province), Some(&levels.province_sets)),
-            _ => (None, None),
+        let catalogue = match scope.level {
+            UnitLevel::Commune => Some(extras.catalogue.commune),
+            _ if !one_agency => Some(extras.catalogue.province),
+            _ => None,
         };
         let mut input = with_other_sources(
             index_input(unit, scope.level, &report06, &summed, period),
             &petitions,
             catalogue.as_ref(),
         );
-        // 3.2, 3.5, 3.5b, 4.5a: the unit's procedures with a dossier of the kind this period.
         // 1.1, 1.2, 1.4 from elsewhere, where the unit imported them.
         if let Some(figures) = extras.imported_index.get(unit) {
             for (indicator, ratio) in imported::index_ratios(figures) {
                 input.set_imported(indicator, ratio);
             }
-        }
-        for (indicator, ratio) in sets
-            .map(|s| s.used_ratios(&summed, period))
-            .into_iter()
-            .flatten()
-        {
-            input.set(indicator, ratio);
         }
         // 4.6: of the communes' People's Committees counted here, those that provide
         // electronic certified copies, i.e. had issued one by the period's end.

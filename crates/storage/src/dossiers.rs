@@ -232,7 +232,7 @@ pub async fn record(
     // The counters the change moves (`kpi_months` flows, `kpi_stocks` tree nodes), keyed
     // by the agency bound as $2: additions only, so concurrent changes never conflict.
     let first_count = envelope + 6 + 3 * payloads.len();
-    let (months, stocks, procedures) = crate::kpi::rows_of(counters);
+    let (months, stocks) = crate::kpi::rows_of(counters);
     let width = 1 + motcua_domain::kpi::counts::Metric::ALL.len();
     let months_upsert = (!months.is_empty()).then(|| {
         let values: Vec<String> = (0..months.len())
@@ -270,40 +270,15 @@ pub async fn record(
             values.join(", ")
         )
     });
-    let first_procedure = first_stock + 3 * stocks.len();
-    let procedures_upsert = (!procedures.is_empty()).then(|| {
-        let values: Vec<String> = (0..procedures.len())
-            .map(|i| {
-                let p = first_procedure + 6 * i;
-                let params: Vec<String> = (p..p + 6).map(|n| format!("${n}")).collect();
-                format!("($2, {})", params.join(", "))
-            })
-            .collect();
-        let sums: Vec<String> = motcua_domain::kpi::counts::ProcedureFlow::ALL
-            .iter()
-            .map(|f| format!("{k} = kpi_procedures.{k} + excluded.{k}", k = f.key()))
-            .collect();
-        format!(
-            "INSERT INTO kpi_procedures (agency, month, procedure_code, {}) VALUES {} \
-             ON CONFLICT (month, agency, procedure_code) DO UPDATE SET {}",
-            crate::kpi::procedure_columns(),
-            values.join(", "),
-            sums.join(", ")
-        )
-    });
     let counts = &months;
-    let upserts: Vec<&String> = months_upsert
-        .iter()
-        .chain(&stocks_upsert)
-        .chain(&procedures_upsert)
-        .collect();
+    let upserts: Vec<&String> = months_upsert.iter().chain(&stocks_upsert).collect();
     let (sql, expected_rows) = match &*tx {
         Tx::Sqlite(_) => {
             let mut statements = vec![events_insert, projection.to_owned()];
             statements.extend(upserts.iter().map(|u| (*u).clone()));
             (
                 statements.join("; "),
-                (payloads.len() + 1 + counts.len() + stocks.len() + procedures.len()) as u64,
+                (payloads.len() + 1 + counts.len() + stocks.len()) as u64,
             )
         }
         Tx::Postgres(_) => {
@@ -338,12 +313,6 @@ pub async fn record(
         }
         for (node, open, overdue) in &stocks {
             query = query.bind(*node).bind(*open).bind(*overdue);
-        }
-        for (month, procedure, values) in &procedures {
-            query = query.bind(month.to_string()).bind(procedure.as_str());
-            for n in values {
-                query = query.bind(*n);
-            }
         }
         query.execute(conn).await.map(|r| r.rows_affected())
     });

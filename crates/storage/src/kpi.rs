@@ -1,6 +1,6 @@
 //! The operations centre's counters: flows per agency and local month, a column per metric
-//! (`kpi_months`), stock trees per agency and node, a column per stock (`kpi_stocks`), and
-//! a few flows per agency, month and procedure (`kpi_procedures`), moved by [`crate::dossiers::record`] in the transaction of each dossier change, read
+//! (`kpi_months`), and stock trees per agency and node, a column per stock (`kpi_stocks`),
+//! moved by [`crate::dossiers::record`] in the transaction of each dossier change, read
 //! here for reports, and rebuilt from the log in one transaction; and the figures imported
 //! from elsewhere (`kpi_imported`, the projection of the `kpi_import` streams).
 
@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, Utc};
 use motcua_domain::event::EventMeta;
-use motcua_domain::kpi::counts::{Counters, Metric, Month, Node, ProcedureFlow, Stock};
+use motcua_domain::kpi::counts::{Counters, Metric, Month, Node, Stock};
 use motcua_domain::kpi::imported::ImportedFigure;
 use motcua_domain::kpi::period::Period;
 use sqlx::Row;
@@ -40,22 +40,8 @@ pub(crate) type MonthValues = (Month, Vec<i64>);
 /// One agency's `kpi_stocks` row: node, open, overdue.
 pub(crate) type NodeValues = (i32, i64, i64);
 
-/// One agency's `kpi_procedures` row: month, procedure, then the flows in
-/// [`ProcedureFlow::ALL`] order.
-pub(crate) type ProcedureValues = (Month, String, [i64; 4]);
-
-/// One `kpi_procedures` row: agency, month, procedure, then the flows.
-pub(crate) type ProcedureRow = (String, String, String, i64, i64, i64, i64);
-
-/// The `kpi_procedures` columns of the flows, in [`ProcedureFlow::ALL`] order.
-pub(crate) fn procedure_columns() -> String {
-    ProcedureFlow::ALL.map(ProcedureFlow::key).join(", ")
-}
-
-/// The rows of one agency's counters: months, stock nodes, procedures.
-pub(crate) fn rows_of(
-    counters: &Counters,
-) -> (Vec<MonthValues>, Vec<NodeValues>, Vec<ProcedureValues>) {
+/// The rows of one agency's counters.
+pub(crate) fn rows_of(counters: &Counters) -> (Vec<MonthValues>, Vec<NodeValues>) {
     let mut months: BTreeMap<Month, Vec<i64>> = BTreeMap::new();
     for ((month, metric), n) in &counters.counts {
         let row = months
@@ -73,22 +59,11 @@ pub(crate) fn rows_of(
             Stock::Overdue => row.1 += n,
         }
     }
-    let mut procedures: BTreeMap<(Month, &str), [i64; 4]> = BTreeMap::new();
-    for ((month, procedure, flow), n) in &counters.procedures {
-        let row = procedures.entry((*month, procedure.as_str())).or_default();
-        if let Some(i) = ProcedureFlow::ALL.iter().position(|f| f == flow) {
-            row[i] += n;
-        }
-    }
     (
         months.into_iter().collect(),
         nodes
             .into_iter()
             .map(|(node, (open, overdue))| (node_column(node), open, overdue))
-            .collect(),
-        procedures
-            .into_iter()
-            .map(|((month, procedure), values)| (month, procedure.to_owned(), values))
             .collect(),
     )
 }
@@ -124,22 +99,6 @@ fn add_stocks(out: &mut AgencyCounters, rows: Vec<StockRow>) -> StoreResult<()> 
     Ok(())
 }
 
-/// Adds stored procedure rows to `out`.
-fn add_procedures(out: &mut AgencyCounters, rows: Vec<ProcedureRow>) -> StoreResult<()> {
-    for (agency, month, procedure, a, b, c, d) in rows {
-        let month: Month = month
-            .parse()
-            .map_err(|e: String| StoreError::Corrupt(format!("kpi_procedures {agency}: {e}")))?;
-        let counters = out.entry(agency).or_default();
-        for (flow, n) in ProcedureFlow::ALL.into_iter().zip([a, b, c, d]) {
-            if n != 0 {
-                counters.add_procedure_flow(month, &procedure, flow, n);
-            }
-        }
-    }
-    Ok(())
-}
-
 /// Reads month rows of either engine: agency, month, then the metric columns.
 macro_rules! month_rows {
     ($rows:expr) => {
@@ -164,22 +123,13 @@ impl crate::Store {
     pub async fn all_kpi_counters(&self) -> StoreResult<AgencyCounters> {
         let months = format!("SELECT agency, month, {} FROM kpi_months", metric_columns());
         const STOCKS: &str = "SELECT agency, node, stock_open, stock_overdue FROM kpi_stocks";
-        let procedures = format!(
-            "SELECT agency, month, procedure_code, {} FROM kpi_procedures",
-            procedure_columns()
-        );
-        let (months, stocks, procedures) = on_pool!(self, pool => {
+        let (months, stocks) = on_pool!(self, pool => {
             let rows = sqlx::query(sqlx::AssertSqlSafe(months)).fetch_all(pool).await?;
-            (
-                month_rows!(rows),
-                sqlx::query_as(STOCKS).fetch_all(pool).await?,
-                sqlx::query_as(sqlx::AssertSqlSafe(procedures)).fetch_all(pool).await?,
-            )
+            (month_rows!(rows), sqlx::query_as(STOCKS).fetch_all(pool).await?)
         });
         let mut out = AgencyCounters::new();
         add_months(&mut out, months)?;
         add_stocks(&mut out, stocks)?;
-        add_procedures(&mut out, procedures)?;
         Ok(out)
     }
 
@@ -201,13 +151,8 @@ impl crate::Store {
             "SELECT agency, month, {} FROM kpi_months WHERE month >= ",
             metric_columns()
         );
-        let select_procedures = format!(
-            "SELECT agency, month, procedure_code, {} FROM kpi_procedures WHERE month >= ",
-            procedure_columns()
-        );
         // One statement for all of them: a province has a hundred agencies.
-        let (from, to) = (months.first().to_string(), months.last().to_string());
-        let (months, stocks, procedures) = on_pool!(self, pool => {
+        let (months, stocks) = on_pool!(self, pool => {
             let mut select = sqlx::QueryBuilder::new(select_months);
             select
                 .push_bind(months.first().to_string())
@@ -227,19 +172,10 @@ impl crate::Store {
                 push_in!(select, nodes.iter().map(|n| node_column(*n)));
                 stocks = select.build_query_as().fetch_all(pool).await?;
             }
-            let mut select = sqlx::QueryBuilder::new(select_procedures);
-            select
-                .push_bind(from.as_str())
-                .push(" AND month <= ")
-                .push_bind(to.as_str())
-                .push(" AND agency IN (");
-            push_in!(select, agencies.iter().cloned());
-            let procedures: Vec<ProcedureRow> = select.build_query_as().fetch_all(pool).await?;
-            (months, stocks, procedures)
+            (months, stocks)
         });
         add_months(&mut out, months)?;
         add_stocks(&mut out, stocks)?;
-        add_procedures(&mut out, procedures)?;
         Ok(out)
     }
 
@@ -262,14 +198,7 @@ impl crate::Store {
             .map(|m| format!("CAST(SUM({}) AS BIGINT)", m.key()))
             .join(", ");
         let select_months = format!("SELECT '', month, {sums} FROM kpi_months WHERE month >= ");
-        let procedure_sums = ProcedureFlow::ALL
-            .map(|f| format!("CAST(SUM({}) AS BIGINT)", f.key()))
-            .join(", ");
-        let select_procedures = format!(
-            "SELECT '', month, procedure_code, {procedure_sums} FROM kpi_procedures WHERE month >= "
-        );
-        let (from, to) = (months.first().to_string(), months.last().to_string());
-        let (months, stocks, procedures) = on_pool!(self, pool => {
+        let (months, stocks) = on_pool!(self, pool => {
             let mut select = sqlx::QueryBuilder::new(select_months);
             select
                 .push_bind(months.first().to_string())
@@ -292,20 +221,10 @@ impl crate::Store {
                 select.push(" GROUP BY node");
                 stocks = select.build_query_as().fetch_all(pool).await?;
             }
-            let mut select = sqlx::QueryBuilder::new(select_procedures);
-            select
-                .push_bind(from.as_str())
-                .push(" AND month <= ")
-                .push_bind(to.as_str())
-                .push(" AND agency IN (");
-            push_in!(select, agencies.iter().cloned());
-            select.push(" GROUP BY month, procedure_code");
-            let procedures: Vec<ProcedureRow> = select.build_query_as().fetch_all(pool).await?;
-            (months, stocks, procedures)
+            (months, stocks)
         });
         add_months(&mut out, months)?;
         add_stocks(&mut out, stocks)?;
-        add_procedures(&mut out, procedures)?;
         Ok(out.remove("").unwrap_or_default())
     }
 
@@ -325,7 +244,7 @@ impl crate::Store {
 /// [`replace_counts`] in the same transaction, and no change can fall between the two.
 pub async fn lock_counters(tx: &mut Tx) -> StoreResult<()> {
     if let Tx::Postgres(t) = tx {
-        sqlx::query("LOCK TABLE kpi_months, kpi_stocks, kpi_procedures IN EXCLUSIVE MODE")
+        sqlx::query("LOCK TABLE kpi_months, kpi_stocks IN EXCLUSIVE MODE")
             .execute(&mut **t)
             .await?;
     }
@@ -341,13 +260,8 @@ const ROWS_PER_INSERT: usize = 200;
 pub async fn replace_counts(tx: &mut Tx, counters: &AgencyCounters) -> StoreResult<()> {
     let mut months: Vec<(&str, String, Vec<i64>)> = Vec::new();
     let mut stocks: Vec<(&str, i32, i64, i64)> = Vec::new();
-    let mut procedures: Vec<(&str, String, String, [i64; 4])> = Vec::new();
     for (agency, c) in counters {
-        let (m, s, p) = rows_of(c);
-        procedures.extend(
-            p.into_iter()
-                .map(|(month, code, values)| (agency.as_str(), month.to_string(), code, values)),
-        );
+        let (m, s) = rows_of(c);
         months.extend(
             m.into_iter()
                 .map(|(month, values)| (agency.as_str(), month.to_string(), values)),
@@ -361,14 +275,9 @@ pub async fn replace_counts(tx: &mut Tx, counters: &AgencyCounters) -> StoreResu
         "INSERT INTO kpi_months (agency, month, {}) ",
         metric_columns()
     );
-    let insert_procedures = format!(
-        "INSERT INTO kpi_procedures (agency, month, procedure_code, {}) ",
-        procedure_columns()
-    );
     on_tx!(tx, conn => {
         sqlx::query("DELETE FROM kpi_months").execute(&mut *conn).await?;
         sqlx::query("DELETE FROM kpi_stocks").execute(&mut *conn).await?;
-        sqlx::query("DELETE FROM kpi_procedures").execute(&mut *conn).await?;
         for chunk in months.chunks(ROWS_PER_INSERT) {
             let mut insert = sqlx::QueryBuilder::new(insert_months.as_str());
             insert.push_values(chunk, |mut row, (agency, month, values)| {
@@ -385,16 +294,6 @@ pub async fn replace_counts(tx: &mut Tx, counters: &AgencyCounters) -> StoreResu
             );
             insert.push_values(chunk, |mut row, (agency, node, open, overdue)| {
                 row.push_bind(*agency).push_bind(*node).push_bind(*open).push_bind(*overdue);
-            });
-            insert.build().execute(&mut *conn).await?;
-        }
-        for chunk in procedures.chunks(ROWS_PER_INSERT) {
-            let mut insert = sqlx::QueryBuilder::new(insert_procedures.as_str());
-            insert.push_values(chunk, |mut row, (agency, month, code, values)| {
-                row.push_bind(*agency).push_bind(month.as_str()).push_bind(code.as_str());
-                for n in values {
-                    row.push_bind(*n);
-                }
             });
             insert.build().execute(&mut *conn).await?;
         }

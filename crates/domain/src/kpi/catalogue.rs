@@ -9,19 +9,11 @@
 //! link between the national catalogue and a unit: a province's are those performed at
 //! province or commune level, a commune's those performed at commune level.
 
-use std::collections::BTreeSet;
-
 use serde::{Deserialize, Serialize};
 
 use super::Ratio;
-use super::counts::{Counters, ProcedureFlow};
-use super::index766::Indicator;
-use super::period::Period;
 use crate::catalog::simplification::{PlanState, SimplificationPlan};
-use crate::catalog::{
-    ApplicantType, FeeSchedule, Level, LifecycleState, OnlineLevel, Procedure, ProcedureKind,
-    TimeLimit,
-};
+use crate::catalog::{Level, LifecycleState, OnlineLevel, Procedure, ProcedureKind, TimeLimit};
 
 /// The catalogue's counts for one set of levels.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -152,100 +144,6 @@ pub fn catalogue_figures<'a>(
     out
 }
 
-/// The public procedures in force at a unit's levels that the 766 indicators counting
-/// procedures divide by, by code.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct ProcedureSets {
-    /// Offered as an online service, partial or full-process (3.2's online services).
-    pub online: BTreeSet<String>,
-    /// With fee information: a list of fees or charges (3.5 and 3.5b: "TTHC with fee
-    /// information in the National TTHC Database"; free or unstated is none, 🔶).
-    pub charged: BTreeSet<String>,
-    /// That individuals may apply for (4.5a: "TTHC whose applicants are individuals").
-    pub for_individuals: BTreeSet<String>,
-}
-
-/// Whether an applicant type is a person (cá nhân) rather than an organisation.
-fn is_individual(applicant: ApplicantType) -> bool {
-    matches!(
-        applicant,
-        ApplicantType::Citizen
-            | ApplicantType::OverseasVietnamese
-            | ApplicantType::Foreigner
-            | ApplicantType::PublicServant
-            | ApplicantType::PartyMember
-    )
-}
-
-/// The sets of the public procedures in force performed at any of `levels`.
-pub fn procedure_sets<'a>(
-    procedures: impl IntoIterator<Item = &'a Procedure>,
-    levels: &[Level],
-) -> ProcedureSets {
-    let mut out = ProcedureSets::default();
-    for p in procedures {
-        if p.state != LifecycleState::Published
-            || p.kind != ProcedureKind::Public
-            || !p.levels.iter().any(|l| levels.contains(l))
-        {
-            continue;
-        }
-        let code = p.code.to_string();
-        if p.online_level != OnlineLevel::None {
-            out.online.insert(code.clone());
-        }
-        if matches!(&p.fees, FeeSchedule::Charged(fees) if !fees.is_empty()) {
-            out.charged.insert(code.clone());
-        }
-        if p.applicants.iter().any(|a| is_individual(*a)) {
-            out.for_individuals.insert(code);
-        }
-    }
-    out
-}
-
-impl ProcedureSets {
-    /// The 766 indicators that count procedures, for a unit's `counters` over `period`: of
-    /// each set, the procedures with at least one dossier received in the period that
-    ///
-    /// - 3.2: was received online, of the online services (🔶 counted once per procedure in
-    ///   the unit, not per agency offering it: the catalogue does not say which agency
-    ///   offers which service);
-    /// - 3.5: was asked to pay a non-zero amount (the dossier's fee data), of the procedures
-    ///   with fee information;
-    /// - 3.5b: paid online, of the same;
-    /// - 4.5a: came from an applicant authenticated with e-ID or took a component from the
-    ///   applicant's data store, of the procedures individuals may apply for.
-    pub fn used_ratios(&self, counters: &Counters, period: Period) -> [(Indicator, Ratio); 4] {
-        let used = |flow: ProcedureFlow, of: &BTreeSet<String>| {
-            let with = counters.procedures_with(flow, period);
-            let n = of
-                .iter()
-                .filter(|code| with.contains(code.as_str()))
-                .count();
-            Ratio::new(n as u64, of.len() as u64)
-        };
-        [
-            (
-                Indicator::OnlineServicesUsed,
-                used(ProcedureFlow::Online, &self.online),
-            ),
-            (
-                Indicator::FeesIntegrated,
-                used(ProcedureFlow::FeeAsked, &self.charged),
-            ),
-            (
-                Indicator::FeesPaidOnline,
-                used(ProcedureFlow::PaidOnline, &self.charged),
-            ),
-            (
-                Indicator::PopulationDataProcedures,
-                used(ProcedureFlow::PopulationData, &self.for_individuals),
-            ),
-        ]
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -362,77 +260,5 @@ mod tests {
         assert!(!shorter(Some(&limit(5)), Some(&limit(10))));
         assert!(!shorter(None, Some(&limit(1))));
         assert!(shorter(Some(&limit(5)), Some(&limit(4))));
-    }
-
-    #[test]
-    fn procedures_counted_by_their_dossiers_of_the_period() {
-        use crate::catalog::Fee;
-        use crate::kpi::counts::Month;
-        let mut procedures = vec![
-            procedure("1.000001", Level::Province), // online, charged, for citizens
-            procedure("1.000002", Level::Province), // online, free, for businesses
-            procedure("1.000003", Level::Commune),  // not online, charged, for citizens
-            procedure("1.000004", Level::Province), // internal: none of the sets
-        ];
-        procedures[0].online_level = OnlineLevel::FullProcess;
-        procedures[1].online_level = OnlineLevel::Partial;
-        procedures[1].applicants = vec![ApplicantType::Business];
-        procedures[1].fees = FeeSchedule::Free;
-        let charged = FeeSchedule::Charged(vec![Fee {
-            name: "Lệ phí".into(),
-            amount_vnd: Some(50_000),
-            note: None,
-        }]);
-        procedures[0].fees = charged.clone();
-        procedures[2].fees = charged.clone();
-        procedures[3].fees = charged;
-        procedures[3].kind = ProcedureKind::Internal;
-        let sets = procedure_sets(&procedures, levels_of(false));
-        let codes = |c: &[&str]| c.iter().map(|s| s.to_string()).collect::<BTreeSet<_>>();
-        assert_eq!(sets.online, codes(&["1.000001", "1.000002"]));
-        assert_eq!(sets.charged, codes(&["1.000001", "1.000003"]));
-        assert_eq!(sets.for_individuals, codes(&["1.000001", "1.000003"]));
-        assert_eq!(
-            procedure_sets(&procedures, levels_of(true)).online,
-            BTreeSet::new()
-        );
-
-        let (oct, nov) = (Month::new(2026, 10).unwrap(), Month::new(2026, 11).unwrap());
-        let mut counters = Counters::default();
-        // 1.000001: online in October, paid online in November.
-        counters.add_procedure_flow(oct, "1.000001", ProcedureFlow::Online, 2);
-        counters.add_procedure_flow(nov, "1.000001", ProcedureFlow::FeeAsked, 1);
-        counters.add_procedure_flow(nov, "1.000001", ProcedureFlow::PaidOnline, 1);
-        // 1.000003: fee asked in October, an e-ID applicant in November.
-        counters.add_procedure_flow(oct, "1.000003", ProcedureFlow::FeeAsked, 1);
-        counters.add_procedure_flow(nov, "1.000003", ProcedureFlow::PopulationData, 1);
-        // 1.000004 (internal) and 9.999999 (not in the catalogue) count nowhere.
-        counters.add_procedure_flow(oct, "1.000004", ProcedureFlow::Online, 1);
-        counters.add_procedure_flow(oct, "9.999999", ProcedureFlow::FeeAsked, 1);
-        // A dossier moved away: its +1 and −1 leave 1.000002 without an online dossier.
-        counters.add_procedure_flow(oct, "1.000002", ProcedureFlow::Online, 1);
-        counters.add_procedure_flow(oct, "1.000002", ProcedureFlow::Online, -1);
-
-        let ratios = |period: &str| sets.used_ratios(&counters, period.parse().unwrap());
-        assert_eq!(
-            ratios("2026-10"),
-            [
-                (Indicator::OnlineServicesUsed, Ratio::new(1, 2)),
-                (Indicator::FeesIntegrated, Ratio::new(1, 2)),
-                (Indicator::FeesPaidOnline, Ratio::new(0, 2)),
-                (Indicator::PopulationDataProcedures, Ratio::new(0, 2)),
-            ]
-        );
-        assert_eq!(
-            ratios("2026-Q4"),
-            [
-                (Indicator::OnlineServicesUsed, Ratio::new(1, 2)),
-                (Indicator::FeesIntegrated, Ratio::new(2, 2)),
-                (Indicator::FeesPaidOnline, Ratio::new(1, 2)),
-                (Indicator::PopulationDataProcedures, Ratio::new(1, 2)),
-            ]
-        );
-        let empty = ProcedureSets::default().used_ratios(&counters, "2026".parse().unwrap());
-        assert!(empty.iter().all(|(_, r)| r.value().is_none()));
     }
 }

@@ -6,7 +6,7 @@
 //! and summing every dossier's contributions rebuilds them from the log. Reports then read a
 //! few rows per agency instead of the dossiers.
 //!
-//! Three kinds of counter:
+//! Two kinds of counter:
 //!
 //! - **Flows** ([`Counts`]): how many dossiers did something in a month ([`Metric`]):
 //!   received by channel, resolved early / on time / late, electronic results, ratings… A
@@ -21,9 +21,6 @@
 //!   flows. Every update is a commutative addition (an upsert `value = value + n`), so
 //!   concurrent writers never read a counter to write one, and the tree of a sum of dossiers
 //!   is the sum of their trees.
-//! - **Per-procedure flows** ([`ProcedureCounts`]): the few flows of [`ProcedureFlow`] by
-//!   procedure too, for the 766 indicators that count procedures with at least one such
-//!   dossier in the period, which per-agency counts cannot give.
 //!
 //! Months are calendar months of Vietnamese local time. A dossier counts only once received
 //! and when its procedure has a time limit (the others are [`Metric::Unclassified`]), so the
@@ -277,47 +274,6 @@ impl Metric {
     }
 }
 
-/// What a per-procedure counter counts, per agency, local month of receipt and procedure:
-/// the dossiers behind the 766 indicators that count procedures rather than dossiers (3.2,
-/// 3.5, 3.5b, 4.5a). A procedure counts in a period when its counter summed over the
-/// period's months is above 0, so a quarter's or a year's procedures are exact, where
-/// per-month counts of procedures could not be added up.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum ProcedureFlow {
-    /// Received online, with or without a time limit (3.2: an online service used).
-    Online,
-    /// Received from an applicant authenticated with e-ID or with a component from the
-    /// applicant's data store (4.5a: connected to the population database).
-    PopulationData,
-    /// Received and asked to pay a non-zero amount (3.5: fee data for the procedure).
-    FeeAsked,
-    /// Of those, paid online (3.5b).
-    PaidOnline,
-}
-
-impl ProcedureFlow {
-    /// Every per-procedure flow, in the order of the store's columns.
-    pub const ALL: [ProcedureFlow; 4] = [
-        ProcedureFlow::Online,
-        ProcedureFlow::PopulationData,
-        ProcedureFlow::FeeAsked,
-        ProcedureFlow::PaidOnline,
-    ];
-
-    /// The stable text a store keeps (its column).
-    pub fn key(self) -> &'static str {
-        match self {
-            ProcedureFlow::Online => "online",
-            ProcedureFlow::PopulationData => "population_data",
-            ProcedureFlow::FeeAsked => "fee_asked",
-            ProcedureFlow::PaidOnline => "paid_online",
-        }
-    }
-}
-
-/// Per-procedure flows by month of receipt, procedure code and flow.
-pub type ProcedureCounts = BTreeMap<(Month, String, ProcedureFlow), i64>;
-
 /// What a stock counter counts at the end of a month, per agency; see [`contributions`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Stock {
@@ -417,16 +373,13 @@ pub type Counts = BTreeMap<(Month, Metric), i64>;
 /// Stock tree nodes by stock (of one agency, or summed over several).
 pub type Stocks = BTreeMap<(Stock, Node), i64>;
 
-/// Counters of one agency, or summed over several: flows, stock trees and per-procedure
-/// flows.
+/// Counters of one agency, or summed over several: flows and stock trees.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Counters {
     /// Flows.
     pub counts: Counts,
     /// Stock trees.
     pub stocks: Stocks,
-    /// Per-procedure flows.
-    pub procedures: ProcedureCounts,
 }
 
 impl Counters {
@@ -438,51 +391,17 @@ impl Counters {
         for (key, n) in &other.stocks {
             *self.stocks.entry(*key).or_insert(0) += sign * n;
         }
-        for (key, n) in &other.procedures {
-            *self.procedures.entry(key.clone()).or_insert(0) += sign * n;
-        }
     }
 
     /// Drops the counters that are 0.
     pub fn retain_non_zero(&mut self) {
         self.counts.retain(|_, n| *n != 0);
         self.stocks.retain(|_, n| *n != 0);
-        self.procedures.retain(|_, n| *n != 0);
     }
 
     /// Whether every counter is 0 (or absent).
     pub fn is_empty(&self) -> bool {
-        self.counts.values().all(|n| *n == 0)
-            && self.stocks.values().all(|n| *n == 0)
-            && self.procedures.values().all(|n| *n == 0)
-    }
-
-    /// Adds `n` to per-procedure flow `flow` of `procedure` in `month`.
-    pub fn add_procedure_flow(
-        &mut self,
-        month: Month,
-        procedure: &str,
-        flow: ProcedureFlow,
-        n: i64,
-    ) {
-        *self
-            .procedures
-            .entry((month, procedure.to_owned(), flow))
-            .or_insert(0) += n;
-    }
-
-    /// The procedures whose `flow` summed over the months of `period` is above 0.
-    pub fn procedures_with(&self, flow: ProcedureFlow, period: Period) -> BTreeSet<&str> {
-        let mut sums: BTreeMap<&str, i64> = BTreeMap::new();
-        for ((month, procedure, f), n) in &self.procedures {
-            if *f == flow && period.contains(*month) {
-                *sums.entry(procedure.as_str()).or_insert(0) += n;
-            }
-        }
-        sums.into_iter()
-            .filter(|(_, n)| *n > 0)
-            .map(|(p, _)| p)
-            .collect()
+        self.counts.values().all(|n| *n == 0) && self.stocks.values().all(|n| *n == 0)
     }
 
     /// Adds `n` to flow `metric` of `month`.
@@ -557,13 +476,6 @@ pub fn contributions(dossier: &Dossier, rules: &OutcomeRules) -> Counters {
     if submission.eid_verified {
         add(received_in, Metric::EidVerified);
     }
-    let mut per_procedure = Vec::new();
-    if submission.channel == Channel::Online {
-        per_procedure.push(ProcedureFlow::Online);
-    }
-    if submission.eid_verified || submission.components.iter().any(|c| c.from_data_store) {
-        per_procedure.push(ProcedureFlow::PopulationData);
-    }
     if submission.channel == Channel::Online
         && (!submission.procedure.document_result || electronic)
     {
@@ -577,13 +489,10 @@ pub fn contributions(dossier: &Dossier, rules: &OutcomeRules) -> Counters {
     }
     if dossier.payment_due_vnd.is_some_and(|vnd| vnd > 0) {
         add(received_in, Metric::FinancialObligation);
-        per_procedure.push(ProcedureFlow::FeeAsked);
         if dossier.paid_online == Some(true) {
             add(received_in, Metric::PaidOnline);
-            per_procedure.push(ProcedureFlow::PaidOnline);
         }
     }
-
     if let Some(ended) = ended_in {
         if submission.procedure.document_result {
             add(ended, Metric::DocumentResult);
@@ -600,9 +509,6 @@ pub fn contributions(dossier: &Dossier, rules: &OutcomeRules) -> Counters {
     }
     let Some(due) = timing.measured_due(rules) else {
         add(received_in, Metric::Unclassified);
-        for flow in per_procedure {
-            out.add_procedure_flow(received_in, &submission.procedure.code, flow, 1);
-        }
         return out;
     };
     add(
@@ -651,9 +557,6 @@ pub fn contributions(dossier: &Dossier, rules: &OutcomeRules) -> Counters {
             }
         }
         None => out.add_stock_change(Stock::Overdue, due_in, 1),
-    }
-    for flow in per_procedure {
-        out.add_procedure_flow(received_in, &submission.procedure.code, flow, 1);
     }
     out.retain_non_zero();
     out

@@ -30,7 +30,7 @@ use std::time::Instant;
 use chrono::{DateTime, FixedOffset, NaiveDate, TimeZone, Utc};
 use motcua_domain::catalog::{Level, LifecycleState, TimeLimit, TimeUnit};
 use motcua_domain::kpi::Ratio;
-use motcua_domain::kpi::counts::{Metric, Month, ProcedureFlow, Stock};
+use motcua_domain::kpi::counts::{Metric, Month, Stock};
 use motcua_domain::kpi::index766::Indicator;
 use motcua_domain::kpi::report06::{Report06Counts, Report06Row};
 use motcua_domain::units::AgencyKind;
@@ -205,15 +205,7 @@ pub async fn fill(
     fill::create_indexes(store, &indexes).await?;
     let fill_seconds = started.elapsed().as_secs_f64();
     let started = Instant::now();
-    let mut counters = derive_counters(&fill::histogram(store, None).await?);
-    for (agency, month, procedure, n) in fill::online_by_procedure(store).await? {
-        counters.entry(agency).or_default().add_procedure_flow(
-            month,
-            &procedure,
-            ProcedureFlow::Online,
-            n,
-        );
-    }
+    let counters = derive_counters(&fill::histogram(store, None).await?);
     let mut tx = store.begin().await?;
     motcua_storage::kpi::replace_counts(&mut tx, &counters).await?;
     tx.commit().await?;

@@ -378,29 +378,6 @@ fn month_of(text: &str) -> StoreResult<Month> {
         .map_err(|e: String| StoreError::Corrupt(format!("bench histogram: {e}")))
 }
 
-/// The dossiers received online per agency, local month of receipt and procedure: the
-/// per-procedure flow the write path keeps for 766 indicator 3.2 (the synthetic dossiers
-/// carry no fees or e-ID, so the other per-procedure flows stay empty).
-pub async fn online_by_procedure(store: &Store) -> StoreResult<Vec<(String, Month, String, i64)>> {
-    let sql = format!(
-        "SELECT agency, {received}, procedure_code, COUNT(*) FROM dossiers \
-          WHERE received_at IS NOT NULL AND status <> 'not_received' AND channel = 'online' \
-          GROUP BY 1, 2, 3",
-        received = month_sql(store, "received_at"),
-    );
-    let rows: Vec<(String, String, String, i64)> = on_pool!(store, pool => {
-        sqlx::query_as(sqlx::AssertSqlSafe(sql)).fetch_all(pool).await?
-    });
-    rows.into_iter()
-        .map(|(agency, month, procedure, n)| {
-            let month = month
-                .parse()
-                .map_err(|e: String| StoreError::Corrupt(format!("bench month: {e}")))?;
-            Ok((agency, month, procedure, n))
-        })
-        .collect()
-}
-
 /// The received dossiers in histogram cells, grouped by agency when `agencies` is `None`,
 /// else summed over those agencies: one scan of the projection.
 pub async fn histogram(store: &Store, agencies: Option<&[String]>) -> StoreResult<Vec<Cell>> {
