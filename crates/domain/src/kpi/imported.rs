@@ -20,7 +20,9 @@
 //! way, as a numerator and a denominator per unit and month under the keys of
 //! [`index_key`]: 1.1 and 1.2 (publication in the National TTHC Database, whose dates the
 //! catalogue does not hold) and 1.4 (dossiers synced to the national portal). They then
-//! score in the unit's index, marked as imported ([`index_ratios`]).
+//! score in the unit's index, marked as imported ([`index_ratios`]). The parts are taken as
+//! given: 1.4's substitute denominator when both received counts are 0
+//! ([`super::index766::dossier_sync_ratio`]) is the importer's to apply.
 
 use std::collections::BTreeMap;
 
