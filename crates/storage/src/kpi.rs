@@ -368,6 +368,26 @@ pub async fn record_imported(
     Ok(())
 }
 
+/// A `kpi_imported` row: unit, month, key, name, value, measure, source.
+type ImportedRow = (String, String, String, String, f64, String, String);
+
+/// The figure of a stored row; a month the domain cannot read is corruption.
+fn imported_figure(row: ImportedRow) -> StoreResult<ImportedFigure> {
+    let (unit, month, key, name, value, measure, source) = row;
+    let month = month
+        .parse()
+        .map_err(|e: String| StoreError::Corrupt(format!("kpi_imported {unit}: {e}")))?;
+    Ok(ImportedFigure {
+        unit,
+        month,
+        key,
+        name,
+        value,
+        measure,
+        source,
+    })
+}
+
 /// An imported figure as stored, with when it was imported.
 pub type StoredImport = (ImportedFigure, DateTime<Utc>);
 
@@ -394,19 +414,8 @@ impl crate::Store {
         });
         rows.into_iter()
             .map(|(month, key, name, value, measure, source, at)| {
-                let month = month.parse().map_err(|e: String| {
-                    StoreError::Corrupt(format!("kpi_imported {unit}: {e}"))
-                })?;
-                let figure = ImportedFigure {
-                    unit: unit.to_owned(),
-                    month,
-                    key,
-                    name,
-                    value,
-                    measure,
-                    source,
-                };
-                Ok((figure, at))
+                let row = (unit.to_owned(), month, key, name, value, measure, source);
+                Ok((imported_figure(row)?, at))
             })
             .collect()
     }
@@ -421,10 +430,9 @@ impl crate::Store {
     ) -> StoreResult<BTreeMap<String, Vec<ImportedFigure>>> {
         const SQL: &str = "SELECT unit, month, key, name, value, measure, source \
              FROM kpi_imported WHERE month >= $1 AND month <= $2 AND key LIKE $3";
-        type Row = (String, String, String, String, f64, String, String);
         // `_` matches any character here; the caller reads only the exact keys.
         let prefix = format!("{}%", motcua_domain::kpi::imported::INDEX_PREFIX);
-        let rows: Vec<Row> = on_pool!(self, pool => {
+        let rows: Vec<ImportedRow> = on_pool!(self, pool => {
             sqlx::query_as(SQL)
                 .bind(first.to_string())
                 .bind(last.to_string())
@@ -433,19 +441,9 @@ impl crate::Store {
                 .await?
         });
         let mut out: BTreeMap<String, Vec<ImportedFigure>> = BTreeMap::new();
-        for (unit, month, key, name, value, measure, source) in rows {
-            let month = month
-                .parse()
-                .map_err(|e: String| StoreError::Corrupt(format!("kpi_imported {unit}: {e}")))?;
-            out.entry(unit.clone()).or_default().push(ImportedFigure {
-                unit,
-                month,
-                key,
-                name,
-                value,
-                measure,
-                source,
-            });
+        for row in rows {
+            let figure = imported_figure(row)?;
+            out.entry(figure.unit.clone()).or_default().push(figure);
         }
         Ok(out)
     }
