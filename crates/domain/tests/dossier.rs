@@ -49,6 +49,7 @@ fn submission(channel: Channel, limit: Option<TimeLimit>) -> Submission {
             same_day_certification: false,
             document_result: true,
             full_process_online: false,
+            counted_in: Default::default(),
         },
         applicant: Applicant {
             id: ApplicantId::Person("001090123456".parse().unwrap()),

@@ -14,7 +14,7 @@ use motcua_domain::dossier::{
 };
 use motcua_domain::event::Channel;
 use motcua_domain::kpi::counts::{
-    self, Counters, Metric, Month, Node, Stock, contributions, nodes_for,
+    self, Counters, Metric, Month, Node, ProcedureFlow, Stock, contributions, nodes_for,
 };
 use motcua_domain::kpi::period::Period;
 use motcua_domain::kpi::report06::{Report06Counts, Report06Row};
@@ -59,6 +59,7 @@ fn dossier(
             same_day_certification: false,
             document_result: false,
             full_process_online: false,
+            counted_in: Default::default(),
         },
         applicant: Applicant {
             id: ApplicantId::Person("001090123456".parse().unwrap()),
@@ -269,6 +270,7 @@ fn a_period_reads_only_its_months_and_a_few_stock_nodes() {
                 .filter(|((_, node), _)| nodes.contains(node))
                 .map(|(k, n)| (*k, *n))
                 .collect(),
+            procedures: Default::default(),
         };
         assert_eq!(
             counts::report06_counts(&cut, period),
@@ -297,6 +299,7 @@ fn a_trend_rolls_each_month_into_the_next_from_one_start() {
             .filter(|((_, node), _)| nodes.contains(node))
             .map(|(k, n)| (*k, *n))
             .collect(),
+        procedures: Default::default(),
     };
     let months = counts::monthly_report06(&cut, year);
     assert_eq!(months.len(), 12);
@@ -410,6 +413,102 @@ fn indicator_3_6_counts_obligations_paid_online_in_the_receipt_month() {
     // Counted in the month of receipt, whenever the payment is made.
     let c = contributions(&asked(150_000, Some(true)), &rules);
     assert_eq!(c.flow(Metric::PaidOnline, june.next().into()), 0);
+}
+
+#[test]
+fn indicators_counting_procedures_count_per_procedure_flows_of_the_receipt_month() {
+    use motcua_domain::dossier::{Component, ProcedureSets};
+    let rules = OutcomeRules::default();
+    let june: Month = "2026-06".parse().unwrap();
+    let all_sets = ProcedureSets {
+        online_service: true,
+        fee_information: true,
+        for_individuals: true,
+    };
+    let flows = |d: &Dossier| {
+        let c = contributions(d, &rules);
+        ProcedureFlow::ALL
+            .into_iter()
+            .filter(|f| c.procedures.get(&(june, "1.001234".into(), *f)) == Some(&1))
+            .collect::<Vec<_>>()
+    };
+    let at = vn(2026, 6, 15, 10);
+    let with_sets = |mut d: Dossier| {
+        d.submission.procedure.counted_in = all_sets;
+        d
+    };
+    // At the desk, no e-ID, no fee: nothing.
+    assert_eq!(
+        flows(&with_sets(dossier(Channel::Desk, Some(5), at, None))),
+        []
+    );
+    // Online, without a time limit too (3.2 counts services used, classified or not); not
+    // for a procedure that was no online service when the dossier was created.
+    let online = with_sets(dossier(Channel::Online, None, at, None));
+    assert_eq!(flows(&online), [ProcedureFlow::Online]);
+    let mut not_offered = online.clone();
+    not_offered.submission.procedure.counted_in.online_service = false;
+    assert_eq!(flows(&not_offered), []);
+    // An individual's e-ID, or a component from the data store: population data (4.5a);
+    // not an organisation's.
+    let mut eid = with_sets(dossier(Channel::Desk, Some(5), at, None));
+    eid.submission.eid_verified = true;
+    assert_eq!(flows(&eid), [ProcedureFlow::PopulationData]);
+    let mut business = eid.clone();
+    business.submission.applicant.id = ApplicantId::Organisation("0101243150".parse().unwrap());
+    assert_eq!(flows(&business), []);
+    let mut stored = with_sets(dossier(Channel::Desk, Some(5), at, None));
+    stored.submission.components = vec![Component {
+        name: "Giấy khai sinh".into(),
+        has_file: true,
+        reused: false,
+        from_data_store: true,
+        files: vec![],
+    }];
+    assert_eq!(flows(&stored), [ProcedureFlow::PopulationData]);
+    // A fee asked (3.5), and paid online (3.5b); 0 đồng is no fee data.
+    let mut paid = with_sets(dossier(Channel::Online, Some(5), at, None));
+    paid.payment_due_vnd = Some(50_000);
+    paid.paid_online = Some(true);
+    assert_eq!(
+        flows(&paid),
+        [
+            ProcedureFlow::Online,
+            ProcedureFlow::FeeAsked,
+            ProcedureFlow::PaidOnline
+        ]
+    );
+    paid.payment_due_vnd = Some(0);
+    assert_eq!(flows(&paid), [ProcedureFlow::Online]);
+    // Before the sets were recorded (older events), a dossier counts in none.
+    assert_eq!(flows(&dossier(Channel::Online, Some(5), at, None)), []);
+
+    // Kept per scope and per month, quarter and year: two dossiers of one procedure are one
+    // procedure used; a dossier moved away leaves none.
+    let mut c = contributions(&online, &rules);
+    c.add(&contributions(&online, &rules), 1);
+    c.add(&contributions(&eid, &rules), 1);
+    let uses = counts::procedure_uses(&c, &["000.00.13.H05", "24"]);
+    assert_eq!(uses.len(), 2 * 3);
+    assert_eq!(
+        uses[&("24".into(), "2026-Q2".into(), "1.001234".into())],
+        [2, 1, 0, 0]
+    );
+    let used = counts::procedures_used(&uses);
+    for key in ["2026-06", "2026-Q2", "2026"] {
+        assert_eq!(used[&("24".into(), key.into())], [1, 1, 0, 0], "{key}");
+    }
+    c.add(&contributions(&eid, &rules), -1);
+    let used = counts::procedures_used(&counts::procedure_uses(&c, &["24"]));
+    assert_eq!(used[&("24".into(), "2026".into())], [1, 0, 0, 0]);
+    assert_eq!(
+        counts::period_key("2026-01..2026-06".parse().unwrap()),
+        None
+    );
+    assert_eq!(
+        counts::period_key("2026-Q2".parse().unwrap()).as_deref(),
+        Some("2026-Q2")
+    );
 }
 
 #[test]

@@ -118,6 +118,7 @@ pub fn sample_dossier() -> ServiceResult<NewDossier> {
             same_day_certification: false,
             document_result: true,
             full_process_online: false,
+            counted_in: Default::default(),
         },
         applicant: Applicant {
             id: ApplicantId::Person(id),

@@ -257,6 +257,8 @@ impl DossierTx<'_> {
         let principal = self.principal(acting).await?;
         authorize_actions(&principal, &[Action::SubmitDossier], &target)?;
         let calendar = self.services.dossier_calendar(&new.agency).await?;
+        // Before the transaction holds a connection, as the calendar: the write reads them.
+        self.services.kpi_scopes(&new.agency).await?;
         let day = at.with_timezone(&calendar.config().offset).date_naive();
         let sequence = dossiers::allocate_sequence(self.tx().await?, &new.agency, day).await?;
         let code = DossierCode::new(&new.agency, day, sequence)?;
@@ -283,9 +285,8 @@ impl DossierTx<'_> {
             events.extend(more);
             state = next;
         }
-        let meta = self.meta(acting, at);
-        let counts = counts::delta(None, &state, &rules.outcome);
-        dossiers::record(self.tx().await?, 0, &events, &state, &meta, &counts).await?;
+        self.record_change(acting, at, None, &events, &state)
+            .await?;
         Ok(state)
     }
 
@@ -301,6 +302,7 @@ impl DossierTx<'_> {
         // A dossier is counted on the calendar of the agency whose code it carries; look it up
         // before the transaction holds a connection.
         self.services.dossier_calendar(code.agency()).await?;
+        self.services.kpi_scopes(code.agency()).await?;
         let current = dossiers::find_in(self.tx().await?, code)
             .await?
             .ok_or_else(|| not_found(code))?;
@@ -344,18 +346,37 @@ impl DossierTx<'_> {
             rules: &rules,
         };
         let (events, state) = decide(Some(current), &command, &ctx)?;
+        self.record_change(acting, at, Some(current), &events, &state)
+            .await?;
+        Ok(state)
+    }
+
+    /// Records `events`, which took a dossier from `old` (none for a new one) to `state`,
+    /// with the change of the counters in each of its agency's scopes, through the single
+    /// write path.
+    async fn record_change(
+        &mut self,
+        acting: &Acting,
+        at: DateTime<Utc>,
+        old: Option<&Dossier>,
+        events: &[DossierEvent],
+        state: &Dossier,
+    ) -> ServiceResult<()> {
+        let scopes = self.services.kpi_scopes(&state.submission.agency).await?;
         let meta = self.meta(acting, at);
-        let counts = counts::delta(Some(current), &state, &rules.outcome);
+        let counts = counts::delta(old, state, &self.services.rules().outcome);
+        let version = old.map_or(0, |d| d.version);
         dossiers::record(
             self.tx().await?,
-            current.version,
-            &events,
-            &state,
+            version,
+            events,
+            state,
             &meta,
             &counts,
+            &scopes,
         )
         .await?;
-        Ok(state)
+        Ok(())
     }
 
     /// Commits every change made in this transaction.

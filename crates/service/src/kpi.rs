@@ -19,7 +19,7 @@ use motcua_domain::dossier::Outcome;
 use motcua_domain::fold::fold;
 use motcua_domain::kpi::Ratio;
 use motcua_domain::kpi::catalogue::{self, CatalogueFigures};
-use motcua_domain::kpi::counts::{self, Counters, Metric, Month, Node};
+use motcua_domain::kpi::counts::{self, Counters, Metric, Month, Node, ProcedureUses};
 use motcua_domain::kpi::imported::{self, ImportedFigure};
 use motcua_domain::kpi::index766::{self, Assessment, Indicator, Input766, Rules766, UnitLevel};
 use motcua_domain::kpi::period::Period;
@@ -263,6 +263,10 @@ struct Extras {
     issued: BTreeMap<String, IssuedDocuments>,
     /// The imported parts of 766 indicators in the period's months, by unit code.
     imported_index: BTreeMap<String, Vec<ImportedFigure>>,
+    /// How many procedures each agency and unit of the reading used in the period
+    /// ([`motcua_domain::kpi::counts::ProcedureFlow`] order); `None` where they are not
+    /// kept: a run of months, or a past map.
+    procedures_used: Option<BTreeMap<String, [i64; 4]>>,
 }
 
 /// The 766 level of an agency's figures.
@@ -723,6 +727,7 @@ impl Services {
                 .store()
                 .imported_index_figures(period.first(), period.last())
                 .await?,
+            procedures_used: None,
         })
     }
 
@@ -795,7 +800,15 @@ impl Services {
         let live = self.check_begun(period)?;
         let periods: Vec<Period> = std::iter::once(period).chain(more).collect();
         let counters = self.kpi_counters(&scope.agencies, &periods).await?;
-        let extras = self.kpi_extras(live, &scope.agencies, period).await?;
+        let mut extras = self.kpi_extras(live, &scope.agencies, period).await?;
+        // The procedures used are kept per unit of today's map and per month, quarter, year.
+        if let (None, Some(key)) = (scope.map_day, counts::period_key(period)) {
+            let mut scopes = vec![unit.code.to_owned()];
+            for (code, _) in structure.agencies.iter().chain(&structure.units) {
+                scopes.push(code.clone());
+            }
+            extras.procedures_used = Some(self.store().procedures_used(&key, &scopes).await?);
+        }
         Ok(Reading {
             structure,
             period,
@@ -840,6 +853,13 @@ impl Services {
             &petitions,
             catalogue.as_ref(),
         );
+        // 3.2, 3.5, 3.5b, 4.5a: of the unit's procedures in each set, those used.
+        if let (Some(c), Some(used)) = (catalogue.as_ref(), &extras.procedures_used) {
+            let used = used.get(unit).copied().unwrap_or_default();
+            for (indicator, ratio) in c.used_ratios(used) {
+                input.set(indicator, ratio);
+            }
+        }
         // 1.1, 1.2, 1.4 from elsewhere, where the unit imported them.
         if let Some(figures) = extras.imported_index.get(unit) {
             for (indicator, ratio) in imported::index_ratios(figures) {
@@ -1126,6 +1146,49 @@ impl Services {
         Ok(out)
     }
 
+    /// The scopes a dossier of `agency` counts in for the procedures used: the agency and
+    /// the units it lies in on today's map (its permission target's chain); the agency alone
+    /// when it is not registered. Kept until units or agencies change.
+    pub(crate) async fn kpi_scopes(&self, agency: &str) -> ServiceResult<Arc<[String]>> {
+        let cached = |s: &Services| {
+            let map = s.kpi_scopes.read().unwrap_or_else(|p| p.into_inner());
+            map.get(agency).cloned()
+        };
+        if let Some(found) = cached(self) {
+            return Ok(found);
+        }
+        let units = match self.agency_target(agency).await {
+            Ok(target) => target.units,
+            Err(ServiceError::Store(motcua_storage::StoreError::NotFound { .. })) => Vec::new(),
+            Err(e) => return Err(e),
+        };
+        let scopes: Arc<[String]> = std::iter::once(agency.to_owned()).chain(units).collect();
+        self.kpi_scopes
+            .write()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(agency.to_owned(), scopes.clone());
+        Ok(scopes)
+    }
+
+    /// The procedures used of every agency's `counters`, in each agency's scopes.
+    pub(crate) async fn procedure_uses_of(
+        &self,
+        counters: &AgencyCounters,
+    ) -> ServiceResult<ProcedureUses> {
+        let mut out = ProcedureUses::new();
+        for (agency, c) in counters {
+            let scopes = self.kpi_scopes(agency).await?;
+            for (key, row) in counts::procedure_uses(c, &scopes) {
+                let sum = out.entry(key).or_default();
+                for (total, n) in sum.iter_mut().zip(row) {
+                    *total += n;
+                }
+            }
+        }
+        out.retain(|_, row| row.iter().any(|n| *n != 0));
+        Ok(out)
+    }
+
     /// Replaces the counters with those recomputed from the log; returns how many agencies
     /// have counters. Needs [`Action::ManageUnits`] (an operator's repair).
     ///
@@ -1138,7 +1201,8 @@ impl Services {
         let mut tx = self.store().begin().await?;
         motcua_storage::kpi::lock_counters(&mut tx).await?;
         let counters = self.recompute_kpi_counts().await?;
-        motcua_storage::kpi::replace_counts(&mut tx, &counters).await?;
+        let uses = self.procedure_uses_of(&counters).await?;
+        motcua_storage::kpi::replace_counts(&mut tx, &counters, &uses).await?;
         tx.commit().await?;
         tracing::info!(
             agencies = counters.len(),
@@ -1147,16 +1211,24 @@ impl Services {
         Ok(counters.len())
     }
 
-    /// Whether the stored counters (flows and stock trees) equal those recomputed from the
-    /// log.
+    /// Whether the stored counters (flows, stock trees, procedures used) equal those
+    /// recomputed from the log.
     pub async fn kpi_counts_match_log(&self) -> ServiceResult<bool> {
-        let recomputed = self.recompute_kpi_counts().await?;
+        let mut recomputed = self.recompute_kpi_counts().await?;
+        let uses = self.procedure_uses_of(&recomputed).await?;
+        let used = counts::procedures_used(&uses);
+        // The per-procedure flows are stored by scope, compared as such below.
+        recomputed.retain(|_, counters| {
+            counters.procedures.clear();
+            !counters.is_empty()
+        });
         let mut stored = self.store().all_kpi_counters().await?;
         stored.retain(|_, counters| {
             counters.retain_non_zero();
             !counters.is_empty()
         });
-        Ok(stored == recomputed)
+        let (stored_uses, stored_used) = self.store().all_procedure_uses().await?;
+        Ok(stored == recomputed && stored_uses == uses && stored_used == used)
     }
 }
 

@@ -85,6 +85,10 @@ pub struct Services {
     clock: Arc<dyn Clock>,
     rules: DossierRules,
     calendars: Arc<RwLock<HashMap<String, Arc<Calendar>>>>,
+    /// The scopes of the procedures used of each agency's dossiers
+    /// ([`Services::kpi_scopes`]): kept until units or agencies change, so a write holding
+    /// a connection need not ask the pool for another.
+    kpi_scopes: Arc<RwLock<HashMap<String, Arc<[String]>>>>,
     /// The portal's file store and petition deadlines.
     portal: Arc<portal::PortalSettings>,
     /// Worklists shared by the requests that view them while the log has not grown.
@@ -123,6 +127,7 @@ impl Services {
             clock,
             rules: DossierRules::default(),
             calendars: Arc::default(),
+            kpi_scopes: Arc::default(),
             worklists: Arc::default(),
             targets: Arc::default(),
             kpi_structures: Arc::default(),
@@ -166,6 +171,10 @@ impl Services {
     /// change to them.
     pub(crate) fn forget_units(&self) {
         self.forget_calendars();
+        self.kpi_scopes
+            .write()
+            .unwrap_or_else(|p| p.into_inner())
+            .clear();
         self.targets.clear();
         self.kpi_structures.clear();
         self.agencies.clear();

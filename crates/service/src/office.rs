@@ -26,8 +26,8 @@ use motcua_domain::calendar::Calendar;
 use motcua_domain::catalog::{self, OnlineLevel, Procedure};
 use motcua_domain::dossier::{
     Applicant, ApplicantId, Command, Context, Decision, Dossier, DossierCode, DossierError,
-    DossierEvent, FeeLine, Outcome, OutcomeRules, PauseReason, ProcedureRef, ResultForm,
-    ReturnMethod, Status, Step, Timing, decide,
+    DossierEvent, FeeLine, Outcome, OutcomeRules, PauseReason, ProcedureRef, ProcedureSets,
+    ResultForm, ReturnMethod, Status, Step, Timing, decide,
 };
 use motcua_domain::event::{Channel, Role};
 use motcua_storage::dossiers::{DossierOrder, DossierQuery};
@@ -451,8 +451,8 @@ pub enum IntakeDecision {
 }
 
 /// The reference a dossier keeps of `procedure` (copied so later catalogue changes never
-/// alter it): the local limit when shorter, same-day certification, document result, and
-/// whether it is offered as a full-process online service.
+/// alter it): the local limit when shorter, same-day certification, document result,
+/// whether it is offered as a full-process online service, and the 766 procedure sets it is in.
 pub fn procedure_ref(procedure: &Procedure) -> ProcedureRef {
     ProcedureRef {
         code: procedure.code.to_string(),
@@ -461,6 +461,11 @@ pub fn procedure_ref(procedure: &Procedure) -> ProcedureRef {
         same_day_certification: catalog::is_same_day_certification(procedure),
         document_result: procedure.result.document_required,
         full_process_online: procedure.online_level == OnlineLevel::FullProcess,
+        counted_in: ProcedureSets {
+            online_service: procedure.offered_online(),
+            fee_information: procedure.has_fee_information(),
+            for_individuals: procedure.open_to_individuals(),
+        },
     }
 }
 

@@ -128,6 +128,7 @@ fn new_dossier(agency: &str, applicant: &str) -> NewDossier {
             same_day_certification: false,
             document_result: true,
             full_process_online: false,
+            counted_in: Default::default(),
         },
         applicant: Applicant {
             id: ApplicantId::Person(applicant.parse().unwrap()),

@@ -1,5 +1,5 @@
 //! The operations centre's counters on SQLite and on PostgreSQL: kept with each dossier
-//! change, they (flows and stock trees) equal the counters recomputed from the log on
+//! change, they (flows, stock trees, procedures used) equal the counters recomputed from the log on
 //! generated histories (demo provinces of several seeds), and the figures of months,
 //! quarters, runs of months and years read from them agree with the dossiers themselves.
 #![expect(clippy::unwrap_used, reason = "a failed step fails the test")]
@@ -88,11 +88,15 @@ async fn incremental_counters_equal_those_recomputed_from_the_log(store: &Store)
             svc.kpi_counts_match_log().await.unwrap(),
             "seed {seed}: the counters differ from the log's"
         );
-        // Both kinds are compared: the monthly flows and the stock trees.
+        // Every kind is compared: the monthly flows, the stock trees, the procedures used
+        // (rows and the counts their trigger keeps).
         let stored = db.store.all_kpi_counters().await.unwrap();
+        let (uses, used) = db.store.all_procedure_uses().await.unwrap();
         assert!(
             stored.values().any(|c| !c.counts.is_empty())
-                && stored.values().any(|c| !c.stocks.is_empty()),
+                && stored.values().any(|c| !c.stocks.is_empty())
+                && !uses.is_empty()
+                && !used.is_empty(),
             "seed {seed}"
         );
         // A rebuild writes the same counters again.
@@ -234,6 +238,7 @@ async fn monthly_figures_agree_with_the_dossiers(store: &Store) {
         .indicator(Indicator::DossiersPaidOnline)
         .unwrap();
     assert_eq!(paid.ratio, Some(Ratio::new(paid_online, owing)));
+    procedures_used_agree_with_the_catalogue_and_the_dossiers(store, &svc, &dossiers).await;
 
     // One agency's figures are its own share; the month in progress is classified now.
     let agency = &province.agencies[0];
@@ -333,6 +338,117 @@ async fn monthly_figures_agree_with_the_dossiers(store: &Store) {
     );
     // A citizen reads no statistics.
     assert!(svc.kpi_report(&citizen(), "24", month).await.is_err());
+}
+
+/// 3.2, 3.5, 3.5b and 4.5a of the province for a quarter and of each commune for a month:
+/// of the unit's procedures in force in each set (offered online, with fees, open to
+/// individuals), those with a dossier of the kind received in the period, counted from the
+/// catalogue and the dossiers. A run of months does not keep them: unmeasured.
+async fn procedures_used_agree_with_the_catalogue_and_the_dossiers(
+    store: &Store,
+    svc: &Services,
+    dossiers: &[Dossier],
+) {
+    use motcua_domain::catalog::{Level, LifecycleState, Procedure, ProcedureKind};
+    use motcua_domain::dossier::ApplicantId;
+    use std::collections::BTreeSet;
+    let offset = FixedOffset::east_opt(7 * 3600).unwrap();
+    let filter = motcua_storage::catalog::ProcedureFilter {
+        on: Some(end().with_timezone(&offset).date_naive()),
+        ..Default::default()
+    };
+    let procedures = store.list_procedures(&filter).await.unwrap();
+    let expected = |period: Period, agencies: &[String], levels: &[Level]| {
+        let (start, until) = (period.start(offset).unwrap(), period.end(offset).unwrap());
+        let set = |keep: &dyn Fn(&Procedure) -> bool| -> BTreeSet<String> {
+            procedures
+                .iter()
+                .filter(|p| {
+                    p.state == LifecycleState::Published
+                        && p.kind == ProcedureKind::Public
+                        && p.levels.iter().any(|l| levels.contains(l))
+                        && keep(p)
+                })
+                .map(|p| p.code.to_string())
+                .collect()
+        };
+        let used = |keep: &dyn Fn(&Dossier) -> bool, of: &BTreeSet<String>| {
+            let codes: BTreeSet<&str> = dossiers
+                .iter()
+                .filter(|d| {
+                    agencies.contains(&d.submission.agency)
+                        && d.timing()
+                            .received_at
+                            .is_some_and(|r| r >= start && r < until)
+                        && keep(d)
+                })
+                .map(|d| d.submission.procedure.code.as_str())
+                .collect();
+            let n = of.iter().filter(|c| codes.contains(c.as_str())).count();
+            Ratio::new(n as u64, of.len() as u64)
+        };
+        let owing = |d: &Dossier| d.payment_due_vnd.is_some_and(|vnd| vnd > 0);
+        let charged = set(&|p| p.has_fee_information());
+        [
+            (
+                Indicator::OnlineServicesUsed,
+                used(
+                    &|d| d.submission.channel == Channel::Online,
+                    &set(&|p| p.offered_online()),
+                ),
+            ),
+            (Indicator::FeesIntegrated, used(&owing, &charged)),
+            (
+                Indicator::FeesPaidOnline,
+                used(&|d| owing(d) && d.paid_online == Some(true), &charged),
+            ),
+            (
+                Indicator::PopulationDataProcedures,
+                used(
+                    &|d| {
+                        matches!(d.submission.applicant.id, ApplicantId::Person(_))
+                            && (d.submission.eid_verified
+                                || d.submission.components.iter().any(|c| c.from_data_store))
+                    },
+                    &set(&|p| p.open_to_individuals()),
+                ),
+            ),
+        ]
+    };
+    let quarter: Period = "2026-Q3".parse().unwrap();
+    let report = svc.kpi_report(&operator(), "24", quarter).await.unwrap();
+    for (indicator, ratio) in expected(
+        quarter,
+        &report.agencies,
+        &[Level::Province, Level::Commune],
+    ) {
+        assert!(
+            ratio.numerator > 0 && ratio.denominator > ratio.numerator,
+            "{indicator:?} {ratio:?}"
+        );
+        let score = report.index.indicator(indicator).unwrap();
+        assert_eq!(score.ratio, Some(ratio), "{indicator:?}");
+    }
+    // Each commune of the province, for a month, over the commune-level procedures.
+    let month: Period = "2026-08".parse().unwrap();
+    let every = svc.kpi_every_unit(&operator(), "24", month).await.unwrap();
+    let mut used_somewhere = 0;
+    for unit in &every.units {
+        for (indicator, ratio) in expected(month, &unit.agencies, &[Level::Commune]) {
+            used_somewhere += ratio.numerator;
+            let score = unit.index.indicator(indicator).unwrap();
+            assert_eq!(score.ratio, Some(ratio), "{} {indicator:?}", unit.unit);
+        }
+    }
+    assert!(used_somewhere > 0 && !every.units.is_empty());
+    // A run of months keeps no procedures used: unmeasured, not 0.
+    let run: Period = "2026-07..2026-08".parse().unwrap();
+    let report = svc.kpi_report(&operator(), "24", run).await.unwrap();
+    let score = report
+        .index
+        .indicator(Indicator::OnlineServicesUsed)
+        .unwrap();
+    assert_eq!(score.ratio, None);
 }
 
 fn citizen() -> Acting {

@@ -92,6 +92,7 @@ fn new_dossier(agency: &str, person: &str, name: &str) -> NewDossier {
             same_day_certification: false,
             document_result: true,
             full_process_online: false,
+            counted_in: Default::default(),
         },
         applicant: Applicant {
             id: ApplicantId::Person(person.parse().unwrap()),

@@ -197,6 +197,7 @@ pub async fn record(
     state: &Dossier,
     meta: &EventMeta,
     counters: &Counters,
+    scopes: &[String],
 ) -> StoreResult<()> {
     let row = DossierRow::of(state);
     let payloads = events
@@ -229,8 +230,9 @@ pub async fn record(
         values.join(", ")
     );
     let projection = if insert { INSERT } else { UPDATE };
-    // The counters the change moves (`kpi_months` flows, `kpi_stocks` tree nodes), keyed
-    // by the agency bound as $2: additions only, so concurrent changes never conflict.
+    // The counters the change moves (`kpi_months` flows, `kpi_stocks` tree nodes keyed by
+    // the agency bound as $2; `kpi_procedure_uses` rows of each scope): additions only, so
+    // concurrent changes never conflict.
     let first_count = envelope + 6 + 3 * payloads.len();
     let (months, stocks) = crate::kpi::rows_of(counters);
     let width = 1 + motcua_domain::kpi::counts::Metric::ALL.len();
@@ -270,15 +272,32 @@ pub async fn record(
             values.join(", ")
         )
     });
+    // The procedures used, in each of the agency's scopes (the agency and its units).
+    let uses = motcua_domain::kpi::counts::procedure_uses(counters, scopes);
+    let first_use = first_stock + 3 * stocks.len();
+    let uses_upsert = (!uses.is_empty()).then(|| {
+        let values: Vec<String> = (0..uses.len())
+            .map(|i| {
+                let p = first_use + 7 * i;
+                let params: Vec<String> = (p..p + 7).map(|n| format!("${n}")).collect();
+                format!("({})", params.join(", "))
+            })
+            .collect();
+        crate::kpi::uses_upsert(&values.join(", "))
+    });
     let counts = &months;
-    let upserts: Vec<&String> = months_upsert.iter().chain(&stocks_upsert).collect();
+    let upserts: Vec<&String> = months_upsert
+        .iter()
+        .chain(&stocks_upsert)
+        .chain(&uses_upsert)
+        .collect();
     let (sql, expected_rows) = match &*tx {
         Tx::Sqlite(_) => {
             let mut statements = vec![events_insert, projection.to_owned()];
             statements.extend(upserts.iter().map(|u| (*u).clone()));
             (
                 statements.join("; "),
-                (payloads.len() + 1 + counts.len() + stocks.len()) as u64,
+                (payloads.len() + 1 + counts.len() + stocks.len() + uses.len()) as u64,
             )
         }
         Tx::Postgres(_) => {
@@ -313,6 +332,12 @@ pub async fn record(
         }
         for (node, open, overdue) in &stocks {
             query = query.bind(*node).bind(*open).bind(*overdue);
+        }
+        for ((scope, period, procedure), values) in &uses {
+            query = query.bind(scope.as_str()).bind(period.as_str()).bind(procedure.as_str());
+            for n in values {
+                query = query.bind(*n);
+            }
         }
         query.execute(conn).await.map(|r| r.rows_affected())
     });

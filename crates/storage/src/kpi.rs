@@ -1,14 +1,18 @@
 //! The operations centre's counters: flows per agency and local month, a column per metric
-//! (`kpi_months`), and stock trees per agency and node, a column per stock (`kpi_stocks`),
-//! moved by [`crate::dossiers::record`] in the transaction of each dossier change, read
-//! here for reports, and rebuilt from the log in one transaction; and the figures imported
-//! from elsewhere (`kpi_imported`, the projection of the `kpi_import` streams).
+//! (`kpi_months`), stock trees per agency and node, a column per stock (`kpi_stocks`), and
+//! the dossiers behind the 766 indicators counting procedures per scope, period and
+//! procedure (`kpi_procedure_uses`, with `kpi_procedures_used` kept by trigger), moved by
+//! [`crate::dossiers::record`] in the transaction of each dossier change, read here for
+//! reports, and rebuilt from the log in one transaction; and the figures imported from
+//! elsewhere (`kpi_imported`, the projection of the `kpi_import` streams).
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, Utc};
 use motcua_domain::event::EventMeta;
-use motcua_domain::kpi::counts::{Counters, Metric, Month, Node, Stock};
+use motcua_domain::kpi::counts::{
+    Counters, Metric, Month, Node, ProcedureFlow, ProcedureUses, ProceduresUsed, Stock,
+};
 use motcua_domain::kpi::imported::ImportedFigure;
 use motcua_domain::kpi::period::Period;
 use sqlx::Row;
@@ -22,6 +26,33 @@ pub type AgencyCounters = BTreeMap<String, Counters>;
 pub(crate) fn metric_columns() -> String {
     Metric::ALL.map(Metric::key).join(", ")
 }
+
+/// The flow columns of `kpi_procedure_uses` and `kpi_procedures_used`, in
+/// [`ProcedureFlow::ALL`] order.
+fn flow_columns() -> String {
+    ProcedureFlow::ALL.map(ProcedureFlow::key).join(", ")
+}
+
+/// The upsert adding `values` (rows of scope, period, procedure and the flows) to
+/// `kpi_procedure_uses`; its trigger moves `kpi_procedures_used`.
+pub(crate) fn uses_upsert(values: &str) -> String {
+    let sums: Vec<String> = ProcedureFlow::ALL
+        .iter()
+        .map(|f| format!("{k} = kpi_procedure_uses.{k} + excluded.{k}", k = f.key()))
+        .collect();
+    format!(
+        "INSERT INTO kpi_procedure_uses (scope, period, procedure_code, {}) VALUES {values} \
+         ON CONFLICT (scope, period, procedure_code) DO UPDATE SET {}",
+        flow_columns(),
+        sums.join(", ")
+    )
+}
+
+/// One `kpi_procedure_uses` row: scope, period, procedure, then the flows.
+type UseRow = (String, String, String, i64, i64, i64, i64);
+
+/// One `kpi_procedures_used` row: scope, period, then the flows.
+type UsedRow = (String, String, i64, i64, i64, i64);
 
 /// A node's number as the table stores it.
 pub(crate) fn node_column(node: Node) -> i32 {
@@ -228,6 +259,62 @@ impl crate::Store {
         Ok(out.remove("").unwrap_or_default())
     }
 
+    /// How many procedures each of `scopes` used in the period of `period_key` (a month, a
+    /// quarter or a year: [`motcua_domain::kpi::counts::period_key`]), flows in
+    /// [`ProcedureFlow::ALL`] order; a scope that used none is absent.
+    pub async fn procedures_used(
+        &self,
+        period_key: &str,
+        scopes: &[String],
+    ) -> StoreResult<BTreeMap<String, [i64; 4]>> {
+        let mut out = BTreeMap::new();
+        if scopes.is_empty() {
+            return Ok(out);
+        }
+        let select = format!(
+            "SELECT scope, period, {} FROM kpi_procedures_used WHERE period = ",
+            flow_columns()
+        );
+        let rows: Vec<UsedRow> = on_pool!(self, pool => {
+            let mut select = sqlx::QueryBuilder::new(select.as_str());
+            select.push_bind(period_key).push(" AND scope IN (");
+            push_in!(select, scopes.iter().cloned());
+            select.build_query_as().fetch_all(pool).await?
+        });
+        for (scope, _, a, b, c, d) in rows {
+            out.insert(scope, [a, b, c, d]);
+        }
+        Ok(out)
+    }
+
+    /// Every `kpi_procedure_uses` row and every `kpi_procedures_used` row, all-zero rows left
+    /// out: to compare with those recomputed from the log.
+    pub async fn all_procedure_uses(&self) -> StoreResult<(ProcedureUses, ProceduresUsed)> {
+        let uses = format!(
+            "SELECT scope, period, procedure_code, {} FROM kpi_procedure_uses",
+            flow_columns()
+        );
+        let used = format!(
+            "SELECT scope, period, {} FROM kpi_procedures_used",
+            flow_columns()
+        );
+        let (uses, used): (Vec<UseRow>, Vec<UsedRow>) = on_pool!(self, pool => (
+            sqlx::query_as(sqlx::AssertSqlSafe(uses)).fetch_all(pool).await?,
+            sqlx::query_as(sqlx::AssertSqlSafe(used)).fetch_all(pool).await?,
+        ));
+        let uses = uses
+            .into_iter()
+            .map(|(s, p, c, a, b, f, d)| ((s, p, c), [a, b, f, d]))
+            .filter(|(_, row)| row.iter().any(|n| *n != 0))
+            .collect();
+        let used = used
+            .into_iter()
+            .map(|(s, p, a, b, f, d)| ((s, p), [a, b, f, d]))
+            .filter(|(_, row)| row.iter().any(|n| *n != 0))
+            .collect();
+        Ok((uses, used))
+    }
+
     /// Whether the counters cover every recorded dossier (false on a database that had
     /// dossiers before the counters existed, until [`replace_counts`]).
     pub async fn kpi_counts_complete(&self) -> StoreResult<bool> {
@@ -244,9 +331,12 @@ impl crate::Store {
 /// [`replace_counts`] in the same transaction, and no change can fall between the two.
 pub async fn lock_counters(tx: &mut Tx) -> StoreResult<()> {
     if let Tx::Postgres(t) = tx {
-        sqlx::query("LOCK TABLE kpi_months, kpi_stocks IN EXCLUSIVE MODE")
-            .execute(&mut **t)
-            .await?;
+        sqlx::query(
+            "LOCK TABLE kpi_months, kpi_stocks, kpi_procedure_uses, kpi_procedures_used \
+             IN EXCLUSIVE MODE",
+        )
+        .execute(&mut **t)
+        .await?;
     }
     Ok(())
 }
@@ -255,9 +345,13 @@ pub async fn lock_counters(tx: &mut Tx) -> StoreResult<()> {
 /// either engine's limit).
 const ROWS_PER_INSERT: usize = 200;
 
-/// Replaces every counter with `counters` (recomputed from the log) and marks them
-/// complete.
-pub async fn replace_counts(tx: &mut Tx, counters: &AgencyCounters) -> StoreResult<()> {
+/// Replaces every counter with `counters` and the procedures used with `uses` (recomputed
+/// from the log; `kpi_procedures_used` follows by trigger) and marks them complete.
+pub async fn replace_counts(
+    tx: &mut Tx,
+    counters: &AgencyCounters,
+    uses: &ProcedureUses,
+) -> StoreResult<()> {
     let mut months: Vec<(&str, String, Vec<i64>)> = Vec::new();
     let mut stocks: Vec<(&str, i32, i64, i64)> = Vec::new();
     for (agency, c) in counters {
@@ -275,9 +369,15 @@ pub async fn replace_counts(tx: &mut Tx, counters: &AgencyCounters) -> StoreResu
         "INSERT INTO kpi_months (agency, month, {}) ",
         metric_columns()
     );
+    let insert_uses = format!(
+        "INSERT INTO kpi_procedure_uses (scope, period, procedure_code, {}) ",
+        flow_columns()
+    );
     on_tx!(tx, conn => {
         sqlx::query("DELETE FROM kpi_months").execute(&mut *conn).await?;
         sqlx::query("DELETE FROM kpi_stocks").execute(&mut *conn).await?;
+        sqlx::query("DELETE FROM kpi_procedures_used").execute(&mut *conn).await?;
+        sqlx::query("DELETE FROM kpi_procedure_uses").execute(&mut *conn).await?;
         for chunk in months.chunks(ROWS_PER_INSERT) {
             let mut insert = sqlx::QueryBuilder::new(insert_months.as_str());
             insert.push_values(chunk, |mut row, (agency, month, values)| {
@@ -294,6 +394,18 @@ pub async fn replace_counts(tx: &mut Tx, counters: &AgencyCounters) -> StoreResu
             );
             insert.push_values(chunk, |mut row, (agency, node, open, overdue)| {
                 row.push_bind(*agency).push_bind(*node).push_bind(*open).push_bind(*overdue);
+            });
+            insert.build().execute(&mut *conn).await?;
+        }
+        for chunk in uses.iter().collect::<Vec<_>>().chunks(ROWS_PER_INSERT) {
+            let mut insert = sqlx::QueryBuilder::new(insert_uses.as_str());
+            insert.push_values(chunk, |mut row, ((scope, period, procedure), values)| {
+                row.push_bind(scope.as_str())
+                    .push_bind(period.as_str())
+                    .push_bind(procedure.as_str());
+                for n in values.iter() {
+                    row.push_bind(*n);
+                }
             });
             insert.build().execute(&mut *conn).await?;
         }

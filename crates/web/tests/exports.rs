@@ -42,6 +42,7 @@ fn dossier(agency: &str, channel: Channel) -> NewDossier {
             same_day_certification: false,
             document_result: true,
             full_process_online: false,
+            counted_in: Default::default(),
         },
         applicant: Applicant {
             id: ApplicantId::Person("027190123456".parse().unwrap()),

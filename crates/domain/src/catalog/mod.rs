@@ -432,6 +432,20 @@ token_enum! {
     }
 }
 
+impl ApplicantType {
+    /// Whether it is a person (cá nhân) rather than an organisation.
+    pub fn is_individual(self) -> bool {
+        matches!(
+            self,
+            ApplicantType::Citizen
+                | ApplicantType::OverseasVietnamese
+                | ApplicantType::Foreigner
+                | ApplicantType::PublicServant
+                | ApplicantType::PartyMember
+        )
+    }
+}
+
 token_enum! {
     /// How a dossier can be submitted (cách thức thực hiện).
     pub enum Channel {
@@ -920,6 +934,24 @@ impl Procedure {
             valid_to: None,
             source_url: None,
         }
+    }
+
+    /// Whether it is offered as an online service, partial or full-process (766 indicators
+    /// 3.1 and 3.2).
+    pub fn offered_online(&self) -> bool {
+        self.online_level != OnlineLevel::None
+    }
+
+    /// Whether the catalogue lists fees or charges for it: 766 indicators 3.5 and 3.5b count
+    /// the procedures "with fee information" (free or unstated is none, 🔶).
+    pub fn has_fee_information(&self) -> bool {
+        matches!(&self.fees, FeeSchedule::Charged(fees) if !fees.is_empty())
+    }
+
+    /// Whether individuals may apply for it (766 indicator 4.5a: "TTHC có đối tượng là cá
+    /// nhân").
+    pub fn open_to_individuals(&self) -> bool {
+        self.applicants.iter().any(|a| a.is_individual())
     }
 
     /// The limit the engine should count: the local commitment when there is one, else the

@@ -113,6 +113,22 @@ pub struct ProcedureRef {
     /// the dossier was created (766 indicator 3.0); absent in older events: not offered.
     #[serde(default)]
     pub full_process_online: bool,
+    /// What the 766 indicators counting procedures (3.2, 3.5, 3.5b, 4.5a) need of the
+    /// procedure as it stood; absent in older events: in none of their sets.
+    #[serde(default)]
+    pub counted_in: ProcedureSets,
+}
+
+/// The sets of procedures a 766 indicator counting procedures divides by, that a dossier's
+/// procedure was in when the dossier was created.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProcedureSets {
+    /// Offered as an online service, partial or full-process (3.2).
+    pub online_service: bool,
+    /// With fee information in the catalogue (3.5, 3.5b).
+    pub fee_information: bool,
+    /// Open to individuals (4.5a).
+    pub for_individuals: bool,
 }
 
 /// How a submitted component (thành phần hồ sơ) reached the dossier; feeds 766 group 6.

@@ -12,6 +12,8 @@
 use serde::{Deserialize, Serialize};
 
 use super::Ratio;
+use super::counts::ProcedureFlow;
+use super::index766::Indicator;
 use crate::catalog::simplification::{PlanState, SimplificationPlan};
 use crate::catalog::{Level, LifecycleState, OnlineLevel, Procedure, ProcedureKind, TimeLimit};
 
@@ -40,6 +42,12 @@ pub struct CatalogueFigures {
     pub plans_rejected: u64,
     /// Procedures with an approved or implemented plan that shortens the time limit.
     pub plans_cutting_time: u64,
+    /// Of the public ones, with fee information (766 indicators 3.5 and 3.5b divide by it).
+    #[serde(default)]
+    pub with_fee_information: u64,
+    /// Of the public ones, open to individuals (766 indicator 4.5a divides by it).
+    #[serde(default)]
+    pub open_to_individuals: u64,
 }
 
 impl CatalogueFigures {
@@ -52,6 +60,47 @@ impl CatalogueFigures {
     /// its level) ÷ public procedures in force.
     pub fn online_offered_ratio(&self) -> Ratio {
         Ratio::new(self.full_process + self.partial, self.published_public)
+    }
+
+    /// The 766 indicators that count procedures, from how many procedures of the unit had
+    /// each [`ProcedureFlow`] in the period (`used`, in [`ProcedureFlow::ALL`] order), each
+    /// over its set in force now:
+    ///
+    /// - 3.2: online services with a dossier received online ÷ online services (as 3.1's
+    ///   numerator: each procedure once, not per agency offering it, since the catalogue
+    ///   does not say which agency offers which service, 🔶);
+    /// - 3.5: procedures with a dossier asked to pay a non-zero amount (its fee data) ÷
+    ///   procedures with fee information;
+    /// - 3.5b: procedures with a dossier paid online ÷ the same;
+    /// - 4.5a: procedures with an individual's dossier authenticated with e-ID or taking a
+    ///   component from the applicant's data store ÷ procedures open to individuals.
+    ///
+    /// A procedure counts as used where it was in the set when its dossier was created; one
+    /// taken out of the set since would count above the set in force, so a numerator is
+    /// capped at its denominator (🔶).
+    pub fn used_ratios(&self, used: [i64; 4]) -> [(Indicator, Ratio); 4] {
+        let ratio = |flow: ProcedureFlow, of: u64| {
+            let n = u64::try_from(used[flow.index()]).unwrap_or(0);
+            Ratio::new(n.min(of), of)
+        };
+        [
+            (
+                Indicator::OnlineServicesUsed,
+                ratio(ProcedureFlow::Online, self.full_process + self.partial),
+            ),
+            (
+                Indicator::FeesIntegrated,
+                ratio(ProcedureFlow::FeeAsked, self.with_fee_information),
+            ),
+            (
+                Indicator::FeesPaidOnline,
+                ratio(ProcedureFlow::PaidOnline, self.with_fee_information),
+            ),
+            (
+                Indicator::PopulationDataProcedures,
+                ratio(ProcedureFlow::PopulationData, self.open_to_individuals),
+            ),
+        ]
     }
 
     /// Plans approved or implemented.
@@ -115,6 +164,8 @@ pub fn catalogue_figures<'a>(
             OnlineLevel::Partial => out.partial += 1,
             OnlineLevel::None => {}
         }
+        out.with_fee_information += u64::from(p.has_fee_information());
+        out.open_to_individuals += u64::from(p.open_to_individuals());
         out.published_in_full += u64::from(is_published_in_full(p));
         out.local_limit_cut +=
             u64::from(shorter(p.time_limit.as_ref(), p.local_time_limit.as_ref()));
@@ -148,7 +199,9 @@ pub fn catalogue_figures<'a>(
 mod tests {
     use super::*;
     use crate::catalog::simplification::PlanSnapshot;
-    use crate::catalog::{AgencyRef, ApplicantType, Channel, DossierComponent, TimeUnit};
+    use crate::catalog::{
+        AgencyRef, ApplicantType, Channel, DossierComponent, Fee, FeeSchedule, TimeUnit,
+    };
 
     fn limit(days: u32) -> TimeLimit {
         TimeLimit {
@@ -210,6 +263,16 @@ mod tests {
         procedures[2].local_time_limit = Some(limit(7)); // cut locally
         procedures[3].kind = ProcedureKind::Internal;
         procedures[5].state = LifecycleState::Draft; // not in force
+        procedures[1].applicants = vec![ApplicantType::Business]; // not open to individuals
+        let charged = FeeSchedule::Charged(vec![Fee {
+            name: "Lệ phí".into(),
+            amount_vnd: Some(50_000),
+            note: None,
+        }]);
+        procedures[0].fees = charged.clone();
+        procedures[2].fees = charged.clone();
+        procedures[3].fees = charged; // internal: none of the sets
+        procedures[1].fees = FeeSchedule::Free; // free is no fee information
         let plans = [
             plan("1.000001", PlanState::Approved, 10, 5),
             plan("1.000001", PlanState::Implemented, 10, 8), // same procedure: counted once
@@ -232,10 +295,25 @@ mod tests {
                 plans_implemented: 1,
                 plans_rejected: 1,
                 plans_cutting_time: 1,
+                with_fee_information: 2,
+                open_to_individuals: 2,
             }
         );
         assert_eq!(province.published_in_full_ratio(), Ratio::new(2, 3));
         assert_eq!(province.online_offered_ratio(), Ratio::new(2, 3));
+        // Procedures used, in ProcedureFlow::ALL order: online, population data, fee asked,
+        // paid online; a numerator above its set (a procedure since taken out) is capped.
+        assert_eq!(
+            province.used_ratios([1, 3, 2, 0]),
+            [
+                (Indicator::OnlineServicesUsed, Ratio::new(1, 2)),
+                (Indicator::FeesIntegrated, Ratio::new(2, 2)),
+                (Indicator::FeesPaidOnline, Ratio::new(0, 2)),
+                (Indicator::PopulationDataProcedures, Ratio::new(2, 2)),
+            ]
+        );
+        let none = CatalogueFigures::default().used_ratios([0; 4]);
+        assert!(none.iter().all(|(_, r)| r.value().is_none()));
         let commune = catalogue_figures(&procedures, &plans, levels_of(true));
         assert_eq!(commune.published_public, 1);
         assert_eq!(commune.local_limit_cut, 1);

@@ -6,7 +6,7 @@
 //! and summing every dossier's contributions rebuilds them from the log. Reports then read a
 //! few rows per agency instead of the dossiers.
 //!
-//! Two kinds of counter:
+//! Three kinds of counter:
 //!
 //! - **Flows** ([`Counts`]): how many dossiers did something in a month ([`Metric`]):
 //!   received by channel, resolved early / on time / late, electronic results, ratings… A
@@ -21,6 +21,12 @@
 //!   flows. Every update is a commutative addition (an upsert `value = value + n`), so
 //!   concurrent writers never read a counter to write one, and the tree of a sum of dossiers
 //!   is the sum of their trees.
+//! - **Procedures used** ([`ProcedureCounts`], [`ProcedureUses`]): per procedure, the few
+//!   flows of [`ProcedureFlow`] behind the 766 indicators that count procedures with at
+//!   least one such dossier in the period (3.2, 3.5, 3.5b, 4.5a), which per-agency counts
+//!   cannot give. They are kept per scope (the agency and each unit it lies in) and per
+//!   month, quarter and year of receipt, so that a store can keep, beside them, how many
+//!   procedures each scope used in each period, and a report reads one row per unit.
 //!
 //! Months are calendar months of Vietnamese local time. A dossier counts only once received
 //! and when its procedure has a time limit (the others are [`Metric::Unclassified`]), so the
@@ -39,7 +45,7 @@ use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::period::Period;
-use crate::dossier::{Decision, Dossier, Outcome, OutcomeRules, Rating, ResultForm};
+use crate::dossier::{ApplicantId, Decision, Dossier, Outcome, OutcomeRules, Rating, ResultForm};
 use crate::event::Channel;
 
 /// A calendar month (tháng), the bucket of the counters.
@@ -367,19 +373,125 @@ impl Node {
     }
 }
 
+/// What a per-procedure counter counts: the dossiers behind a 766 indicator that counts
+/// procedures rather than dossiers, received in the month, of a procedure that was in the
+/// indicator's set when the dossier was created ([`crate::dossier::ProcedureSets`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ProcedureFlow {
+    /// Received online, with or without a time limit, of an online service (3.2: an online
+    /// service used).
+    Online,
+    /// From an applicant authenticated with e-ID or with a component from the applicant's
+    /// data store, of a procedure open to individuals (4.5a: population data used).
+    PopulationData,
+    /// Asked to pay a non-zero amount, of a procedure with fee information (3.5).
+    FeeAsked,
+    /// Of those, paid online (3.5b).
+    PaidOnline,
+}
+
+impl ProcedureFlow {
+    /// Every per-procedure flow, in the order of the store's columns.
+    pub const ALL: [ProcedureFlow; 4] = [
+        ProcedureFlow::Online,
+        ProcedureFlow::PopulationData,
+        ProcedureFlow::FeeAsked,
+        ProcedureFlow::PaidOnline,
+    ];
+
+    /// The stable text a store keeps (its column).
+    pub fn key(self) -> &'static str {
+        match self {
+            ProcedureFlow::Online => "online",
+            ProcedureFlow::PopulationData => "population_data",
+            ProcedureFlow::FeeAsked => "fee_asked",
+            ProcedureFlow::PaidOnline => "paid_online",
+        }
+    }
+
+    /// Its place in [`ProcedureFlow::ALL`] and in the value arrays of [`ProcedureUses`].
+    pub fn index(self) -> usize {
+        self as usize
+    }
+}
+
+/// Per-procedure flows of one agency by month of receipt, procedure code and flow.
+pub type ProcedureCounts = BTreeMap<(Month, String, ProcedureFlow), i64>;
+
+/// Per-procedure flows by scope (an agency or a unit code), period key (a month `2026-10`,
+/// its quarter `2026-Q4` or its year `2026`: [`period_keys`]) and procedure code, the flows
+/// in [`ProcedureFlow::ALL`] order.
+pub type ProcedureUses = BTreeMap<(String, String, String), [i64; 4]>;
+
+/// For each scope and period key, how many procedures have each flow above 0: what a
+/// store keeps beside [`ProcedureUses`] and a report reads.
+pub type ProceduresUsed = BTreeMap<(String, String), [i64; 4]>;
+
+/// The period keys a month's per-procedure flows count in: the month, its quarter, its
+/// year (the periods whose procedures used can be read without adding months up).
+pub fn period_keys(month: Month) -> [String; 3] {
+    let quarter = Period::quarter(month.year(), (month.month() - 1) / 3 + 1);
+    let year = Period::year(month.year());
+    [
+        Period::month(month).to_string(),
+        quarter.map(|p| p.to_string()).unwrap_or_default(),
+        year.map(|p| p.to_string()).unwrap_or_default(),
+    ]
+}
+
+/// The key of `period` among [`period_keys`]; `None` for a run of months, whose
+/// procedures used are not kept.
+pub fn period_key(period: Period) -> Option<String> {
+    (period.span() != super::period::Span::Range).then(|| period.to_string())
+}
+
+/// The per-procedure rows of one agency's `counters` in each of its `scopes` (the agency
+/// itself and the units it lies in), all-zero rows left out.
+pub fn procedure_uses<S: AsRef<str>>(counters: &Counters, scopes: &[S]) -> ProcedureUses {
+    let mut out = ProcedureUses::new();
+    for ((month, procedure, flow), n) in &counters.procedures {
+        for key in period_keys(*month) {
+            for scope in scopes {
+                let row = out
+                    .entry((scope.as_ref().to_owned(), key.clone(), procedure.clone()))
+                    .or_default();
+                row[flow.index()] += n;
+            }
+        }
+    }
+    out.retain(|_, row| row.iter().any(|n| *n != 0));
+    out
+}
+
+/// How many procedures of each scope and period key have each flow above 0.
+pub fn procedures_used(uses: &ProcedureUses) -> ProceduresUsed {
+    let mut out = ProceduresUsed::new();
+    for ((scope, key, _), row) in uses {
+        let used = out.entry((scope.clone(), key.clone())).or_default();
+        for (total, n) in used.iter_mut().zip(row) {
+            *total += i64::from(*n > 0);
+        }
+    }
+    out.retain(|_, row| row.iter().any(|n| *n != 0));
+    out
+}
+
 /// Flow counts by month and metric (of one agency, or summed over several).
 pub type Counts = BTreeMap<(Month, Metric), i64>;
 
 /// Stock tree nodes by stock (of one agency, or summed over several).
 pub type Stocks = BTreeMap<(Stock, Node), i64>;
 
-/// Counters of one agency, or summed over several: flows and stock trees.
+/// Counters of one agency, or summed over several: flows, stock trees and, where computed
+/// from dossiers, per-procedure flows.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Counters {
     /// Flows.
     pub counts: Counts,
     /// Stock trees.
     pub stocks: Stocks,
+    /// Per-procedure flows (a store keeps them as [`ProcedureUses`], not here).
+    pub procedures: ProcedureCounts,
 }
 
 impl Counters {
@@ -391,17 +503,37 @@ impl Counters {
         for (key, n) in &other.stocks {
             *self.stocks.entry(*key).or_insert(0) += sign * n;
         }
+        for (key, n) in &other.procedures {
+            *self.procedures.entry(key.clone()).or_insert(0) += sign * n;
+        }
     }
 
     /// Drops the counters that are 0.
     pub fn retain_non_zero(&mut self) {
         self.counts.retain(|_, n| *n != 0);
         self.stocks.retain(|_, n| *n != 0);
+        self.procedures.retain(|_, n| *n != 0);
     }
 
     /// Whether every counter is 0 (or absent).
     pub fn is_empty(&self) -> bool {
-        self.counts.values().all(|n| *n == 0) && self.stocks.values().all(|n| *n == 0)
+        self.counts.values().all(|n| *n == 0)
+            && self.stocks.values().all(|n| *n == 0)
+            && self.procedures.values().all(|n| *n == 0)
+    }
+
+    /// Adds `n` to per-procedure flow `flow` of `procedure` in `month`.
+    pub fn add_procedure_flow(
+        &mut self,
+        month: Month,
+        procedure: &str,
+        flow: ProcedureFlow,
+        n: i64,
+    ) {
+        *self
+            .procedures
+            .entry((month, procedure.to_owned(), flow))
+            .or_insert(0) += n;
     }
 
     /// Adds `n` to flow `metric` of `month`.
@@ -493,6 +625,28 @@ pub fn contributions(dossier: &Dossier, rules: &OutcomeRules) -> Counters {
             add(received_in, Metric::PaidOnline);
         }
     }
+    // The procedures used (766 3.2, 3.5, 3.5b, 4.5a), classified by a time limit or not.
+    let sets = submission.procedure.counted_in;
+    let mut used = |flow: ProcedureFlow| {
+        out.add_procedure_flow(received_in, &submission.procedure.code, flow, 1);
+    };
+    if sets.online_service && submission.channel == Channel::Online {
+        used(ProcedureFlow::Online);
+    }
+    let person = matches!(submission.applicant.id, ApplicantId::Person(_));
+    if sets.for_individuals
+        && person
+        && (submission.eid_verified || submission.components.iter().any(|c| c.from_data_store))
+    {
+        used(ProcedureFlow::PopulationData);
+    }
+    if sets.fee_information && dossier.payment_due_vnd.is_some_and(|vnd| vnd > 0) {
+        used(ProcedureFlow::FeeAsked);
+        if dossier.paid_online == Some(true) {
+            used(ProcedureFlow::PaidOnline);
+        }
+    }
+    let mut add = |month: Month, metric: Metric| out.add_flow(month, metric, 1);
     if let Some(ended) = ended_in {
         if submission.procedure.document_result {
             add(ended, Metric::DocumentResult);

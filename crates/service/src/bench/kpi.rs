@@ -24,13 +24,13 @@
 //! which are what the projection's columns hold (the components' flags behind 4.2–4.5b
 //! live only in the JSON state, and the synthetic dossiers carry none).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::time::Instant;
 
 use chrono::{DateTime, FixedOffset, NaiveDate, TimeZone, Utc};
 use motcua_domain::catalog::{Level, LifecycleState, TimeLimit, TimeUnit};
 use motcua_domain::kpi::Ratio;
-use motcua_domain::kpi::counts::{Metric, Month, Stock};
+use motcua_domain::kpi::counts::{Metric, Month, ProcedureFlow, Stock};
 use motcua_domain::kpi::index766::Indicator;
 use motcua_domain::kpi::report06::{Report06Counts, Report06Row};
 use motcua_domain::units::AgencyKind;
@@ -205,10 +205,21 @@ pub async fn fill(
     fill::create_indexes(store, &indexes).await?;
     let fill_seconds = started.elapsed().as_secs_f64();
     let started = Instant::now();
-    let counters = derive_counters(&fill::histogram(store, None).await?);
+    let mut counters = derive_counters(&fill::histogram(store, None).await?);
+    // Every synthetic procedure counts as an online service (766 indicator 3.2).
+    for (agency, month, procedure, n) in fill::online_by_procedure(store).await? {
+        counters.entry(agency).or_default().add_procedure_flow(
+            month,
+            &procedure,
+            ProcedureFlow::Online,
+            n,
+        );
+    }
+    let uses = services.procedure_uses_of(&counters).await?;
     let mut tx = store.begin().await?;
-    motcua_storage::kpi::replace_counts(&mut tx, &counters).await?;
+    motcua_storage::kpi::replace_counts(&mut tx, &counters, &uses).await?;
     tx.commit().await?;
+    fill::settle(store).await?;
     Ok(Filled {
         dossiers,
         reused: false,
@@ -310,13 +321,21 @@ fn counts_of(f: &MonthFigures) -> Report06Counts {
     }
 }
 
-/// What of `report` the reference checks, or why it differs.
-fn check_report(report: &KpiReport, f: &MonthFigures) -> Result<(), String> {
+/// What of `report` the reference checks, or why it differs: `f` and the unit's
+/// procedures with a dossier received online (3.2's numerator, capped at its set).
+fn check_report(report: &KpiReport, (f, online_used): &(MonthFigures, u64)) -> Result<(), String> {
     let wanted = counts_of(f);
     let row = Report06Row::from_counts(wanted);
     let ratio = |i: Indicator| report.index.indicator(i).and_then(|s| s.ratio);
     let resolved = row.resolved;
+    // Measured for the province and its communes, not for one department (no set).
+    let services_used = ratio(Indicator::OnlineServicesUsed);
     let checks = [
+        (
+            "3.2",
+            services_used.is_none_or(|r| r.numerator == (*online_used).min(r.denominator))
+                && (report.unit != PROVINCE || services_used.is_some()),
+        ),
         ("Biểu 06", report.report06.counts == wanted),
         ("unclassified", report.unclassified == count(f.unclassified)),
         (
@@ -346,12 +365,13 @@ fn check_report(report: &KpiReport, f: &MonthFigures) -> Result<(), String> {
     }
 }
 
-/// The reference of the month's figures of every unit: one scan, summed per unit.
+/// The reference of the month's figures of every unit: one scan, summed per unit, and one
+/// scan of the procedures received online, counted once per unit.
 async fn reference_every_unit(
     services: &Services,
     units: &[(String, Vec<String>)],
     month: Month,
-) -> ServiceResult<Vec<MonthFigures>> {
+) -> ServiceResult<Vec<(MonthFigures, u64)>> {
     let offset = crate::portal::VIETNAM;
     let (start, end) = (
         month.start(offset).unwrap_or(DateTime::UNIX_EPOCH),
@@ -362,9 +382,21 @@ async fn reference_every_unit(
             .await?
             .into_iter()
             .collect();
+    let mut online: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for (agency, procedure) in fill::online_procedures_between(services.store(), start, end).await?
+    {
+        online.entry(agency).or_default().push(procedure);
+    }
     Ok(units
         .iter()
-        .map(|(_, agencies)| sum_figures(&by_agency, agencies))
+        .map(|(_, agencies)| {
+            let used: BTreeSet<&String> = agencies
+                .iter()
+                .filter_map(|a| online.get(a))
+                .flatten()
+                .collect();
+            (sum_figures(&by_agency, agencies), used.len() as u64)
+        })
         .collect())
 }
 

@@ -152,6 +152,21 @@ pub async fn create_indexes(store: &Store, ddl: &[String]) -> StoreResult<()> {
     tx.commit().await
 }
 
+/// Brings the filled tables to the state a database in service is in: on PostgreSQL,
+/// vacuumed and analysed, so that the measured rounds do not race autovacuum over the ten
+/// million rows just written (SQLite keeps no such state).
+pub async fn settle(store: &Store) -> StoreResult<()> {
+    if let Store::Postgres(p) = store {
+        sqlx::raw_sql(
+            "VACUUM ANALYZE dossiers, kpi_months, kpi_stocks, kpi_procedure_uses, \
+             kpi_procedures_used",
+        )
+        .execute(&p.pool)
+        .await?;
+    }
+    Ok(())
+}
+
 /// The synthetic dossiers numbered `from..to`, in one transaction.
 pub async fn fill_dossiers(store: &Store, plan: &FillPlan, from: u64, to: u64) -> StoreResult<()> {
     const SQLITE: &str = "
@@ -378,6 +393,24 @@ fn month_of(text: &str) -> StoreResult<Month> {
         .map_err(|e: String| StoreError::Corrupt(format!("bench histogram: {e}")))
 }
 
+/// The dossiers received online per agency, local month of receipt and procedure: the
+/// per-procedure flow the write path keeps for 766 indicator 3.2 (the synthetic dossiers
+/// carry no fees or e-ID, so the other per-procedure flows stay empty).
+pub async fn online_by_procedure(store: &Store) -> StoreResult<Vec<(String, Month, String, i64)>> {
+    let sql = format!(
+        "SELECT agency, {received}, procedure_code, COUNT(*) FROM dossiers \
+          WHERE received_at IS NOT NULL AND status <> 'not_received' AND channel = 'online' \
+          GROUP BY 1, 2, 3",
+        received = month_sql(store, "received_at"),
+    );
+    let rows: Vec<(String, String, String, i64)> = on_pool!(store, pool => {
+        sqlx::query_as(sqlx::AssertSqlSafe(sql)).fetch_all(pool).await?
+    });
+    rows.into_iter()
+        .map(|(agency, month, procedure, n)| Ok((agency, month_of(&month)?, procedure, n)))
+        .collect()
+}
+
 /// The received dossiers in histogram cells, grouped by agency when `agencies` is `None`,
 /// else summed over those agencies: one scan of the projection.
 pub async fn histogram(store: &Store, agencies: Option<&[String]>) -> StoreResult<Vec<Cell>> {
@@ -457,6 +490,21 @@ pub struct MonthFigures {
     pub electronic: i64,
     /// Resolved in the period late or rated not satisfied.
     pub late_or_dissatisfied: i64,
+}
+
+/// Each agency's procedures with a dossier received online in `[start, end)`: the
+/// reference of 766 indicator 3.2's numerator, by one `DISTINCT` scan of the projection.
+pub async fn online_procedures_between(
+    store: &Store,
+    start: DateTime<Utc>,
+    end: DateTime<Utc>,
+) -> StoreResult<Vec<(String, String)>> {
+    const SQL: &str = "SELECT DISTINCT agency, procedure_code FROM dossiers \
+         WHERE received_at >= $1 AND received_at < $2 AND status <> 'not_received' \
+         AND channel = 'online'";
+    Ok(on_pool!(store, pool => {
+        sqlx::query_as(SQL).bind(start).bind(end).fetch_all(pool).await?
+    }))
 }
 
 /// Every agency's figures of `[start, end)` by one `GROUP BY agency` scan of the projection,
