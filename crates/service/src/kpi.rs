@@ -25,7 +25,7 @@ use motcua_domain::kpi::index766::{self, Assessment, Indicator, Input766, Rules7
 use motcua_domain::kpi::period::Period;
 use motcua_domain::kpi::petitions::{self, PetitionCounts};
 use motcua_domain::kpi::report06::Report06Row;
-use motcua_domain::units::{Agency, AgencyKind, UnitKind};
+use motcua_domain::units::{Agency, AgencyKind, UnitKind, UnitRegistry};
 use motcua_storage::dossiers::DossierQuery;
 use motcua_storage::kpi::AgencyCounters;
 
@@ -1147,26 +1147,31 @@ impl Services {
     }
 
     /// The scopes a dossier of `agency` counts in for the procedures used: the agency and
-    /// the units it lies in on today's map (its permission target's chain); the agency alone
-    /// when it is not registered. Kept until units or agencies change.
+    /// the units whose area holds its unit's on today's map and on the last one recorded
+    /// (`UnitRegistry::chain_on`, as a report finds a unit's agencies: an agency of a
+    /// merged unit counts in the units it went into; [`scopes_of`]); the agency alone when
+    /// it is not registered. Kept for the day, until units or agencies change.
     pub(crate) async fn kpi_scopes(&self, agency: &str) -> ServiceResult<Arc<[String]>> {
-        let cached = |s: &Services| {
-            let map = s.kpi_scopes.read().unwrap_or_else(|p| p.into_inner());
-            map.get(agency).cloned()
+        let today = self.today();
+        let generation = {
+            let cache = self.kpi_scopes.read().unwrap_or_else(|p| p.into_inner());
+            if let Some(found) = cache.get(agency, today) {
+                return Ok(found);
+            }
+            cache.generation
         };
-        if let Some(found) = cached(self) {
-            return Ok(found);
-        }
-        let units = match self.agency_target(agency).await {
-            Ok(target) => target.units,
-            Err(ServiceError::Store(motcua_storage::StoreError::NotFound { .. })) => Vec::new(),
-            Err(e) => return Err(e),
-        };
-        let scopes: Arc<[String]> = std::iter::once(agency.to_owned()).chain(units).collect();
+        let home = self.store().find_agency(agency).await?;
+        let registry = self.unit_registry().await?;
+        let scopes = scopes_of(
+            &registry,
+            agency,
+            home.as_ref().map(|a| a.agency.unit.as_str()),
+            today,
+        );
         self.kpi_scopes
             .write()
             .unwrap_or_else(|p| p.into_inner())
-            .insert(agency.to_owned(), scopes.clone());
+            .put(agency, today, generation, scopes.clone());
         Ok(scopes)
     }
 
@@ -1175,9 +1180,19 @@ impl Services {
         &self,
         counters: &AgencyCounters,
     ) -> ServiceResult<ProcedureUses> {
+        let today = self.today();
+        let registry = self.unit_registry().await?;
+        let homes: BTreeMap<String, String> = self
+            .store()
+            .list_agencies(None)
+            .await?
+            .into_iter()
+            .map(|a| (a.agency.code.to_string(), a.agency.unit.to_string()))
+            .collect();
         let mut out = ProcedureUses::new();
         for (agency, c) in counters {
-            let scopes = self.kpi_scopes(agency).await?;
+            let home = homes.get(agency).map(String::as_str);
+            let scopes = scopes_of(&registry, agency, home, today);
             for (key, row) in counts::procedure_uses(c, &scopes) {
                 let sum = out.entry(key).or_default();
                 for (total, n) in sum.iter_mut().zip(row) {
@@ -1229,6 +1244,65 @@ impl Services {
         });
         let (stored_uses, stored_used) = self.store().all_procedure_uses().await?;
         Ok(stored == recomputed && stored_uses == uses && stored_used == used)
+    }
+}
+
+/// `agency` and the units holding its `home` unit's area on the map of `today` and on the
+/// last map the registry knows, so that a merger already recorded to take effect later
+/// finds its dossiers filed under the units it forms too (one recorded later needs
+/// `motcua kpi rebuild`).
+fn scopes_of(
+    registry: &UnitRegistry,
+    agency: &str,
+    home: Option<&str>,
+    today: NaiveDate,
+) -> Arc<[String]> {
+    let mut out = vec![agency.to_owned()];
+    if let Some(h) = home {
+        let last = NaiveDate::MAX.min(today + chrono::Days::new(365 * 100));
+        for day in [today, last] {
+            for unit in registry.chain_on(h, today, day) {
+                let code = unit.code.to_string();
+                if !out.contains(&code) {
+                    out.push(code);
+                }
+            }
+        }
+    }
+    out.into()
+}
+
+/// The scopes of agencies on one day's map ([`Services::kpi_scopes`]), and a generation
+/// that a change of units or agencies moves, so a lookup begun before it is not kept.
+#[derive(Debug, Default)]
+pub(crate) struct ScopesCache {
+    generation: u64,
+    day: Option<NaiveDate>,
+    scopes: BTreeMap<String, Arc<[String]>>,
+}
+
+impl ScopesCache {
+    fn get(&self, agency: &str, day: NaiveDate) -> Option<Arc<[String]>> {
+        (self.day == Some(day))
+            .then(|| self.scopes.get(agency).cloned())
+            .flatten()
+    }
+
+    fn put(&mut self, agency: &str, day: NaiveDate, generation: u64, scopes: Arc<[String]>) {
+        if generation != self.generation {
+            return;
+        }
+        if self.day != Some(day) {
+            self.scopes.clear();
+            self.day = Some(day);
+        }
+        self.scopes.insert(agency.to_owned(), scopes);
+    }
+
+    /// Drops every entry, and any lookup begun before.
+    pub(crate) fn forget(&mut self) {
+        self.generation += 1;
+        self.scopes.clear();
     }
 }
 

@@ -86,9 +86,9 @@ pub struct Services {
     rules: DossierRules,
     calendars: Arc<RwLock<HashMap<String, Arc<Calendar>>>>,
     /// The scopes of the procedures used of each agency's dossiers
-    /// ([`Services::kpi_scopes`]): kept until units or agencies change, so a write holding
-    /// a connection need not ask the pool for another.
-    kpi_scopes: Arc<RwLock<HashMap<String, Arc<[String]>>>>,
+    /// ([`Services::kpi_scopes`]) on one day's map: kept until units or agencies change or
+    /// the day turns, so a write holding a connection need not ask the pool for another.
+    kpi_scopes: Arc<RwLock<kpi::ScopesCache>>,
     /// The portal's file store and petition deadlines.
     portal: Arc<portal::PortalSettings>,
     /// Worklists shared by the requests that view them while the log has not grown.
@@ -174,7 +174,7 @@ impl Services {
         self.kpi_scopes
             .write()
             .unwrap_or_else(|p| p.into_inner())
-            .clear();
+            .forget();
         self.targets.clear();
         self.kpi_structures.clear();
         self.agencies.clear();

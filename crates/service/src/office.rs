@@ -23,7 +23,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Days, FixedOffset, TimeDelta, Utc};
 use motcua_domain::authz::{self, Action, Principal, Scope, Target};
 use motcua_domain::calendar::Calendar;
-use motcua_domain::catalog::{self, OnlineLevel, Procedure};
+use motcua_domain::catalog::{self, LifecycleState, OnlineLevel, Procedure, ProcedureKind};
 use motcua_domain::dossier::{
     Applicant, ApplicantId, Command, Context, Decision, Dossier, DossierCode, DossierError,
     DossierEvent, FeeLine, Outcome, OutcomeRules, PauseReason, ProcedureRef, ProcedureSets,
@@ -461,10 +461,16 @@ pub fn procedure_ref(procedure: &Procedure) -> ProcedureRef {
         same_day_certification: catalog::is_same_day_certification(procedure),
         document_result: procedure.result.document_required,
         full_process_online: procedure.online_level == OnlineLevel::FullProcess,
-        counted_in: ProcedureSets {
-            online_service: procedure.offered_online(),
-            fee_information: procedure.has_fee_information(),
-            for_individuals: procedure.open_to_individuals(),
+        counted_in: if procedure.kind == ProcedureKind::Public
+            && procedure.state == LifecycleState::Published
+        {
+            ProcedureSets {
+                online_service: procedure.offered_online(),
+                fee_information: procedure.has_fee_information(),
+                for_individuals: procedure.open_to_individuals(),
+            }
+        } else {
+            ProcedureSets::default()
         },
     }
 }

@@ -115,10 +115,17 @@ async fn a_merged_unit_is_shown_on_either_map(store: &Store) {
         s.register_agency(&admin, agency, None).await.unwrap();
     }
     // May 2025: one dossier at each old ward, two at old Vũ Ninh; August: one at the new.
-    for agency in [OLD_VU_NINH, OLD_VU_NINH, OLD_THO_XUONG] {
-        s.submit_dossier(&admin, dossier(agency), true)
-            .await
-            .unwrap();
+    for (i, agency) in [OLD_VU_NINH, OLD_VU_NINH, OLD_THO_XUONG]
+        .into_iter()
+        .enumerate()
+    {
+        let mut new = dossier(agency);
+        if i == 0 {
+            // Received online, of an online service: a procedure used (766 indicator 3.2).
+            new.channel = Channel::Online;
+            new.procedure.counted_in.online_service = true;
+        }
+        s.submit_dossier(&admin, new, true).await.unwrap();
     }
     clock.set(vn(2025, 8, 12, 9, 0));
     s.submit_dossier(&admin, dossier(NEW_VU_NINH), true)
@@ -178,6 +185,19 @@ async fn a_merged_unit_is_shown_on_either_map(store: &Store) {
     assert_eq!(merged.map_day, None);
     let new_ward = s.kpi_report(&admin, "09169", may).await.unwrap();
     assert_eq!(new_ward.agencies, [OLD_VU_NINH, NEW_VU_NINH]);
+    // The procedure old Vũ Ninh used counts in the units its area went into on today's
+    // map, where the reports read it.
+    let used = store
+        .procedures_used("2025-05", &["24".into(), "09169".into()])
+        .await
+        .unwrap();
+    assert_eq!(used.get("24"), Some(&[1, 0, 0, 0]));
+    assert_eq!(used.get("09169"), Some(&[1, 0, 0, 0]));
+    let quarter = store
+        .procedures_used("2025-Q2", &["24".into(), OLD_VU_NINH.into()])
+        .await
+        .unwrap();
+    assert_eq!(quarter.len(), 2);
     // After the merger the period's map is today's.
     let august_24 = s.kpi_report(&admin, on_period("24"), august).await.unwrap();
     assert_eq!(august_24.map_day, None);
