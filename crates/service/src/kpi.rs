@@ -1192,13 +1192,7 @@ impl Services {
         let mut out = ProcedureUses::new();
         for (agency, c) in counters {
             let home = homes.get(agency).map(String::as_str);
-            let scopes = scopes_of(&registry, agency, home, today);
-            for (key, row) in counts::procedure_uses(c, &scopes) {
-                let sum = out.entry(key).or_default();
-                for (total, n) in sum.iter_mut().zip(row) {
-                    *total += n;
-                }
-            }
+            counts::add_procedure_uses(&mut out, c, &scopes_of(&registry, agency, home, today));
         }
         out.retain(|_, row| row.iter().any(|n| *n != 0));
         Ok(out)

@@ -272,16 +272,16 @@ impl crate::Store {
             return Ok(out);
         }
         let select = format!(
-            "SELECT scope, period, {} FROM kpi_procedures_used WHERE period = ",
+            "SELECT scope, {} FROM kpi_procedures_used WHERE period = ",
             flow_columns()
         );
-        let rows: Vec<UsedRow> = on_pool!(self, pool => {
+        let rows: Vec<(String, i64, i64, i64, i64)> = on_pool!(self, pool => {
             let mut select = sqlx::QueryBuilder::new(select.as_str());
             select.push_bind(period_key).push(" AND scope IN (");
             push_in!(select, scopes.iter().cloned());
             select.build_query_as().fetch_all(pool).await?
         });
-        for (scope, _, a, b, c, d) in rows {
+        for (scope, a, b, c, d) in rows {
             out.insert(scope, [a, b, c, d]);
         }
         Ok(out)

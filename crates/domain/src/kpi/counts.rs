@@ -449,6 +449,18 @@ pub fn period_key(period: Period) -> Option<String> {
 /// itself and the units it lies in), all-zero rows left out.
 pub fn procedure_uses<S: AsRef<str>>(counters: &Counters, scopes: &[S]) -> ProcedureUses {
     let mut out = ProcedureUses::new();
+    add_procedure_uses(&mut out, counters, scopes);
+    out.retain(|_, row| row.iter().any(|n| *n != 0));
+    out
+}
+
+/// Adds the per-procedure rows of one agency's `counters` in each of its `scopes` to `out`
+/// (several agencies' rows summed; all-zero rows kept).
+pub fn add_procedure_uses<S: AsRef<str>>(
+    out: &mut ProcedureUses,
+    counters: &Counters,
+    scopes: &[S],
+) {
     for ((month, procedure, flow), n) in &counters.procedures {
         for key in period_keys(*month) {
             for scope in scopes {
@@ -459,8 +471,6 @@ pub fn procedure_uses<S: AsRef<str>>(counters: &Counters, scopes: &[S]) -> Proce
             }
         }
     }
-    out.retain(|_, row| row.iter().any(|n| *n != 0));
-    out
 }
 
 /// How many procedures of each scope and period key have each flow above 0.
